@@ -1,0 +1,255 @@
+//! The content an operator edits under `content/`: its domain model, and the reader that turns
+//! the TOML files into that model while collecting every problem with its `file:line`.
+
+mod read;
+pub mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::lang::Lang;
+
+/// Reads, parses and validates the content directory `dir`.
+pub fn load_dir(dir: &Path) -> Result<(Snapshot, Content), ContentErrors> {
+    let snapshot = Snapshot::read(dir)?;
+    let content = snapshot.parse()?;
+    Ok((snapshot, content))
+}
+
+/// The files a content directory must hold, in the order they are read.
+pub const FILES: [&str; 7] = [
+    "meta.toml",
+    "lessons.toml",
+    "guidelines.toml",
+    "ministries.toml",
+    "specialists.toml",
+    "resources.toml",
+    "ui.toml",
+];
+
+/// Longest text, in UTF-16 units, that one content field may hold: a card adds headings,
+/// links and contacts around it and the whole must fit one Telegram message (4096).
+pub const MAX_TEXT_UTF16: usize = 3000;
+
+/// A text in both languages of the bot.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text {
+    pub lv: String,
+    pub en: String,
+}
+
+impl Text {
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Lv => &self.lv,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// Everything under `content/`, validated.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub meta: Meta,
+    pub series: Series,
+    pub lessons: Vec<Lesson>,
+    pub guidelines: Guidelines,
+    pub ministries: Vec<Ministry>,
+    pub specialists: Specialists,
+    pub resources: Vec<Resource>,
+    /// UI strings by key.
+    pub ui: Vec<(String, Text)>,
+}
+
+/// `meta.toml`: where the content comes from.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub source_url: String,
+    pub source_name: Text,
+    pub content_date: String,
+    pub about: Text,
+    /// Id of the ministry entry (the State Chancellery) whose contacts are the general fallback.
+    pub fallback: String,
+}
+
+/// The lesson series "Pareizie kursi".
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub name: String,
+    pub lecturer: String,
+    pub guests: Vec<String>,
+    pub about: Text,
+    pub recordings: Text,
+    pub sources: Vec<String>,
+}
+
+/// One lesson of the series.
+#[derive(Debug, Clone)]
+pub struct Lesson {
+    pub number: u8,
+    pub area: String,
+    pub title: Text,
+    pub learn: Text,
+    pub date: Option<String>,
+    pub guest: Option<String>,
+    pub video: Option<String>,
+    pub sources: Vec<String>,
+}
+
+/// The guidelines and the sections a person opens one by one.
+#[derive(Debug, Clone)]
+pub struct Guidelines {
+    pub title: Text,
+    pub intro: Text,
+    pub sources: Vec<String>,
+    pub sections: Vec<Section>,
+}
+
+/// A titled text with its sources: a guideline section or a piece of advice.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub id: String,
+    pub title: Text,
+    pub body: Text,
+    pub sources: Vec<String>,
+}
+
+/// A ministry, or the State Chancellery.
+#[derive(Debug, Clone)]
+pub struct Ministry {
+    pub id: String,
+    pub abbr: String,
+    pub name: Text,
+    pub website: Option<String>,
+    pub participation_page: Option<String>,
+    pub aliases: Vec<String>,
+    pub note: Option<Text>,
+    pub sources: Vec<String>,
+    pub areas: Vec<Area>,
+    pub contacts: Vec<Contact>,
+}
+
+/// A policy area a ministry leads.
+#[derive(Debug, Clone)]
+pub struct Area {
+    pub id: String,
+    pub name: Text,
+    pub aliases: Vec<String>,
+    pub note: Option<Text>,
+}
+
+/// A published NGO-cooperation or participation contact.
+#[derive(Debug, Clone, Default)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub unit: Option<Text>,
+    pub role: Option<Text>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub source: String,
+    pub checked: String,
+}
+
+/// Advice on working with communication specialists.
+#[derive(Debug, Clone)]
+pub struct Specialists {
+    pub title: Text,
+    pub sources: Vec<String>,
+    pub tips: Vec<Section>,
+}
+
+/// A link worth knowing.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub id: String,
+    pub title: Text,
+    pub description: Text,
+    pub url: String,
+    pub sources: Vec<String>,
+}
+
+/// One thing wrong in the content, where it is and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+/// The content could not be used; every problem found is listed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{} problem(s) in the content:\n{}", .0.len(), list(.0))]
+pub struct ContentErrors(pub Vec<Problem>);
+
+fn list(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(Problem::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The raw files of a content directory and their hash, read once so that the hash and the
+/// parsed content always describe the same bytes.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub dir: PathBuf,
+    pub files: Vec<(String, String)>,
+    pub hash: String,
+}
+
+impl Snapshot {
+    /// Reads every content file of `dir`. A missing or unreadable file is a problem, not an
+    /// I/O error, so that `check` lists it with the rest.
+    pub fn read(dir: &Path) -> Result<Self, ContentErrors> {
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        let mut hasher = Sha256::new();
+        for name in FILES {
+            let path = dir.join(name);
+            let shown = path.display().to_string();
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    hasher.update(name.as_bytes());
+                    hasher.update([0]);
+                    hasher.update(text.as_bytes());
+                    hasher.update([0]);
+                    files.push((shown, text));
+                }
+                Err(err) => problems.push(Problem {
+                    file: shown,
+                    line: 1,
+                    message: format!("cannot read the file: {err}"),
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ContentErrors(problems));
+        }
+        let hash = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            files,
+            hash,
+        })
+    }
+
+    /// Parses and validates the files into [`Content`].
+    pub fn parse(&self) -> Result<Content, ContentErrors> {
+        read::parse_files(&self.files)
+    }
+}

@@ -1,0 +1,176 @@
+//! What a button does: a typed enum with a compact string codec for Telegram callback data.
+//! Every encoded value is ASCII and at most 64 bytes; decoding never panics, and data it does
+//! not know (stale, forged) decodes to `None`, which the engine answers with a fresh main menu.
+
+use crate::content::validate;
+use crate::lang::Lang;
+
+/// Telegram's limit for callback data, in bytes.
+pub const MAX_CALLBACK_BYTES: usize = 64;
+
+/// A button's action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Main,
+    Help,
+    About,
+    Lessons,
+    Lesson(u8),
+    Guidelines,
+    Section(String),
+    Contacts,
+    Ministry(String),
+    Area(String),
+    Specialists,
+    Resources,
+    Language,
+    SetLanguage(Lang),
+}
+
+impl Action {
+    /// The callback data for this action, e.g. `l:3`, `c:vm`, `g:purpose`, `m`.
+    pub fn encode(&self) -> String {
+        match self {
+            Action::Main => "m".into(),
+            Action::Help => "h".into(),
+            Action::About => "ab".into(),
+            Action::Lessons => "ls".into(),
+            Action::Lesson(n) => format!("l:{n}"),
+            Action::Guidelines => "gs".into(),
+            Action::Section(id) => format!("g:{id}"),
+            Action::Contacts => "cs".into(),
+            Action::Ministry(id) => format!("c:{id}"),
+            Action::Area(id) => format!("a:{id}"),
+            Action::Specialists => "sp".into(),
+            Action::Resources => "rs".into(),
+            Action::Language => "lg".into(),
+            Action::SetLanguage(lang) => format!("lg:{}", lang.code()),
+        }
+    }
+
+    /// Decodes callback data; `None` for anything this version did not produce.
+    pub fn decode(data: &str) -> Option<Action> {
+        if data.is_empty() || data.len() > MAX_CALLBACK_BYTES {
+            return None;
+        }
+        let (tag, arg) = match data.split_once(':') {
+            Some((tag, arg)) => (tag, Some(arg)),
+            None => (data, None),
+        };
+        let id = |arg: &str| validate::id(arg).then(|| arg.to_string());
+        Some(match (tag, arg) {
+            ("m", None) => Action::Main,
+            ("h", None) => Action::Help,
+            ("ab", None) => Action::About,
+            ("ls", None) => Action::Lessons,
+            ("l", Some(n)) => {
+                if n.is_empty() || n.len() > 2 || !n.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                Action::Lesson(n.parse().ok()?)
+            }
+            ("gs", None) => Action::Guidelines,
+            ("g", Some(arg)) => Action::Section(id(arg)?),
+            ("cs", None) => Action::Contacts,
+            ("c", Some(arg)) => Action::Ministry(id(arg)?),
+            ("a", Some(arg)) => Action::Area(id(arg)?),
+            ("sp", None) => Action::Specialists,
+            ("rs", None) => Action::Resources,
+            ("lg", None) => Action::Language,
+            ("lg", Some("lv")) => Action::SetLanguage(Lang::Lv),
+            ("lg", Some("en")) => Action::SetLanguage(Lang::En),
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_kinds() -> Vec<Action> {
+        let long_id = "a".repeat(24);
+        vec![
+            Action::Main,
+            Action::Help,
+            Action::About,
+            Action::Lessons,
+            Action::Lesson(1),
+            Action::Lesson(99),
+            Action::Guidelines,
+            Action::Section(long_id.clone()),
+            Action::Contacts,
+            Action::Ministry("vm".into()),
+            Action::Ministry(long_id.clone()),
+            Action::Area(long_id),
+            Action::Specialists,
+            Action::Resources,
+            Action::Language,
+            Action::SetLanguage(Lang::Lv),
+            Action::SetLanguage(Lang::En),
+        ]
+    }
+
+    #[test]
+    fn every_action_round_trips_within_64_bytes() {
+        for action in all_kinds() {
+            let data = action.encode();
+            assert!(
+                data.len() <= MAX_CALLBACK_BYTES && !data.is_empty(),
+                "{data}"
+            );
+            assert!(data.is_ascii());
+            assert_eq!(Action::decode(&data), Some(action));
+        }
+    }
+
+    #[test]
+    fn unknown_or_forged_data_decodes_to_none() {
+        for data in [
+            "",
+            "x",
+            "l:",
+            "l:abc",
+            "l:999",
+            "l:-1",
+            "c:",
+            "c:VM",
+            "c:../../etc",
+            "g:a b",
+            "lg:de",
+            "m:extra",
+            "c:vm:x",
+            "ā",
+            "\u{0}",
+            "l:٣",
+        ] {
+            assert_eq!(Action::decode(data), None, "{data:?}");
+        }
+        assert_eq!(Action::decode(&"c:".repeat(40)), None);
+    }
+
+    #[test]
+    fn random_strings_never_panic() {
+        // A small deterministic generator over a hostile alphabet.
+        let alphabet: Vec<char> = "ml:cga0123456789_-\u{0}ā🙂 \u{202e}\u{200d}<>&\""
+            .chars()
+            .collect();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 70) as usize;
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                s.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            if let Some(action) = Action::decode(&s) {
+                assert_eq!(action.encode(), s);
+            }
+        }
+    }
+}

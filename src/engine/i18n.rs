@@ -1,0 +1,150 @@
+//! UI strings from `content/ui.toml`, in Latvian and English.
+//!
+//! The strings live in the same TOML format as the rest of the content rather than in Fluent
+//! files: an operator edits one format, `check` validates both translations with `file:line`,
+//! and the few placeholders (`{name}`) and the one plural the bot needs (Latvian zero/one/other,
+//! written `zero|one|other`) do not justify Fluent's dependency tree.
+
+use std::collections::HashMap;
+
+use crate::content::Text;
+use crate::lang::Lang;
+
+/// Every key the engine uses; `check` reports a missing one.
+pub const KEYS: &[&str] = &[
+    "welcome",
+    "help",
+    "menu_lessons",
+    "menu_guidelines",
+    "menu_contacts",
+    "menu_specialists",
+    "menu_resources",
+    "menu_language",
+    "menu_about",
+    "menu_help",
+    "back",
+    "main_menu",
+    "previous",
+    "next",
+    "sources",
+    "lessons_count",
+    "lecturer",
+    "guests",
+    "recordings",
+    "lesson_title",
+    "lesson_area",
+    "lesson_lead",
+    "lesson_date",
+    "lesson_guest",
+    "lesson_video",
+    "lesson_contact_button",
+    "lesson_not_found",
+    "lessons_prompt",
+    "guidelines_prompt",
+    "section_not_found",
+    "contacts_prompt",
+    "areas",
+    "website",
+    "participation_page",
+    "contacts_heading",
+    "no_contact",
+    "fallback_heading",
+    "checked",
+    "email",
+    "phone",
+    "address",
+    "area_led_by",
+    "ambiguous",
+    "not_found",
+    "not_found_suggest",
+    "resources_heading",
+    "participation_pages_heading",
+    "language_prompt",
+    "language_set",
+    "language_unknown",
+    "about_heading",
+    "content_date",
+    "imported_at",
+    "source",
+    "unknown_command",
+    "error",
+    "stale_button",
+    "only_text",
+    "cmd_start",
+    "cmd_help",
+    "cmd_lessons",
+    "cmd_guidelines",
+    "cmd_contact",
+    "cmd_specialists",
+    "cmd_resources",
+    "cmd_language",
+    "cmd_about",
+];
+
+/// The loaded UI strings.
+#[derive(Debug, Clone, Default)]
+pub struct Strings {
+    map: HashMap<String, Text>,
+}
+
+impl Strings {
+    /// Builds the table from `(key, text)` pairs.
+    pub fn new(pairs: Vec<(String, Text)>) -> Self {
+        Self {
+            map: pairs.into_iter().collect(),
+        }
+    }
+
+    /// The string `key` in `lang`; the key itself if it is missing (`check` prevents that).
+    pub fn get<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
+        self.map.get(key).map_or(key, |t| t.get(lang))
+    }
+
+    /// The string `key` with `{name}` placeholders replaced by the given values. Values are
+    /// inserted as they are: escaping is the caller's, at one place in the renderer.
+    pub fn fill(&self, lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+        let mut out = self.get(lang, key).to_string();
+        for (name, value) in args {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+
+    /// The plural form of `key` (written `zero|one|other`) for `n`, with `{n}` filled in.
+    pub fn plural(&self, lang: Lang, key: &str, n: u64) -> String {
+        let forms: Vec<&str> = self.get(lang, key).split('|').collect();
+        let index = match lang {
+            Lang::Lv if n.is_multiple_of(10) || (11..=19).contains(&(n % 100)) => 0,
+            Lang::Lv if n % 10 == 1 => 1,
+            Lang::Lv => 2,
+            Lang::En if n == 1 => 1,
+            Lang::En if n == 0 => 0,
+            Lang::En => 2,
+        };
+        let form = forms.get(index).or(forms.last()).copied().unwrap_or("");
+        form.replace("{n}", &n.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latvian_plurals_have_zero_one_other() {
+        let s = Strings::new(vec![(
+            "lessons_count".into(),
+            Text {
+                lv: "{n} nodarbību|{n} nodarbība|{n} nodarbības".into(),
+                en: "{n} lessons|{n} lesson|{n} lessons".into(),
+            },
+        )]);
+        assert_eq!(s.plural(Lang::Lv, "lessons_count", 10), "10 nodarbību");
+        assert_eq!(s.plural(Lang::Lv, "lessons_count", 1), "1 nodarbība");
+        assert_eq!(s.plural(Lang::Lv, "lessons_count", 21), "21 nodarbība");
+        assert_eq!(s.plural(Lang::Lv, "lessons_count", 11), "11 nodarbību");
+        assert_eq!(s.plural(Lang::Lv, "lessons_count", 3), "3 nodarbības");
+        assert_eq!(s.plural(Lang::En, "lessons_count", 1), "1 lesson");
+        assert_eq!(s.plural(Lang::En, "lessons_count", 10), "10 lessons");
+    }
+}

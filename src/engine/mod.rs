@@ -1,0 +1,220 @@
+//! The engine: a platform-neutral [`Request`] in, a [`Reply`] out. The Telegram adapter and
+//! the console are thin layers over it, so both (and the tests) share one behaviour.
+
+pub mod action;
+pub mod command;
+pub mod i18n;
+pub mod lookup;
+mod screens;
+
+use std::sync::{Arc, RwLock};
+
+use crate::lang::Lang;
+use crate::render;
+use crate::store::{Store, StoreError};
+
+pub use action::Action;
+pub use command::{Command, Parsed};
+
+/// Who asks, where, and what.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub user_id: i64,
+    /// Telegram's `language_code` of the user, if it sent one.
+    pub language_code: Option<String>,
+    pub chat: ChatKind,
+    pub input: Input,
+}
+
+/// The kind of chat a request comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatKind {
+    Private,
+    Group,
+}
+
+/// What the person sent.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A command (name without `/` and `@bot`, lower-case) and its argument text.
+    Command { name: String, arg: String },
+    /// A pressed button's raw callback data.
+    Button(String),
+    /// Free text.
+    Text(String),
+    /// Something that is not text (a sticker, a photo, ...).
+    NotText,
+}
+
+/// A button under a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Button {
+    Action { label: String, action: Action },
+    Url { label: String, url: String },
+}
+
+impl Button {
+    fn action(label: impl Into<String>, action: Action) -> Self {
+        Button::Action {
+            label: label.into(),
+            action,
+        }
+    }
+
+    /// The text on the button.
+    pub fn label(&self) -> &str {
+        match self {
+            Button::Action { label, .. } | Button::Url { label, .. } => label,
+        }
+    }
+}
+
+/// What the bot answers: Telegram HTML (already escaped), rows of buttons, and whether it
+/// replaces the message whose button was pressed.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub text: String,
+    pub buttons: Vec<Vec<Button>>,
+    pub edit: bool,
+    pub lang: Lang,
+}
+
+impl Reply {
+    /// The text cut into messages that each fit Telegram's limit; the buttons belong under
+    /// the last one.
+    pub fn messages(&self) -> Vec<String> {
+        render::split(&self.text)
+    }
+}
+
+/// What the engine keeps in memory: the UI strings and the lookup index, swapped as a whole
+/// when the content changes.
+#[derive(Debug)]
+struct Loaded {
+    strings: i18n::Strings,
+    index: lookup::Index,
+    names: lookup::Names,
+}
+
+/// Turns requests into replies over the store.
+#[derive(Debug)]
+pub struct Engine {
+    store: Store,
+    default_lang: Lang,
+    loaded: RwLock<Arc<Loaded>>,
+}
+
+/// The engine cannot start: the store has no content.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("the database holds no content yet; run `lidzdaliba-bot import`")]
+    NoContent,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Engine {
+    /// An engine over `store`, which must hold imported content.
+    pub async fn new(store: Store, default_lang: Lang) -> Result<Self, EngineError> {
+        let loaded = load(&store).await?;
+        Ok(Self {
+            store,
+            default_lang,
+            loaded: RwLock::new(Arc::new(loaded)),
+        })
+    }
+
+    /// Re-reads the in-memory part (strings, lookup index) after an import.
+    pub async fn reload(&self) -> Result<(), EngineError> {
+        let loaded = load(&self.store).await?;
+        *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(loaded);
+        Ok(())
+    }
+
+    /// The store the engine reads.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The language for a user: their stored choice, else their Telegram language, else the
+    /// default.
+    pub async fn language(&self, user_id: i64, language_code: Option<&str>) -> Lang {
+        match self.store.language(user_id).await {
+            Ok(Some(lang)) => lang,
+            Ok(None) => language_code.map_or(self.default_lang, Lang::from_telegram),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot read the language choice");
+                language_code.map_or(self.default_lang, Lang::from_telegram)
+            }
+        }
+    }
+
+    /// The UI string `key` in `lang` (for adapters: command descriptions, hints).
+    pub fn string(&self, lang: Lang, key: &str) -> String {
+        self.snapshot().strings.get(lang, key).to_string()
+    }
+
+    /// Answers a request. `None` means the request needs no answer (free text in a group).
+    /// Never fails: a store error becomes a polite "try again" reply and a log line.
+    pub async fn handle(&self, req: &Request) -> Option<Reply> {
+        let lang = self
+            .language(req.user_id, req.language_code.as_deref())
+            .await;
+        let ctx = screens::Ctx {
+            store: &self.store,
+            loaded: self.snapshot(),
+            lang,
+        };
+        let edit = matches!(req.input, Input::Button(_));
+        let result = match &req.input {
+            Input::Command { name, arg } => match Command::from_name(name) {
+                Some(command) => ctx.command(command, arg, req.user_id).await,
+                None => Ok(Some(ctx.unknown_command(name))),
+            },
+            Input::Button(data) => match Action::decode(data) {
+                Some(action) => ctx.action(&action, req.user_id).await.map(Some),
+                None => ctx.stale_button().await.map(Some),
+            },
+            Input::Text(text) if req.chat == ChatKind::Private => ctx.lookup(text).await.map(Some),
+            Input::Text(_) => Ok(None),
+            Input::NotText if req.chat == ChatKind::Private => Ok(Some(ctx.only_text())),
+            Input::NotText => Ok(None),
+        };
+        match result {
+            Ok(reply) => reply.map(|mut r| {
+                r.edit = edit;
+                r
+            }),
+            Err(err) => {
+                tracing::error!(error = %err, "store error while answering");
+                Some(ctx.error())
+            }
+        }
+    }
+
+    fn snapshot(&self) -> Arc<Loaded> {
+        Arc::clone(&self.loaded.read().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+async fn load(store: &Store) -> Result<Loaded, EngineError> {
+    if store.content_info().await?.is_none() {
+        return Err(EngineError::NoContent);
+    }
+    let strings = i18n::Strings::new(store.ui_strings().await?);
+    let index = lookup::Index::build(&store.aliases().await?);
+    let names = lookup::Names {
+        ministries: store
+            .ministry_list()
+            .await?
+            .into_iter()
+            .map(|m| (m.id, (m.abbr, m.name)))
+            .collect(),
+        areas: store.area_names().await?.into_iter().collect(),
+    };
+    Ok(Loaded {
+        strings,
+        index,
+        names,
+    })
+}

@@ -1,0 +1,771 @@
+//! Every screen the bot shows: commands and buttons turned into replies. All dynamic text is
+//! escaped through `render`; nothing here builds HTML from unescaped input.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use super::lookup::{Found, Target};
+use super::{Action, Button, Command, Loaded, Reply};
+use crate::content::{Contact, Lesson, Ministry, Section};
+use crate::fold;
+use crate::lang::Lang;
+use crate::render::{bold, escape, link};
+use crate::store::{Store, StoreError};
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// The longest piece of a person's text echoed back in a reply, in characters.
+const ECHO_CHARS: usize = 60;
+
+pub(super) struct Ctx<'a> {
+    pub store: &'a Store,
+    pub loaded: Arc<Loaded>,
+    pub lang: Lang,
+}
+
+impl Ctx<'_> {
+    // ---- entry points ------------------------------------------------------------------
+
+    pub async fn command(
+        &self,
+        command: Command,
+        arg: &str,
+        user_id: i64,
+    ) -> Result<Option<Reply>> {
+        let arg = arg.trim();
+        let reply = match command {
+            Command::Start => self.main_menu(),
+            Command::Help => self.help(),
+            Command::Lessons if arg.is_empty() => self.lessons().await?,
+            Command::Lessons => self.lesson_by_query(arg).await?,
+            Command::Guidelines if arg.is_empty() => self.guidelines(None).await?,
+            Command::Guidelines => self.section_by_query(arg).await?,
+            Command::Contact if arg.is_empty() => self.contacts().await?,
+            Command::Contact => self.lookup(arg).await?,
+            Command::Specialists => self.specialists().await?,
+            Command::Resources => self.resources().await?,
+            Command::Language if arg.is_empty() => self.language_menu(),
+            Command::Language => match arg.parse::<Lang>() {
+                Ok(lang) => self.set_language(user_id, lang).await?,
+                Err(_) => {
+                    let mut reply = self.language_menu();
+                    reply.text = escape(&self.fill("language_unknown", &[("query", &echo(arg))]));
+                    reply
+                }
+            },
+            Command::About => self.about().await?,
+        };
+        Ok(Some(reply))
+    }
+
+    pub async fn action(&self, action: &Action, user_id: i64) -> Result<Reply> {
+        Ok(match action {
+            Action::Main => self.main_menu(),
+            Action::Help => self.help(),
+            Action::About => self.about().await?,
+            Action::Lessons => self.lessons().await?,
+            Action::Lesson(n) => match self.lesson(*n).await? {
+                Some(reply) => reply,
+                None => self.lessons().await?,
+            },
+            Action::Guidelines => self.guidelines(None).await?,
+            Action::Section(id) => match self.section(id).await? {
+                Some(reply) => reply,
+                None => self.guidelines(None).await?,
+            },
+            Action::Contacts => self.contacts().await?,
+            Action::Ministry(id) => {
+                self.card(&Target {
+                    ministry: id.clone(),
+                    area: None,
+                })
+                .await?
+            }
+            Action::Area(id) => match self.store.area(id).await? {
+                Some((_, ministry)) => {
+                    self.card(&Target {
+                        ministry,
+                        area: Some(id.clone()),
+                    })
+                    .await?
+                }
+                None => self.contacts().await?,
+            },
+            Action::Specialists => self.specialists().await?,
+            Action::Resources => self.resources().await?,
+            Action::Language => self.language_menu(),
+            Action::SetLanguage(lang) => self.set_language(user_id, *lang).await?,
+        })
+    }
+
+    /// Free text or a `/contact` argument: the area or ministry it names.
+    pub async fn lookup(&self, query: &str) -> Result<Reply> {
+        match self.loaded.index.find(query) {
+            Found::One(target) => self.card(&target).await,
+            Found::Choice(targets) => {
+                let text = escape(&self.fill("ambiguous", &[("query", &echo(query))]));
+                let mut rows: Vec<Vec<Button>> = targets
+                    .iter()
+                    .map(|t| vec![self.target_button(t)])
+                    .collect();
+                rows.push(vec![self.main_button()]);
+                Ok(self.reply(text, rows))
+            }
+            Found::Nothing(suggestions) => {
+                tracing::debug!("lookup found nothing");
+                let mut text = escape(&self.fill("not_found", &[("query", &echo(query))]));
+                let mut rows: Vec<Vec<Button>> = Vec::new();
+                if !suggestions.is_empty() {
+                    let _ = write!(text, "\n\n{}", escape(self.t("not_found_suggest")));
+                    rows.extend(suggestions.iter().map(|t| vec![self.target_button(t)]));
+                }
+                rows.push(vec![
+                    Button::action(self.t("menu_contacts"), Action::Contacts),
+                    self.main_button(),
+                ]);
+                Ok(self.reply(text, rows))
+            }
+        }
+    }
+
+    pub async fn stale_button(&self) -> Result<Reply> {
+        let mut reply = self.main_menu();
+        reply.text = format!("{}\n\n{}", escape(self.t("stale_button")), reply.text);
+        Ok(reply)
+    }
+
+    pub fn unknown_command(&self, name: &str) -> Reply {
+        let shown = format!("/{}", echo(name));
+        let text = escape(&self.fill("unknown_command", &[("command", &shown)]));
+        self.reply(
+            text,
+            vec![vec![
+                Button::action(self.t("menu_help"), Action::Help),
+                self.main_button(),
+            ]],
+        )
+    }
+
+    pub fn only_text(&self) -> Reply {
+        self.reply(escape(self.t("only_text")), vec![vec![self.main_button()]])
+    }
+
+    pub fn error(&self) -> Reply {
+        self.reply(escape(self.t("error")), vec![vec![self.main_button()]])
+    }
+
+    // ---- screens -----------------------------------------------------------------------
+
+    fn main_menu(&self) -> Reply {
+        let b = |key: &'static str, action| Button::action(self.t(key), action);
+        self.reply(
+            escape(self.t("welcome")),
+            vec![
+                vec![
+                    b("menu_lessons", Action::Lessons),
+                    b("menu_guidelines", Action::Guidelines),
+                ],
+                vec![
+                    b("menu_contacts", Action::Contacts),
+                    b("menu_specialists", Action::Specialists),
+                ],
+                vec![
+                    b("menu_resources", Action::Resources),
+                    b("menu_language", Action::Language),
+                ],
+                vec![b("menu_about", Action::About), b("menu_help", Action::Help)],
+            ],
+        )
+    }
+
+    fn help(&self) -> Reply {
+        self.reply(escape(self.t("help")), vec![vec![self.main_button()]])
+    }
+
+    async fn lessons(&self) -> Result<Reply> {
+        let lessons = self.store.lessons(None).await?;
+        let mut text = String::new();
+        if let Some(series) = self.store.series().await? {
+            let count =
+                self.loaded
+                    .strings
+                    .plural(self.lang, "lessons_count", lessons.len() as u64);
+            let _ = write!(
+                text,
+                "{} — {}\n\n{}\n\n{}: {}\n{}: {}\n\n{}: {}\n\n{}",
+                bold(&format!("„{}”", series.name)),
+                escape(&count),
+                escape(series.about.get(self.lang)),
+                bold(self.t("lecturer")),
+                escape(&series.lecturer),
+                bold(self.t("guests")),
+                escape(&series.guests.join(", ")),
+                bold(self.t("recordings")),
+                escape(series.recordings.get(self.lang)),
+                self.sources(&series.sources),
+            );
+        }
+        let _ = write!(text, "\n\n{}", escape(self.t("lessons_prompt")));
+        let mut rows: Vec<Vec<Button>> = lessons
+            .chunks(2)
+            .map(|pair| {
+                pair.iter()
+                    .map(|l| {
+                        let label = format!("{}. {}", l.number, l.title.get(self.lang));
+                        Button::action(label, Action::Lesson(l.number))
+                    })
+                    .collect()
+            })
+            .collect();
+        rows.push(vec![self.main_button()]);
+        Ok(self.reply(text, rows))
+    }
+
+    async fn lesson(&self, number: u8) -> Result<Option<Reply>> {
+        let Some(lesson) = self.store.lessons(Some(number)).await?.pop() else {
+            return Ok(None);
+        };
+        let all = self.store.lessons(None).await?;
+        let area = self.store.area(&lesson.area).await?;
+        let ministry = match &area {
+            Some((_, ministry)) => self.store.ministry(ministry).await?,
+            None => None,
+        };
+        Ok(Some(self.lesson_reply(
+            &lesson,
+            &all,
+            area.as_ref().map(|a| &a.0),
+            ministry.as_ref(),
+        )))
+    }
+
+    fn lesson_reply(
+        &self,
+        lesson: &Lesson,
+        all: &[Lesson],
+        area: Option<&crate::content::Area>,
+        ministry: Option<&Ministry>,
+    ) -> Reply {
+        let number = lesson.number.to_string();
+        let mut text = bold(&self.fill(
+            "lesson_title",
+            &[("number", &number), ("title", lesson.title.get(self.lang))],
+        ));
+        if let Some(area) = area {
+            let _ = write!(
+                text,
+                "\n\n{}: {}",
+                bold(self.t("lesson_area")),
+                escape(area.name.get(self.lang))
+            );
+        }
+        if let Some(m) = ministry {
+            let _ = write!(
+                text,
+                "\n{}: {} ({})",
+                bold(self.t("lesson_lead")),
+                escape(m.name.get(self.lang)),
+                escape(&m.abbr)
+            );
+        }
+        if let Some(note) = area.and_then(|a| a.note.as_ref()) {
+            let _ = write!(text, "\n\n{}", escape(note.get(self.lang)));
+        }
+        let _ = write!(text, "\n\n{}", escape(lesson.learn.get(self.lang)));
+        let mut facts = String::new();
+        if let Some(date) = &lesson.date {
+            let _ = write!(facts, "\n{}: {}", bold(self.t("lesson_date")), escape(date));
+        }
+        if let Some(guest) = &lesson.guest {
+            let _ = write!(
+                facts,
+                "\n{}: {}",
+                bold(self.t("lesson_guest")),
+                escape(guest)
+            );
+        }
+        if let Some(video) = &lesson.video {
+            let _ = write!(
+                facts,
+                "\n{}: {}",
+                bold(self.t("lesson_video")),
+                link(video, video)
+            );
+        }
+        if !facts.is_empty() {
+            let _ = write!(text, "\n{facts}");
+        }
+        let _ = write!(text, "\n\n{}", self.sources(&lesson.sources));
+
+        let mut rows = Vec::new();
+        if let Some(m) = ministry {
+            let label = self.fill("lesson_contact_button", &[("abbr", &m.abbr)]);
+            rows.push(vec![Button::action(
+                label,
+                Action::Area(lesson.area.clone()),
+            )]);
+        }
+        let position = all.iter().position(|l| l.number == lesson.number);
+        let mut nav = Vec::new();
+        if let Some(prev) = position
+            .and_then(|p| p.checked_sub(1))
+            .and_then(|p| all.get(p))
+        {
+            nav.push(Button::action(
+                self.t("previous"),
+                Action::Lesson(prev.number),
+            ));
+        }
+        if let Some(next) = position.and_then(|p| all.get(p + 1)) {
+            nav.push(Button::action(self.t("next"), Action::Lesson(next.number)));
+        }
+        if !nav.is_empty() {
+            rows.push(nav);
+        }
+        rows.push(self.back_row(Action::Lessons));
+        self.reply(text, rows)
+    }
+
+    async fn lesson_by_query(&self, query: &str) -> Result<Reply> {
+        let lessons = self.store.lessons(None).await?;
+        let wanted: Option<u8> = query.trim().trim_end_matches('.').parse().ok();
+        let by_number = wanted.and_then(|n| lessons.iter().find(|l| l.number == n));
+        let found = match by_number {
+            Some(lesson) => Some(lesson.number),
+            None => match self.loaded.index.find(query) {
+                Found::One(target) => {
+                    let ministry = self.store.ministry(&target.ministry).await?;
+                    lessons
+                        .iter()
+                        .find(|l| target.area.as_deref() == Some(l.area.as_str()))
+                        .or_else(|| {
+                            lessons.iter().find(|l| {
+                                ministry
+                                    .as_ref()
+                                    .is_some_and(|m| m.areas.iter().any(|a| a.id == l.area))
+                            })
+                        })
+                        .map(|l| l.number)
+                }
+                _ => None,
+            },
+        };
+        if let Some(number) = found
+            && let Some(reply) = self.lesson(number).await?
+        {
+            return Ok(reply);
+        }
+        let mut reply = self.lessons().await?;
+        reply.text = format!(
+            "{}\n\n{}",
+            escape(&self.fill("lesson_not_found", &[("query", &echo(query))])),
+            reply.text
+        );
+        Ok(reply)
+    }
+
+    async fn guidelines(&self, notice: Option<String>) -> Result<Reply> {
+        let sections = self.store.sections("section", None).await?;
+        let mut text = notice.map(|n| format!("{n}\n\n")).unwrap_or_default();
+        if let Some((title, sources)) = self.store.text("guidelines.title").await? {
+            let _ = write!(text, "{}", bold(&format!("„{}”", title.get(self.lang))));
+            if let Some((intro, _)) = self.store.text("guidelines.intro").await? {
+                let _ = write!(text, "\n\n{}", escape(intro.get(self.lang)));
+            }
+            let _ = write!(text, "\n\n{}", self.sources(&sources));
+        }
+        let _ = write!(text, "\n\n{}", escape(self.t("guidelines_prompt")));
+        let mut rows: Vec<Vec<Button>> = sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let label = format!("{}. {}", i + 1, s.title.get(self.lang));
+                vec![Button::action(label, Action::Section(s.id.clone()))]
+            })
+            .collect();
+        rows.push(vec![self.main_button()]);
+        Ok(self.reply(text, rows))
+    }
+
+    async fn section(&self, id: &str) -> Result<Option<Reply>> {
+        let all = self.store.sections("section", None).await?;
+        let Some(position) = all.iter().position(|s| s.id == id) else {
+            return Ok(None);
+        };
+        let section = &all[position];
+        let mut text = self.titled(section);
+        let _ = write!(text, "\n\n{}", self.sources(&section.sources));
+        let mut nav = Vec::new();
+        if let Some(prev) = position.checked_sub(1).and_then(|p| all.get(p)) {
+            nav.push(Button::action(
+                self.t("previous"),
+                Action::Section(prev.id.clone()),
+            ));
+        }
+        if let Some(next) = all.get(position + 1) {
+            nav.push(Button::action(
+                self.t("next"),
+                Action::Section(next.id.clone()),
+            ));
+        }
+        let mut rows = Vec::new();
+        if !nav.is_empty() {
+            rows.push(nav);
+        }
+        rows.push(self.back_row(Action::Guidelines));
+        Ok(Some(self.reply(text, rows)))
+    }
+
+    async fn section_by_query(&self, query: &str) -> Result<Reply> {
+        let all = self.store.sections("section", None).await?;
+        let wanted = fold::fold(query);
+        let number: Option<usize> = wanted.parse().ok();
+        let words = fold::stems(query);
+        let found = all
+            .iter()
+            .enumerate()
+            .find(|(i, s)| number == Some(i + 1) || s.id == wanted.replace(' ', "_"))
+            .or_else(|| {
+                all.iter().enumerate().find(|(_, s)| {
+                    let title = fold::stems(&format!("{} {}", s.title.lv, s.title.en));
+                    !words.is_empty() && words.iter().all(|w| title.contains(w))
+                })
+            })
+            .map(|(_, s)| s.id.clone());
+        if let Some(id) = found
+            && let Some(reply) = self.section(&id).await?
+        {
+            return Ok(reply);
+        }
+        let notice = escape(&self.fill("section_not_found", &[("query", &echo(query))]));
+        self.guidelines(Some(notice)).await
+    }
+
+    async fn contacts(&self) -> Result<Reply> {
+        let ministries = self.store.ministry_list().await?;
+        let mut rows: Vec<Vec<Button>> = ministries
+            .chunks(2)
+            .map(|pair| {
+                pair.iter()
+                    .map(|m| {
+                        let label = format!("{}: {}", m.abbr, m.name.get(self.lang));
+                        Button::action(label, Action::Ministry(m.id.clone()))
+                    })
+                    .collect()
+            })
+            .collect();
+        rows.push(vec![self.main_button()]);
+        Ok(self.reply(escape(self.t("contacts_prompt")), rows))
+    }
+
+    /// A ministry's card; with an area, headed by "the area X is led by".
+    async fn card(&self, target: &Target) -> Result<Reply> {
+        let Some(ministry) = self.store.ministry(&target.ministry).await? else {
+            return self.contacts().await;
+        };
+        let area = target
+            .area
+            .as_ref()
+            .and_then(|id| ministry.areas.iter().find(|a| &a.id == id));
+        let mut text = String::new();
+        if let Some(area) = area {
+            let _ = writeln!(
+                text,
+                "{}",
+                escape(&self.fill("area_led_by", &[("area", area.name.get(self.lang))]))
+            );
+        }
+        let _ = write!(
+            text,
+            "{}",
+            bold(&format!(
+                "{} ({})",
+                ministry.name.get(self.lang),
+                ministry.abbr
+            ))
+        );
+        if let Some(note) = area.and_then(|a| a.note.as_ref()) {
+            let _ = write!(text, "\n\n{}", escape(note.get(self.lang)));
+        }
+        if !ministry.areas.is_empty() {
+            let names: Vec<&str> = ministry
+                .areas
+                .iter()
+                .map(|a| a.name.get(self.lang))
+                .collect();
+            let _ = write!(
+                text,
+                "\n\n{}: {}",
+                bold(self.t("areas")),
+                escape(&names.join(", "))
+            );
+        }
+        if let Some(note) = &ministry.note {
+            let _ = write!(text, "\n\n{}", escape(note.get(self.lang)));
+        }
+        if let Some(site) = &ministry.website {
+            let _ = write!(
+                text,
+                "\n\n{}: {}",
+                bold(self.t("website")),
+                link(site, site)
+            );
+        }
+        if let Some(page) = &ministry.participation_page {
+            let _ = write!(
+                text,
+                "\n{}: {}",
+                bold(self.t("participation_page")),
+                link(page, page)
+            );
+        }
+        let _ = write!(text, "\n\n{}", bold(self.t("contacts_heading")));
+        if ministry.contacts.is_empty() {
+            let _ = write!(text, "\n{}", escape(self.t("no_contact")));
+            let fallback = match self.store.content_info().await? {
+                Some(info) if info.fallback != ministry.id => {
+                    self.store.ministry(&info.fallback).await?
+                }
+                _ => None,
+            };
+            if let Some(vk) = fallback {
+                let _ = write!(
+                    text,
+                    "\n\n{} ({})",
+                    bold(self.t("fallback_heading")),
+                    escape(&vk.abbr)
+                );
+                for contact in &vk.contacts {
+                    let _ = write!(text, "\n{}", self.contact(contact));
+                }
+            }
+        } else {
+            for contact in &ministry.contacts {
+                let _ = write!(text, "\n\n{}", self.contact(contact));
+            }
+        }
+        let _ = write!(text, "\n\n{}", self.sources(&ministry.sources));
+
+        let mut rows = Vec::new();
+        let lessons = self.store.lessons(None).await?;
+        for lesson in lessons
+            .iter()
+            .filter(|l| ministry.areas.iter().any(|a| a.id == l.area))
+        {
+            let label = format!(
+                "{} {}",
+                self.t("menu_lessons").split(' ').next().unwrap_or(""),
+                self.fill(
+                    "lesson_title",
+                    &[
+                        ("number", &lesson.number.to_string()),
+                        ("title", lesson.title.get(self.lang))
+                    ]
+                )
+            );
+            rows.push(vec![Button::action(label, Action::Lesson(lesson.number))]);
+        }
+        rows.push(self.back_row(Action::Contacts));
+        Ok(self.reply(text, rows))
+    }
+
+    fn contact(&self, c: &Contact) -> String {
+        let mut who: Vec<String> = Vec::new();
+        if let Some(name) = &c.name {
+            who.push(bold(name));
+        }
+        if let Some(role) = &c.role {
+            who.push(escape(role.get(self.lang)));
+        }
+        if let Some(unit) = &c.unit {
+            who.push(escape(unit.get(self.lang)));
+        }
+        let mut text = format!("• {}", who.join(", "));
+        if who.is_empty() {
+            text = "•".to_string();
+        }
+        if let Some(email) = &c.email {
+            let _ = write!(text, "\n  {}: {}", escape(self.t("email")), escape(email));
+        }
+        if let Some(phone) = &c.phone {
+            let _ = write!(text, "\n  {}: {}", escape(self.t("phone")), escape(phone));
+        }
+        if let Some(address) = &c.address {
+            let _ = write!(
+                text,
+                "\n  {}: {}",
+                escape(self.t("address")),
+                escape(address)
+            );
+        }
+        let _ = write!(
+            text,
+            "\n  {}: {} ({} {})",
+            escape(self.t("source")),
+            link(&c.source, host(&c.source)),
+            escape(self.t("checked")),
+            escape(&c.checked)
+        );
+        text
+    }
+
+    async fn specialists(&self) -> Result<Reply> {
+        let tips = self.store.sections("tip", None).await?;
+        let mut text = String::new();
+        if let Some((title, sources)) = self.store.text("specialists.title").await? {
+            let _ = write!(text, "{}", bold(title.get(self.lang)));
+            for tip in &tips {
+                let _ = write!(text, "\n\n{}", self.titled(tip));
+            }
+            let _ = write!(text, "\n\n{}", self.sources(&sources));
+        }
+        Ok(self.reply(
+            text,
+            vec![vec![
+                Button::action(self.t("menu_contacts"), Action::Contacts),
+                self.main_button(),
+            ]],
+        ))
+    }
+
+    async fn resources(&self) -> Result<Reply> {
+        let mut text = bold(self.t("resources_heading"));
+        for r in self.store.resources().await? {
+            let _ = write!(
+                text,
+                "\n\n• {}\n{}",
+                link(&r.url, r.title.get(self.lang)),
+                escape(r.description.get(self.lang))
+            );
+        }
+        let _ = write!(text, "\n\n{}", bold(self.t("participation_pages_heading")));
+        for (m, page) in self.store.participation_pages().await? {
+            let _ = write!(
+                text,
+                "\n• {}",
+                link(&page, &format!("{} ({})", m.name.get(self.lang), m.abbr))
+            );
+        }
+        Ok(self.reply(text, vec![vec![self.main_button()]]))
+    }
+
+    async fn about(&self) -> Result<Reply> {
+        let mut text = bold(self.t("about_heading"));
+        if let Some(info) = self.store.content_info().await? {
+            let _ = write!(
+                text,
+                "\n\n{}\n\n{}: {}\n{}: {}\n{}: {} ({})",
+                escape(info.about.get(self.lang)),
+                bold(self.t("source")),
+                link(&info.source_url, info.source_name.get(self.lang)),
+                bold(self.t("content_date")),
+                escape(&info.content_date),
+                bold(self.t("imported_at")),
+                escape(&info.imported_at),
+                escape(&info.hash[..info.hash.len().min(12)]),
+            );
+        }
+        Ok(self.reply(
+            text,
+            vec![vec![
+                Button::action(self.t("menu_help"), Action::Help),
+                self.main_button(),
+            ]],
+        ))
+    }
+
+    fn language_menu(&self) -> Reply {
+        self.reply(
+            escape(self.t("language_prompt")),
+            vec![
+                vec![
+                    Button::action("🇱🇻 Latviešu", Action::SetLanguage(Lang::Lv)),
+                    Button::action("🇬🇧 English", Action::SetLanguage(Lang::En)),
+                ],
+                vec![self.main_button()],
+            ],
+        )
+    }
+
+    async fn set_language(&self, user_id: i64, lang: Lang) -> Result<Reply> {
+        self.store.set_language(user_id, lang).await?;
+        let ctx = Ctx {
+            store: self.store,
+            loaded: Arc::clone(&self.loaded),
+            lang,
+        };
+        let mut reply = ctx.main_menu();
+        reply.text = format!("{}\n\n{}", escape(ctx.t("language_set")), reply.text);
+        Ok(reply)
+    }
+
+    // ---- pieces ------------------------------------------------------------------------
+
+    fn t(&self, key: &'static str) -> &str {
+        self.loaded.strings.get(self.lang, key)
+    }
+
+    fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.loaded.strings.fill(self.lang, key, args)
+    }
+
+    fn reply(&self, text: String, buttons: Vec<Vec<Button>>) -> Reply {
+        Reply {
+            text,
+            buttons,
+            edit: false,
+            lang: self.lang,
+        }
+    }
+
+    fn main_button(&self) -> Button {
+        Button::action(self.t("main_menu"), Action::Main)
+    }
+
+    fn back_row(&self, back: Action) -> Vec<Button> {
+        vec![Button::action(self.t("back"), back), self.main_button()]
+    }
+
+    fn target_button(&self, target: &Target) -> Button {
+        let label = self.loaded.names.label(target, self.lang);
+        let action = match &target.area {
+            Some(area) => Action::Area(area.clone()),
+            None => Action::Ministry(target.ministry.clone()),
+        };
+        Button::action(label, action)
+    }
+
+    fn titled(&self, section: &Section) -> String {
+        format!(
+            "{}\n\n{}",
+            bold(section.title.get(self.lang)),
+            escape(section.body.get(self.lang))
+        )
+    }
+
+    fn sources(&self, urls: &[String]) -> String {
+        let links: Vec<String> = urls.iter().map(|u| link(u, host(u))).collect();
+        format!("{}: {}", bold(self.t("sources")), links.join(", "))
+    }
+}
+
+/// The host of a URL, as a short link label.
+fn host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    host.strip_prefix("www.").unwrap_or(host)
+}
+
+/// A person's text shortened for echoing back.
+fn echo(text: &str) -> String {
+    let text = text.trim();
+    let mut out: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(ECHO_CHARS)
+        .collect();
+    if text.chars().count() > ECHO_CHARS {
+        out.push('…');
+    }
+    out
+}

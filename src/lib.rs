@@ -1,0 +1,14 @@
+//! lidzdaliba-bot: a Telegram bot that helps people in Latvia take part in the decisions of
+//! their state administration. One engine (`engine`) over a SQLite cache (`store`) of the
+//! content files (`content`); the Telegram runtime (`bot`) and the offline console (`console`)
+//! are thin adapters over it.
+
+pub mod app;
+pub mod config;
+pub mod console;
+pub mod content;
+pub mod engine;
+pub mod fold;
+pub mod lang;
+pub mod render;
+pub mod store;

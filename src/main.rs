@@ -1,0 +1,166 @@
+//! The command line: `run` (the Telegram bot, the default), `console`, `check`, `import`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use lidzdaliba_bot::app;
+use lidzdaliba_bot::config::Config;
+use lidzdaliba_bot::content;
+use lidzdaliba_bot::store::{ImportOutcome, Store};
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "A Telegram bot on public participation in Latvia's state administration"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the Telegram bot (needs TELOXIDE_TOKEN)
+    Run,
+    /// Talk to the bot in the terminal, no token needed; reads standard input to its end
+    Console,
+    /// Validate the content files and list every problem as file:line
+    Check {
+        /// The content folder (default: CONTENT_DIR, else ./content)
+        #[arg(long)]
+        content: Option<PathBuf>,
+    },
+    /// Import the content into the SQLite cache (only if it changed)
+    Import,
+}
+
+fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("configuration error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        match cli.command.unwrap_or(Cmd::Run) {
+            Cmd::Run => run(config).await,
+            Cmd::Console => console(config).await,
+            Cmd::Check { content } => check(content.unwrap_or(config.content_dir)),
+            Cmd::Import => import(config).await,
+        }
+    })
+}
+
+async fn run(config: Config) -> ExitCode {
+    app::init_tracing("info");
+    let Some(_token) = config.token.as_deref() else {
+        eprintln!(
+            "TELOXIDE_TOKEN is not set: put the token from @BotFather into .env or the environment \
+             (TELOXIDE_TOKEN=123456:ABC...). `lidzdaliba-bot console` works without one."
+        );
+        return ExitCode::from(2);
+    };
+    eprintln!("the Telegram runtime is not there yet; use `lidzdaliba-bot console`");
+    ExitCode::from(2)
+}
+
+async fn console(config: Config) -> ExitCode {
+    app::init_tracing("warn");
+    let engine = match app::build_engine(&config).await {
+        Ok(engine) => engine,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!(
+            "Type a command (/start, /help) or text; a number presses a button. Ctrl-D ends."
+        );
+    }
+    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    let mut stdout = std::io::stdout().lock();
+    match lidzdaliba_bot::console::run(&engine, stdin, &mut stdout).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check(dir: PathBuf) -> ExitCode {
+    match content::load_dir(&dir) {
+        Ok((snapshot, c)) => {
+            println!(
+                "{}: content is valid ({} lessons, {} guideline sections, {} ministries, {} areas, \
+                 {} contacts, {} resources, {} UI strings; hash {})",
+                dir.display(),
+                c.lessons.len(),
+                c.guidelines.sections.len(),
+                c.ministries.len(),
+                c.ministries.iter().map(|m| m.areas.len()).sum::<usize>(),
+                c.ministries.iter().map(|m| m.contacts.len()).sum::<usize>(),
+                c.resources.len(),
+                c.ui.len(),
+                &snapshot.hash[..12],
+            );
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            for problem in &errors.0 {
+                println!("{problem}");
+            }
+            eprintln!("{} problem(s) found", errors.0.len());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn import(config: Config) -> ExitCode {
+    app::init_tracing("info");
+    let store = match Store::open(&config.database_url).await {
+        Ok(store) => store,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match store.sync(&config.content_dir).await {
+        Ok(ImportOutcome::Unchanged { hash }) => {
+            println!("content unchanged ({}); nothing to do", &hash[..12]);
+            ExitCode::SUCCESS
+        }
+        Ok(ImportOutcome::Imported {
+            hash,
+            lessons,
+            ministries,
+            contacts,
+        }) => {
+            println!(
+                "imported content {}: {lessons} lessons, {ministries} ministries, {contacts} contacts",
+                &hash[..12]
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            println!("{err}");
+            eprintln!("import refused; the cache was not changed");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,414 @@
+//! Telegram HTML: the one place where dynamic text is escaped, the few tags the bot uses,
+//! splitting of long replies, a checker of what Telegram would accept, and plain-text output
+//! for the console.
+
+use std::fmt::Write as _;
+
+/// Telegram's limit for one message, in UTF-16 code units after entity parsing.
+pub const MAX_MESSAGE_UTF16: usize = 4096;
+
+/// Escapes `<`, `>`, `&` and `"` so that `text` is shown as written.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            // NUL and other C0 controls (except newline and tab) are never useful in a reply.
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `<b>text</b>` with `text` escaped.
+pub fn bold(text: &str) -> String {
+    format!("<b>{}</b>", escape(text))
+}
+
+/// `<i>text</i>` with `text` escaped.
+pub fn italic(text: &str) -> String {
+    format!("<i>{}</i>", escape(text))
+}
+
+/// A link; both the address and the label are escaped.
+pub fn link(url: &str, label: &str) -> String {
+    format!("<a href=\"{}\">{}</a>", escape(url), escape(label))
+}
+
+/// A link that shows its own address.
+pub fn url(url: &str) -> String {
+    link(url, url)
+}
+
+/// Length of the text Telegram counts: UTF-16 units of the text without its tags, with
+/// entities decoded.
+pub fn visible_len(html: &str) -> usize {
+    to_plain_inner(html, false).encode_utf16().count()
+}
+
+/// Splits `html` into messages of at most [`MAX_MESSAGE_UTF16`] visible UTF-16 units each: at
+/// paragraph boundaries first, then at line ends, then at spaces, and only as a last resort
+/// inside a word; never inside a tag or entity. Tags open at a cut are closed and reopened.
+/// Never returns an empty message: empty input gives no messages.
+pub fn split(html: &str) -> Vec<String> {
+    split_at(html, MAX_MESSAGE_UTF16)
+}
+
+/// [`split`] with a chosen limit (for tests).
+pub fn split_at(html: &str, limit: usize) -> Vec<String> {
+    let html = html.trim();
+    if html.is_empty() {
+        return Vec::new();
+    }
+    if visible_len(html) <= limit {
+        return vec![html.to_string()];
+    }
+    let pieces = tokens(html);
+    let mut out = Vec::new();
+    let mut start = 0;
+    // Tags open where the current message starts: (name, opening tag).
+    let mut open_at_start: Vec<(String, String)> = Vec::new();
+    while start < pieces.len() {
+        while matches!(pieces.get(start), Some(Piece::Char(_, _, ' ' | '\n'))) {
+            start += 1;
+        }
+        let mut open = open_at_start.clone();
+        let mut len = 0usize;
+        // Latest cut point for each rank (space 1, line 2, paragraph 3): (end, len, open tags).
+        let mut cuts: [Option<Cut>; 4] = Default::default();
+        let mut end = pieces.len();
+        let mut end_open = None;
+        for (i, piece) in pieces.iter().enumerate().skip(start) {
+            match piece {
+                Piece::Open(name, full) => open.push((name.clone(), full.clone())),
+                Piece::Close(name) => {
+                    if let Some(pos) = open.iter().rposition(|(n, _)| n == name) {
+                        open.remove(pos);
+                    }
+                }
+                Piece::Char(_, units, ch) => {
+                    if len + units > limit {
+                        let chosen = (1..4)
+                            .rev()
+                            .find_map(|r| cuts[r].as_ref().filter(|c| c.1 >= limit / 2))
+                            .or_else(|| (1..4).rev().find_map(|r| cuts[r].as_ref()));
+                        let (cut, cut_open) = match chosen {
+                            Some((cut, _, o)) => (*cut, o.clone()),
+                            None => (i.max(start + 1), open.clone()),
+                        };
+                        end = cut;
+                        end_open = Some(cut_open);
+                        break;
+                    }
+                    len += units;
+                    let previous_newline =
+                        i > 0 && matches!(pieces.get(i - 1), Some(Piece::Char(_, _, '\n')));
+                    let rank = match ch {
+                        '\n' if previous_newline => 3,
+                        '\n' => 2,
+                        ' ' => 1,
+                        _ => 0,
+                    };
+                    if rank > 0 {
+                        cuts[rank] = Some((i + 1, len, open.clone()));
+                    }
+                }
+            }
+        }
+        let end_open = end_open.unwrap_or(open);
+        let mut message: String = open_at_start
+            .iter()
+            .map(|(_, full)| full.as_str())
+            .collect();
+        for piece in &pieces[start..end] {
+            match piece {
+                Piece::Open(_, full) => message.push_str(full),
+                Piece::Close(name) => {
+                    let _ = write!(message, "</{name}>");
+                }
+                Piece::Char(raw, _, _) => message.push_str(raw),
+            }
+        }
+        for (name, _) in end_open.iter().rev() {
+            let _ = write!(message, "</{name}>");
+        }
+        push_message(&mut out, message);
+        open_at_start = end_open;
+        start = end;
+    }
+    out
+}
+
+/// A place to cut: index of the first piece after it, visible length before it, tags open.
+type Cut = (usize, usize, Vec<(String, String)>);
+
+fn push_message(out: &mut Vec<String>, text: String) {
+    let text = text.trim().to_string();
+    if visible_len(&text) > 0 {
+        out.push(text);
+    }
+}
+
+enum Piece {
+    Open(String, String),
+    Close(String),
+    /// Raw source of one visible character, its UTF-16 length, and the character.
+    Char(String, usize, char),
+}
+
+fn tokens(html: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(c) = rest.chars().next() {
+        if c == '<'
+            && let Some(end) = rest.find('>')
+        {
+            let tag = &rest[..=end];
+            let inner = &tag[1..tag.len() - 1];
+            if let Some(name) = inner.strip_prefix('/') {
+                out.push(Piece::Close(name.trim().to_string()));
+            } else {
+                let name = inner.split_whitespace().next().unwrap_or("").to_string();
+                out.push(Piece::Open(name, tag.to_string()));
+            }
+            rest = &rest[end + 1..];
+            continue;
+        }
+        if c == '&'
+            && let Some(end) = rest[..rest.len().min(10)].find(';')
+        {
+            let entity = &rest[..=end];
+            let ch = decode_entity(entity).unwrap_or('&');
+            out.push(Piece::Char(entity.to_string(), ch.len_utf16(), ch));
+            rest = &rest[end + 1..];
+            continue;
+        }
+        out.push(Piece::Char(c.to_string(), c.len_utf16(), c));
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+fn decode_entity(entity: &str) -> Option<char> {
+    match entity {
+        "&lt;" => Some('<'),
+        "&gt;" => Some('>'),
+        "&amp;" => Some('&'),
+        "&quot;" => Some('"'),
+        _ => None,
+    }
+}
+
+/// Tags Telegram accepts in HTML parse mode.
+const ALLOWED_TAGS: &[&str] = &[
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "tg-emoji",
+    "code",
+    "pre",
+    "blockquote",
+];
+
+/// Checks `html` as Telegram would: only allowed tags, balanced and properly nested, `<`,
+/// `>` and `&` escaped, only the named entities `&lt; &gt; &amp; &quot;` (or numeric ones),
+/// and 1–4096 visible UTF-16 units. Returns what is wrong.
+pub fn check_telegram_html(html: &str) -> Result<(), String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '<' => {
+                let end = rest.find('>').ok_or("unclosed '<'")?;
+                let inner = &rest[1..end];
+                if inner.contains('<') {
+                    return Err(format!("'<' inside a tag: {inner}"));
+                }
+                if let Some(name) = inner.strip_prefix('/') {
+                    let name = name.trim();
+                    match stack.pop() {
+                        Some(open) if open == name => {}
+                        Some(open) => return Err(format!("</{name}> closes <{open}>")),
+                        None => return Err(format!("</{name}> without an opening tag")),
+                    }
+                } else {
+                    let name = inner.split_whitespace().next().unwrap_or("");
+                    if !ALLOWED_TAGS.contains(&name) {
+                        return Err(format!("tag <{name}> is not supported"));
+                    }
+                    if name == "a" {
+                        let attrs = inner[1..].trim();
+                        let ok = attrs.starts_with("href=\"")
+                            && attrs.ends_with('"')
+                            && !attrs[6..attrs.len() - 1].contains('"');
+                        if !ok {
+                            return Err(format!("bad link tag <{inner}>"));
+                        }
+                    }
+                    stack.push(name.to_string());
+                }
+                rest = &rest[end + 1..];
+            }
+            '>' => return Err("unescaped '>'".into()),
+            '&' => {
+                let end = rest[..rest.len().min(12)]
+                    .find(';')
+                    .ok_or("unescaped '&'")?;
+                let entity = &rest[..=end];
+                let numeric = entity
+                    .strip_prefix("&#")
+                    .map(|n| n.trim_end_matches(';'))
+                    .is_some_and(|n| {
+                        n.strip_prefix('x').map_or(n.parse::<u32>().is_ok(), |h| {
+                            u32::from_str_radix(h, 16).is_ok()
+                        })
+                    });
+                if decode_entity(entity).is_none() && !numeric {
+                    return Err(format!("unsupported entity {entity}"));
+                }
+                rest = &rest[end + 1..];
+            }
+            c => rest = &rest[c.len_utf8()..],
+        }
+    }
+    if let Some(open) = stack.pop() {
+        return Err(format!("<{open}> is never closed"));
+    }
+    let len = visible_len(html);
+    if len == 0 || html.trim().is_empty() {
+        return Err("message text is empty".into());
+    }
+    if len > MAX_MESSAGE_UTF16 {
+        return Err(format!(
+            "message is {len} UTF-16 units long, over {MAX_MESSAGE_UTF16}"
+        ));
+    }
+    Ok(())
+}
+
+/// The text a person reads in a terminal: tags removed, entities decoded, each link followed by
+/// its address when that differs from the label.
+pub fn to_plain(html: &str) -> String {
+    to_plain_inner(html, true)
+}
+
+fn to_plain_inner(html: &str, show_links: bool) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut href: Vec<Option<(String, usize)>> = Vec::new();
+    for piece in tokens(html) {
+        match piece {
+            Piece::Open(name, full) => {
+                if name == "a" {
+                    let url = full
+                        .split_once("href=\"")
+                        .and_then(|(_, rest)| rest.split_once('"'))
+                        .map(|(url, _)| to_plain_inner(url, false));
+                    href.push(url.map(|u| (u, out.len())));
+                }
+            }
+            Piece::Close(name) => {
+                if name == "a"
+                    && let Some(Some((url, start))) = href.pop()
+                    && show_links
+                    && out[start..] != url
+                {
+                    let _ = write!(out, " ({url})");
+                }
+            }
+            Piece::Char(_, _, ch) => out.push(ch),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_makes_markup_inert() {
+        assert_eq!(escape("<b>&\"x\""), "&lt;b&gt;&amp;&quot;x&quot;");
+        assert_eq!(escape("a\u{0}b"), "ab");
+        let html = format!(
+            "{} {}",
+            bold("<script>"),
+            link("https://a.lv/?q=1&b=2", "A & B")
+        );
+        check_telegram_html(&html).unwrap();
+        assert_eq!(to_plain(&html), "<script> A & B (https://a.lv/?q=1&b=2)");
+    }
+
+    #[test]
+    fn short_text_is_one_message() {
+        assert_eq!(split("<b>x</b>\n\ny"), vec!["<b>x</b>\n\ny".to_string()]);
+        assert!(split("   ").is_empty());
+    }
+
+    #[test]
+    fn split_prefers_paragraphs_and_keeps_tags_balanced() {
+        let para = format!("<b>{}</b>", "a".repeat(30));
+        let html = vec![para.clone(); 5].join("\n\n");
+        let parts = split_at(&html, 70);
+        assert!(parts.len() >= 3, "{parts:?}");
+        for part in &parts {
+            check_telegram_html(part).unwrap();
+            assert!(visible_len(part) <= 70, "{part}");
+        }
+        assert_eq!(
+            parts
+                .iter()
+                .map(|p| to_plain(p))
+                .collect::<String>()
+                .replace('\n', ""),
+            to_plain(&html).replace('\n', "")
+        );
+    }
+
+    #[test]
+    fn split_cuts_inside_a_long_tag_and_reopens_it() {
+        let html = format!("<i>{}</i>", "word ".repeat(50));
+        let parts = split_at(&html, 40);
+        for part in &parts {
+            check_telegram_html(part).unwrap();
+            assert!(part.starts_with("<i>") && part.ends_with("</i>"), "{part}");
+            assert!(visible_len(part) <= 40);
+        }
+    }
+
+    #[test]
+    fn split_counts_utf16_units_not_bytes() {
+        // 🙂 is two UTF-16 units; ā is one.
+        let html = "🙂".repeat(3000);
+        let parts = split(&html);
+        assert_eq!(parts.len(), 2);
+        assert!(parts.iter().all(|p| visible_len(p) <= MAX_MESSAGE_UTF16));
+        let html = "ā".repeat(4096);
+        assert_eq!(split(&html).len(), 1);
+    }
+
+    #[test]
+    fn checker_rejects_what_telegram_rejects() {
+        assert!(check_telegram_html("<div>x</div>").is_err());
+        assert!(check_telegram_html("<b>x").is_err());
+        assert!(check_telegram_html("<b><i>x</b></i>").is_err());
+        assert!(check_telegram_html("a & b").is_err());
+        assert!(check_telegram_html("a &nbsp; b").is_err());
+        assert!(check_telegram_html("1 > 0").is_err());
+        assert!(check_telegram_html("").is_err());
+        assert!(check_telegram_html(&"x".repeat(4097)).is_err());
+        assert!(check_telegram_html("<a href=\"https://x.lv\">x</a> &amp; &#39;").is_ok());
+    }
+}

@@ -1,0 +1,416 @@
+//! The SQLite store: a cache of `content/` (imported in one transaction, only when the files
+//! changed) and the users' language choice.
+
+mod import;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+use crate::content::{Area, Contact, Lesson, Ministry, Resource, Section, Series, Text};
+use crate::lang::Lang;
+
+pub use import::{ImportOutcome, SyncError};
+
+/// Errors of the store itself (not of the content).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database '{url}': {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("cannot create the folder '{path}' for the database: {source}")]
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot apply the database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+}
+
+/// The embedded migrations under `migrations/`.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+/// What `content_state` says about the cached content.
+#[derive(Debug, Clone)]
+pub struct ContentInfo {
+    pub hash: String,
+    pub imported_at: String,
+    pub content_date: String,
+    pub source_url: String,
+    pub source_name: Text,
+    pub about: Text,
+    pub fallback: String,
+}
+
+/// One lookup name from the cache.
+#[derive(Debug, Clone)]
+pub struct AliasRow {
+    pub alias: String,
+    pub ministry_id: String,
+    pub area_id: Option<String>,
+    pub is_abbr: bool,
+}
+
+/// A ministry as listed in menus.
+#[derive(Debug, Clone)]
+pub struct MinistryBrief {
+    pub id: String,
+    pub abbr: String,
+    pub name: Text,
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database at `url` in WAL mode with a busy timeout
+    /// and foreign keys on, and applies the embedded migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let open_err = |source| StoreError::Open {
+            url: url.to_string(),
+            source,
+        };
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(open_err)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let file = options.get_filename();
+        if file != Path::new(":memory:")
+            && let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(open_err)?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// The connection pool (for tests and maintenance).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// What is cached, or `None` before the first successful import.
+    pub async fn content_info(&self) -> Result<Option<ContentInfo>, StoreError> {
+        let row = sqlx::query(
+            "SELECT hash, imported_at, content_date, source_url, source_lv, source_en, \
+             about_lv, about_en, fallback FROM content_state WHERE id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| ContentInfo {
+            hash: r.get(0),
+            imported_at: r.get(1),
+            content_date: r.get(2),
+            source_url: r.get(3),
+            source_name: text(&r, 4),
+            about: text(&r, 6),
+            fallback: r.get(8),
+        }))
+    }
+
+    /// Every lookup name with its target.
+    pub async fn aliases(&self) -> Result<Vec<AliasRow>, StoreError> {
+        let rows = sqlx::query("SELECT alias, ministry_id, area_id, is_abbr FROM aliases")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AliasRow {
+                alias: r.get(0),
+                ministry_id: r.get(1),
+                area_id: r.get(2),
+                is_abbr: r.get::<i64, _>(3) != 0,
+            })
+            .collect())
+    }
+
+    /// The UI strings by key.
+    pub async fn ui_strings(&self) -> Result<Vec<(String, Text)>, StoreError> {
+        let rows = sqlx::query("SELECT key, lv, en FROM ui_strings")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|r| (r.get(0), text(r, 1))).collect())
+    }
+
+    /// The lesson series.
+    pub async fn series(&self) -> Result<Option<Series>, StoreError> {
+        let row = sqlx::query(
+            "SELECT name, lecturer, guests, about_lv, about_en, recordings_lv, recordings_en, \
+             sources FROM series WHERE id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| Series {
+            name: r.get(0),
+            lecturer: r.get(1),
+            guests: lines(r.get(2)),
+            about: text(&r, 3),
+            recordings: text(&r, 5),
+            sources: lines(r.get(7)),
+        }))
+    }
+
+    /// All lessons in order, or only lesson `number`.
+    pub async fn lessons(&self, number: Option<u8>) -> Result<Vec<Lesson>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT number, area_id, title_lv, title_en, learn_lv, learn_en, date, guest, video, \
+             sources FROM lessons WHERE ?1 IS NULL OR number = ?1 ORDER BY number",
+        )
+        .bind(number.map(i64::from))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Lesson {
+                number: u8::try_from(r.get::<i64, _>(0)).unwrap_or(u8::MAX),
+                area: r.get(1),
+                title: text(r, 2),
+                learn: text(r, 4),
+                date: r.get(6),
+                guest: r.get(7),
+                video: r.get(8),
+                sources: lines(r.get(9)),
+            })
+            .collect())
+    }
+
+    /// Titled texts of `kind` (`section` or `tip`), all or only `id`.
+    pub async fn sections(&self, kind: &str, id: Option<&str>) -> Result<Vec<Section>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, title_lv, title_en, body_lv, body_en, sources FROM sections \
+             WHERE kind = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY position",
+        )
+        .bind(kind)
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Section {
+                id: r.get(0),
+                title: text(r, 1),
+                body: text(r, 3),
+                sources: lines(r.get(5)),
+            })
+            .collect())
+    }
+
+    /// A single text by key, with its sources.
+    pub async fn text(&self, key: &str) -> Result<Option<(Text, Vec<String>)>, StoreError> {
+        let row = sqlx::query("SELECT lv, en, sources FROM texts WHERE key = ?1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| (text(&r, 0), lines(r.get(2)))))
+    }
+
+    /// The general resources.
+    pub async fn resources(&self) -> Result<Vec<Resource>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, title_lv, title_en, description_lv, description_en, url, sources \
+             FROM resources ORDER BY position",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Resource {
+                id: r.get(0),
+                title: text(r, 1),
+                description: text(r, 3),
+                url: r.get(5),
+                sources: lines(r.get(6)),
+            })
+            .collect())
+    }
+
+    /// All ministries in content order, for menus.
+    pub async fn ministry_list(&self) -> Result<Vec<MinistryBrief>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, abbr, name_lv, name_en FROM ministries ORDER BY position")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| MinistryBrief {
+                id: r.get(0),
+                abbr: r.get(1),
+                name: text(r, 2),
+            })
+            .collect())
+    }
+
+    /// Every area's id and name.
+    pub async fn area_names(&self) -> Result<Vec<(String, Text)>, StoreError> {
+        let rows = sqlx::query("SELECT id, name_lv, name_en FROM areas")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|r| (r.get(0), text(r, 1))).collect())
+    }
+
+    /// Ministries with their participation pages, for the resource list.
+    pub async fn participation_pages(&self) -> Result<Vec<(MinistryBrief, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, abbr, name_lv, name_en, participation_page FROM ministries \
+             WHERE participation_page IS NOT NULL ORDER BY position",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    MinistryBrief {
+                        id: r.get(0),
+                        abbr: r.get(1),
+                        name: text(r, 2),
+                    },
+                    r.get(4),
+                )
+            })
+            .collect())
+    }
+
+    /// One ministry with its areas and contacts.
+    pub async fn ministry(&self, id: &str) -> Result<Option<Ministry>, StoreError> {
+        let Some(r) = sqlx::query(
+            "SELECT id, abbr, name_lv, name_en, website, participation_page, note_lv, note_en, \
+             sources FROM ministries WHERE id = ?1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let areas = sqlx::query(
+            "SELECT id, name_lv, name_en, note_lv, note_en FROM areas WHERE ministry_id = ?1 \
+             ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|a| Area {
+            id: a.get(0),
+            name: text(a, 1),
+            aliases: Vec::new(),
+            note: opt_text(a, 3),
+        })
+        .collect();
+        let contacts = sqlx::query(
+            "SELECT name, unit_lv, unit_en, role_lv, role_en, email, phone, address, source, \
+             checked FROM contacts WHERE ministry_id = ?1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|c| Contact {
+            name: c.get(0),
+            unit: opt_text(c, 1),
+            role: opt_text(c, 3),
+            email: c.get(5),
+            phone: c.get(6),
+            address: c.get(7),
+            source: c.get(8),
+            checked: c.get(9),
+        })
+        .collect();
+        Ok(Some(Ministry {
+            id: r.get(0),
+            abbr: r.get(1),
+            name: text(&r, 2),
+            website: r.get(4),
+            participation_page: r.get(5),
+            aliases: Vec::new(),
+            note: opt_text(&r, 6),
+            sources: lines(r.get(8)),
+            areas,
+            contacts,
+        }))
+    }
+
+    /// An area and the id of the ministry that leads it.
+    pub async fn area(&self, id: &str) -> Result<Option<(Area, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, name_lv, name_en, note_lv, note_en, ministry_id FROM areas WHERE id = ?1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|a| {
+            (
+                Area {
+                    id: a.get(0),
+                    name: text(&a, 1),
+                    aliases: Vec::new(),
+                    note: opt_text(&a, 3),
+                },
+                a.get(5),
+            )
+        }))
+    }
+
+    /// The language a user chose, if any.
+    pub async fn language(&self, user_id: i64) -> Result<Option<Lang>, StoreError> {
+        let code: Option<String> =
+            sqlx::query_scalar("SELECT language FROM user_prefs WHERE user_id = ?1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(code.and_then(|c| c.parse().ok()))
+    }
+
+    /// Stores the language a user chose.
+    pub async fn set_language(&self, user_id: i64, lang: Lang) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO user_prefs (user_id, language) VALUES (?1, ?2) \
+             ON CONFLICT (user_id) DO UPDATE SET language = excluded.language",
+        )
+        .bind(user_id)
+        .bind(lang.code())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+fn text(row: &sqlx::sqlite::SqliteRow, first: usize) -> Text {
+    Text {
+        lv: row.get(first),
+        en: row.get(first + 1),
+    }
+}
+
+fn opt_text(row: &sqlx::sqlite::SqliteRow, first: usize) -> Option<Text> {
+    let lv: Option<String> = row.get(first);
+    let en: Option<String> = row.get(first + 1);
+    Some(Text { lv: lv?, en: en? })
+}
+
+fn lines(joined: String) -> Vec<String> {
+    joined
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
