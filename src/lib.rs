@@ -4,6 +4,7 @@
 //! are thin adapters over it.
 
 pub mod app;
+pub mod bot;
 pub mod config;
 pub mod console;
 pub mod content;

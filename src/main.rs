@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use lidzdaliba_bot::app;
 use lidzdaliba_bot::config::Config;
 use lidzdaliba_bot::content;
 use lidzdaliba_bot::store::{ImportOutcome, Store};
+use lidzdaliba_bot::{app, bot};
 
 #[derive(Parser)]
 #[command(
@@ -67,15 +67,33 @@ fn main() -> ExitCode {
 
 async fn run(config: Config) -> ExitCode {
     app::init_tracing("info");
-    let Some(_token) = config.token.as_deref() else {
+    let Some(settings) = bot::Settings::from_config(&config) else {
         eprintln!(
             "TELOXIDE_TOKEN is not set: put the token from @BotFather into .env or the environment \
              (TELOXIDE_TOKEN=123456:ABC...). `lidzdaliba-bot console` works without one."
         );
         return ExitCode::from(2);
     };
-    eprintln!("the Telegram runtime is not there yet; use `lidzdaliba-bot console`");
-    ExitCode::from(2)
+    let engine = match app::build_engine(&config).await {
+        Ok(engine) => engine,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        bot::shutdown_signal().await;
+        tracing::info!("shutdown requested; finishing the replies in flight");
+        let _ = stop.send(true);
+    });
+    match bot::run(settings, engine, stopped).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 async fn console(config: Config) -> ExitCode {

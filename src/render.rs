@@ -179,11 +179,10 @@ fn tokens(html: &str) -> Vec<Piece> {
             continue;
         }
         if c == '&'
-            && let Some(end) = rest[..rest.len().min(10)].find(';')
+            && let Some(end) = entity_end(rest)
+            && let Some(ch) = decode_entity(&rest[..=end])
         {
-            let entity = &rest[..=end];
-            let ch = decode_entity(entity).unwrap_or('&');
-            out.push(Piece::Char(entity.to_string(), ch.len_utf16(), ch));
+            out.push(Piece::Char(rest[..=end].to_string(), ch.len_utf16(), ch));
             rest = &rest[end + 1..];
             continue;
         }
@@ -191,6 +190,14 @@ fn tokens(html: &str) -> Vec<Piece> {
         rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// Byte index of the `;` closing the entity at the start of `text`, if it is near.
+fn entity_end(text: &str) -> Option<usize> {
+    text.char_indices()
+        .take(12)
+        .find(|(_, c)| *c == ';')
+        .map(|(i, _)| i)
 }
 
 fn decode_entity(entity: &str) -> Option<char> {
@@ -264,9 +271,7 @@ pub fn check_telegram_html(html: &str) -> Result<(), String> {
             }
             '>' => return Err("unescaped '>'".into()),
             '&' => {
-                let end = rest[..rest.len().min(12)]
-                    .find(';')
-                    .ok_or("unescaped '&'")?;
+                let end = entity_end(rest).ok_or("unescaped '&'")?;
                 let entity = &rest[..=end];
                 let numeric = entity
                     .strip_prefix("&#")

@@ -9,7 +9,7 @@ use crate::lang::Lang;
 pub const MAX_CALLBACK_BYTES: usize = 64;
 
 /// A button's action.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Action {
     Main,
     Help,

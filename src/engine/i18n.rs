@@ -102,11 +102,32 @@ impl Strings {
 
     /// The string `key` with `{name}` placeholders replaced by the given values. Values are
     /// inserted as they are: escaping is the caller's, at one place in the renderer.
+    /// One pass over the template, so a value that itself contains `{name}` stays as it is.
     pub fn fill(&self, lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-        let mut out = self.get(lang, key).to_string();
-        for (name, value) in args {
-            out = out.replace(&format!("{{{name}}}"), value);
+        let template = self.get(lang, key);
+        let mut out = String::with_capacity(template.len() + 32);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let value = after.find('}').and_then(|close| {
+                let name = &after[..close];
+                args.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v, close))
+            });
+            match value {
+                Some((value, close)) => {
+                    out.push_str(value);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
         }
+        out.push_str(rest);
         out
     }
 
@@ -146,5 +167,20 @@ mod tests {
         assert_eq!(s.plural(Lang::Lv, "lessons_count", 3), "3 nodarbības");
         assert_eq!(s.plural(Lang::En, "lessons_count", 1), "1 lesson");
         assert_eq!(s.plural(Lang::En, "lessons_count", 10), "10 lessons");
+    }
+
+    #[test]
+    fn fill_replaces_each_placeholder_once() {
+        let s = Strings::new(vec![(
+            "k".into(),
+            Text {
+                lv: "a {x} b {y} {z}".into(),
+                en: "-".into(),
+            },
+        )]);
+        assert_eq!(
+            s.fill(Lang::Lv, "k", &[("x", "{y}"), ("y", "2")]),
+            "a {y} b 2 {z}"
+        );
     }
 }

@@ -1,0 +1,167 @@
+//! Sending replies: inline keyboards from engine buttons, long replies in several messages,
+//! edits that treat "message is not modified" as success, and retries with backoff for
+//! rate limits (429 `retry_after`), network errors and malformed responses.
+
+use std::future::Future;
+use std::time::Duration;
+
+use teloxide::prelude::*;
+use teloxide::types::{
+    InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode,
+};
+use teloxide::{ApiError, RequestError};
+
+use crate::engine::{Button, Reply};
+
+/// Cards carry several links; a preview of the first would push the text down.
+const NO_PREVIEW: LinkPreviewOptions = LinkPreviewOptions {
+    is_disabled: true,
+    url: None,
+    prefer_small_media: false,
+    prefer_large_media: false,
+    show_above_text: false,
+};
+
+/// How often a failing call is tried before giving up.
+const ATTEMPTS: u32 = 5;
+
+/// Exponential backoff between `min` and `max`.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    min: Duration,
+    max: Duration,
+    current: Duration,
+}
+
+impl Backoff {
+    pub fn new(min: Duration, max: Duration) -> Self {
+        Self {
+            min,
+            max,
+            current: min,
+        }
+    }
+
+    /// The delay to wait now; the next one doubles, up to `max`.
+    pub fn next_delay(&mut self) -> Duration {
+        let delay = self.current;
+        self.current = (self.current * 2).min(self.max);
+        delay
+    }
+
+    /// Back to the shortest delay after a success.
+    pub fn reset(&mut self) {
+        self.current = self.min;
+    }
+}
+
+/// Calls `call` until it succeeds, fails for good, or [`ATTEMPTS`] are used. A 429 waits its
+/// `retry_after`; network errors and malformed responses wait a growing backoff.
+pub async fn with_retry<T, F, Fut>(what: &'static str, mut call: F) -> Result<T, RequestError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, RequestError>>,
+{
+    let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
+    let mut attempt = 1;
+    loop {
+        let err = match call().await {
+            Ok(value) => return Ok(value),
+            Err(err) => err,
+        };
+        let wait = match &err {
+            RequestError::RetryAfter(after) => after.duration(),
+            RequestError::Network(_) | RequestError::InvalidJson { .. } => backoff.next_delay(),
+            RequestError::Api(ApiError::Unknown(_)) => backoff.next_delay(),
+            _ => return Err(err),
+        };
+        if attempt >= ATTEMPTS {
+            return Err(err);
+        }
+        tracing::warn!(method = what, error = %err, attempt, retry_in_ms = wait.as_millis() as u64, "retrying");
+        tokio::time::sleep(wait).await;
+        attempt += 1;
+    }
+}
+
+/// Sends `reply` to `chat` as one or more messages; the buttons go under the last one.
+pub async fn send_reply<B>(bot: &B, chat: ChatId, reply: &Reply) -> Result<(), RequestError>
+where
+    B: Requester<Err = RequestError>,
+{
+    let messages = reply.messages();
+    let count = messages.len();
+    for (i, text) in messages.into_iter().enumerate() {
+        let markup = (i + 1 == count).then(|| keyboard(&reply.buttons)).flatten();
+        with_retry("sendMessage", || {
+            let mut request = bot
+                .send_message(chat, text.clone())
+                .parse_mode(ParseMode::Html)
+                .link_preview_options(NO_PREVIEW);
+            if let Some(markup) = &markup {
+                request = request.reply_markup(markup.clone());
+            }
+            request.into_future()
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Shows `reply` in place of the pressed message. A reply that needs several messages, or a
+/// message that can no longer be edited, is sent anew instead.
+pub async fn edit_reply<B>(
+    bot: &B,
+    chat: ChatId,
+    message_id: MessageId,
+    reply: &Reply,
+) -> Result<(), RequestError>
+where
+    B: Requester<Err = RequestError>,
+{
+    let messages = reply.messages();
+    let [text] = messages.as_slice() else {
+        return send_reply(bot, chat, reply).await;
+    };
+    let markup = keyboard(&reply.buttons);
+    let result = with_retry("editMessageText", || {
+        let mut request = bot
+            .edit_message_text(chat, message_id, text.clone())
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(NO_PREVIEW);
+        if let Some(markup) = &markup {
+            request = request.reply_markup(markup.clone());
+        }
+        request.into_future()
+    })
+    .await;
+    match result {
+        Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+        Err(RequestError::Api(ApiError::MessageCantBeEdited | ApiError::MessageToEditNotFound)) => {
+            send_reply(bot, chat, reply).await
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// The inline keyboard for the engine's buttons, if there are any.
+pub fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
+    let rows: Vec<Vec<InlineKeyboardButton>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .filter_map(|button| match button {
+                    Button::Action { label, action } => Some(InlineKeyboardButton::callback(
+                        label.clone(),
+                        action.encode(),
+                    )),
+                    Button::Url { label, url } => url::Url::parse(url)
+                        .ok()
+                        .map(|url| InlineKeyboardButton::url(label.clone(), url)),
+                })
+                .collect::<Vec<_>>()
+        })
+        .filter(|row| !row.is_empty())
+        .collect();
+    (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
+}

@@ -1,0 +1,546 @@
+//! A fake Telegram Bot API on 127.0.0.1 for end-to-end tests. It records every call, hands
+//! out updates the way `getUpdates` does (offset confirms, long polling waits), and rejects
+//! what Telegram rejects: empty or over-long text, bad HTML entities, callback data over
+//! 64 bytes, answering an unknown callback query, editing a message to identical content.
+//! Faults (429 with `retry_after`, 5xx with an HTML body, malformed JSON) can be queued per
+//! method.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+pub const BOT_USERNAME: &str = "lidzdaliba_test_bot";
+pub const BOT_ID: i64 = 4242;
+pub const TOKEN: &str = "4242:TEST-token-never-logged";
+
+/// One recorded call.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+    /// The status the fake answered with.
+    pub status: u16,
+}
+
+/// A fault to answer the next call of a method with.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    RetryAfter(u64),
+    Status(u16, &'static str),
+    MalformedJson,
+}
+
+#[derive(Default)]
+struct Inner {
+    updates: Vec<Value>,
+    next_update_id: i64,
+    /// Every update id below this has been confirmed.
+    confirmed: i64,
+    /// How many times each update was handed out.
+    handed_out: HashMap<i64, u32>,
+    calls: Vec<Call>,
+    faults: HashMap<String, VecDeque<Fault>>,
+    chats: HashMap<i64, Value>,
+    messages: HashMap<(i64, i64), (String, Value)>,
+    next_message_id: i64,
+    open_queries: HashSet<String>,
+    next_query: u64,
+}
+
+/// The fake server's shared state.
+#[derive(Clone)]
+pub struct FakeApi {
+    inner: Arc<Mutex<Inner>>,
+    wake: Arc<Notify>,
+    pub url: String,
+}
+
+impl FakeApi {
+    /// Starts the server on a free port of 127.0.0.1.
+    pub async fn start() -> FakeApi {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let api = FakeApi {
+            inner: Arc::new(Mutex::new(Inner {
+                next_update_id: 1000,
+                next_message_id: 1,
+                ..Inner::default()
+            })),
+            wake: Arc::new(Notify::new()),
+            url,
+        };
+        let app = Router::new()
+            .route("/{bot}/{method}", axum::routing::post(handle).get(handle))
+            .with_state(api.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        api
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues `fault` for the next call of `method`.
+    pub fn fail_next(&self, method: &str, fault: Fault) {
+        self.lock()
+            .faults
+            .entry(method.into())
+            .or_default()
+            .push_back(fault);
+    }
+
+    /// Every call so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.lock().calls.clone()
+    }
+
+    /// Successful calls of `method`.
+    pub fn ok_calls(&self, method: &str) -> Vec<Value> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.method == method && c.status == 200)
+            .map(|c| c.body.clone())
+            .collect()
+    }
+
+    /// Every call of `method`, whatever the answer.
+    pub fn all_calls(&self, method: &str) -> Vec<Call> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
+    }
+
+    /// Successful `sendMessage` calls to `chat`.
+    pub fn sent_to(&self, chat: i64) -> Vec<Value> {
+        self.ok_calls("sendMessage")
+            .into_iter()
+            .filter(|b| b["chat_id"].as_i64() == Some(chat))
+            .collect()
+    }
+
+    /// The update offset the bot has confirmed.
+    pub fn confirmed(&self) -> i64 {
+        self.lock().confirmed
+    }
+
+    /// How many times update `id` was handed out by getUpdates.
+    pub fn times_handed_out(&self, id: i64) -> u32 {
+        self.lock().handed_out.get(&id).copied().unwrap_or(0)
+    }
+
+    fn push(&self, make: impl FnOnce(i64) -> Value) -> i64 {
+        let id = {
+            let mut inner = self.lock();
+            let id = inner.next_update_id;
+            inner.next_update_id += 1;
+            let update = make(id);
+            if let Some(chat) = find_chat(&update) {
+                let chat_id = chat["id"].as_i64().unwrap();
+                inner.chats.insert(chat_id, chat);
+            }
+            inner.updates.push(update);
+            id
+        };
+        self.wake.notify_waiters();
+        id
+    }
+
+    /// A text message from `user` in their private chat.
+    pub fn private_text(&self, user: i64, lang: Option<&str>, text: &str) -> i64 {
+        let chat = json!({"id": user, "type": "private", "first_name": "Tester"});
+        self.message(user, lang, chat, json!({"text": text}))
+    }
+
+    /// A text message from `user` in the group `chat` (a negative id).
+    pub fn group_text(&self, user: i64, chat: i64, text: &str) -> i64 {
+        let chat = json!({"id": chat, "type": "supergroup", "title": "Test group"});
+        self.message(user, Some("lv"), chat, json!({"text": text}))
+    }
+
+    /// A sticker in `user`'s private chat.
+    pub fn private_sticker(&self, user: i64) -> i64 {
+        let chat = json!({"id": user, "type": "private", "first_name": "Tester"});
+        let sticker = json!({"sticker": {
+            "file_id": "s1", "file_unique_id": "u1", "type": "regular",
+            "width": 512, "height": 512, "is_animated": false, "is_video": false
+        }});
+        self.message(user, Some("lv"), chat, sticker)
+    }
+
+    fn message(&self, user: i64, lang: Option<&str>, chat: Value, content: Value) -> i64 {
+        let from = user_json(user, lang);
+        self.push(|id| {
+            let mut message = json!({
+                "message_id": id, "date": 1_700_000_000, "chat": chat, "from": from,
+            });
+            merge(&mut message, content);
+            json!({"update_id": id, "message": message})
+        })
+    }
+
+    /// An edited message (the bot ignores it).
+    pub fn edited_message(&self, user: i64, text: &str) -> i64 {
+        let chat = json!({"id": user, "type": "private", "first_name": "Tester"});
+        let from = user_json(user, Some("lv"));
+        self.push(|id| {
+            json!({"update_id": id, "edited_message": {
+                "message_id": 1, "date": 1_700_000_000, "edit_date": 1_700_000_001,
+                "chat": chat, "from": from, "text": text
+            }})
+        })
+    }
+
+    /// A channel post (the bot ignores it).
+    pub fn channel_post(&self, text: &str) -> i64 {
+        self.push(|id| {
+            json!({"update_id": id, "channel_post": {
+                "message_id": 1, "date": 1_700_000_000,
+                "chat": {"id": -1009999, "type": "channel", "title": "News"},
+                "sender_chat": {"id": -1009999, "type": "channel", "title": "News"},
+                "text": text
+            }})
+        })
+    }
+
+    /// A button press by `user` on the bot's message `message_id` in their private chat.
+    /// Returns the update id and the callback query id.
+    pub fn press(&self, user: i64, message_id: i64, data: &str) -> (i64, String) {
+        let (query_id, message) = {
+            let mut inner = self.lock();
+            inner.next_query += 1;
+            let query_id = format!("q{}", inner.next_query);
+            inner.open_queries.insert(query_id.clone());
+            let message = inner
+                .messages
+                .get(&(user, message_id))
+                .map(|(_, m)| m.clone())
+                .unwrap_or_else(|| {
+                    json!({"message_id": message_id, "date": 1_700_000_000,
+                           "chat": {"id": user, "type": "private", "first_name": "Tester"},
+                           "text": "old"})
+                });
+            (query_id, message)
+        };
+        let from = user_json(user, Some("lv"));
+        let qid = query_id.clone();
+        let id = self.push(|id| {
+            json!({"update_id": id, "callback_query": {
+                "id": qid, "from": from, "message": message,
+                "chat_instance": "ci", "data": data
+            }})
+        });
+        (id, query_id)
+    }
+
+    /// Waits until `done` holds for the recorded calls, up to `secs` seconds.
+    pub async fn wait_until(&self, secs: u64, what: &str, done: impl Fn(&FakeApi) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        while !done(self) {
+            if tokio::time::Instant::now() > deadline {
+                let calls: Vec<String> = self
+                    .calls()
+                    .iter()
+                    .map(|c| format!("{} {} {}", c.status, c.method, c.body))
+                    .collect();
+                panic!("timed out waiting for {what}; calls:\n{}", calls.join("\n"));
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+fn user_json(user: i64, lang: Option<&str>) -> Value {
+    let mut from = json!({"id": user, "is_bot": false, "first_name": "Tester"});
+    if let Some(lang) = lang {
+        from["language_code"] = json!(lang);
+    }
+    from
+}
+
+fn merge(target: &mut Value, extra: Value) {
+    if let (Some(t), Value::Object(e)) = (target.as_object_mut(), extra) {
+        t.extend(e);
+    }
+}
+
+fn find_chat(update: &Value) -> Option<Value> {
+    ["message", "edited_message", "channel_post"]
+        .iter()
+        .find_map(|k| update.get(k).map(|m| m["chat"].clone()))
+}
+
+async fn handle(
+    State(api): State<FakeApi>,
+    Path((bot, method)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let body: Value = serde_json::from_slice(&body).unwrap_or(json!({}));
+    // teloxide writes method names as types ("GetMe"); Telegram ignores the case.
+    let mut chars = method.chars();
+    let method: String = chars
+        .next()
+        .map(|c| c.to_ascii_lowercase())
+        .into_iter()
+        .chain(chars)
+        .collect();
+    if bot != format!("bot{TOKEN}") {
+        return error(&api, &method, body, 401, "Unauthorized");
+    }
+    let fault = api
+        .lock()
+        .faults
+        .get_mut(&method)
+        .and_then(VecDeque::pop_front);
+    if let Some(fault) = fault {
+        return match fault {
+            Fault::RetryAfter(secs) => {
+                record(&api, &method, body, 429);
+                let json = json!({"ok": false, "error_code": 429,
+                    "description": format!("Too Many Requests: retry after {secs}"),
+                    "parameters": {"retry_after": secs}});
+                (StatusCode::TOO_MANY_REQUESTS, axum::Json(json)).into_response()
+            }
+            Fault::Status(code, html) => {
+                record(&api, &method, body, code);
+                let status = StatusCode::from_u16(code).unwrap();
+                (status, [(header::CONTENT_TYPE, "text/html")], html).into_response()
+            }
+            Fault::MalformedJson => {
+                record(&api, &method, body, 299);
+                (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    "{\"ok\": true, \"result\": [{\"update_id\": ",
+                )
+                    .into_response()
+            }
+        };
+    }
+    match method.as_str() {
+        "getUpdates" => get_updates(&api, body).await,
+        "getMe" => ok(
+            &api,
+            &method,
+            body,
+            json!({
+                "id": BOT_ID, "is_bot": true, "first_name": "Līdzdalība",
+                "username": BOT_USERNAME, "can_join_groups": true,
+                "can_read_all_group_messages": false, "supports_inline_queries": false,
+                "has_main_web_app": false
+            }),
+        ),
+        "setMyCommands" => match check_commands(&body) {
+            Ok(()) => ok(&api, &method, body, json!(true)),
+            Err(e) => error(&api, &method, body, 400, &e),
+        },
+        "sendMessage" => send_message(&api, body),
+        "editMessageText" => edit_message(&api, body),
+        "answerCallbackQuery" => {
+            let id = body["callback_query_id"].as_str().unwrap_or("").to_string();
+            let known = api.lock().open_queries.remove(&id);
+            if known {
+                ok(&api, &method, body, json!(true))
+            } else {
+                error(
+                    &api,
+                    &method,
+                    body,
+                    400,
+                    "Bad Request: query is too old and response timeout expired or query id is invalid",
+                )
+            }
+        }
+        _ => error(&api, &method, body, 404, "Not Found: method not found"),
+    }
+}
+
+async fn get_updates(api: &FakeApi, body: Value) -> Response {
+    let offset = body["offset"].as_i64().unwrap_or(0);
+    let limit = body["limit"].as_u64().unwrap_or(100).clamp(1, 100) as usize;
+    let timeout = body["timeout"].as_u64().unwrap_or(0).min(2);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+    loop {
+        let notified = api.wake.notified();
+        let batch: Vec<Value> = {
+            let mut inner = api.lock();
+            if offset > inner.confirmed {
+                inner.confirmed = offset;
+            }
+            let confirmed = inner.confirmed;
+            let batch: Vec<Value> = inner
+                .updates
+                .iter()
+                .filter(|u| u["update_id"].as_i64().unwrap() >= confirmed)
+                .take(limit)
+                .cloned()
+                .collect();
+            for u in &batch {
+                *inner
+                    .handed_out
+                    .entry(u["update_id"].as_i64().unwrap())
+                    .or_default() += 1;
+            }
+            batch
+        };
+        if !batch.is_empty() || tokio::time::Instant::now() >= deadline {
+            return ok(api, "getUpdates", body, Value::Array(batch));
+        }
+        let _ = tokio::time::timeout_at(deadline, notified).await;
+    }
+}
+
+fn send_message(api: &FakeApi, body: Value) -> Response {
+    let text = body["text"].as_str().unwrap_or("").to_string();
+    if let Err(e) = check_text(&text, &body) {
+        return error(api, "sendMessage", body, 400, &e);
+    }
+    let chat_id = body["chat_id"].as_i64().unwrap_or(0);
+    let mut inner = api.lock();
+    let Some(chat) = inner.chats.get(&chat_id).cloned() else {
+        drop(inner);
+        return error(api, "sendMessage", body, 400, "Bad Request: chat not found");
+    };
+    let id = inner.next_message_id;
+    inner.next_message_id += 1;
+    let message = bot_message(id, chat, &text, &body);
+    inner
+        .messages
+        .insert((chat_id, id), (key(&text, &body), message.clone()));
+    drop(inner);
+    ok(api, "sendMessage", body, message)
+}
+
+fn edit_message(api: &FakeApi, body: Value) -> Response {
+    let text = body["text"].as_str().unwrap_or("").to_string();
+    if let Err(e) = check_text(&text, &body) {
+        return error(api, "editMessageText", body, 400, &e);
+    }
+    let chat_id = body["chat_id"].as_i64().unwrap_or(0);
+    let id = body["message_id"].as_i64().unwrap_or(0);
+    let mut inner = api.lock();
+    let Some((old, message)) = inner.messages.get(&(chat_id, id)).cloned() else {
+        drop(inner);
+        return error(
+            api,
+            "editMessageText",
+            body,
+            400,
+            "Bad Request: message to edit not found",
+        );
+    };
+    if old == key(&text, &body) {
+        drop(inner);
+        return error(
+            api,
+            "editMessageText",
+            body,
+            400,
+            "Bad Request: message is not modified: specified new message content and reply markup are \
+             exactly the same as a current content and reply markup of the message",
+        );
+    }
+    let message = bot_message(id, message["chat"].clone(), &text, &body);
+    inner
+        .messages
+        .insert((chat_id, id), (key(&text, &body), message.clone()));
+    drop(inner);
+    ok(api, "editMessageText", body, message)
+}
+
+fn key(text: &str, body: &Value) -> String {
+    format!("{text}\u{0}{}", body["reply_markup"])
+}
+
+fn bot_message(id: i64, chat: Value, text: &str, body: &Value) -> Value {
+    let mut message = json!({
+        "message_id": id, "date": 1_700_000_000, "chat": chat,
+        "from": {"id": BOT_ID, "is_bot": true, "first_name": "Līdzdalība", "username": BOT_USERNAME},
+        "text": lidzdaliba_bot::render::to_plain(text),
+    });
+    if !body["reply_markup"].is_null() {
+        message["reply_markup"] = body["reply_markup"].clone();
+    }
+    message
+}
+
+/// What Telegram checks on a message text and its keyboard.
+fn check_text(text: &str, body: &Value) -> Result<(), String> {
+    if body["parse_mode"].as_str() != Some("HTML") {
+        return Err("Bad Request: expected parse_mode HTML in this bot".into());
+    }
+    if text.trim().is_empty() {
+        return Err("Bad Request: message text is empty".into());
+    }
+    if let Err(e) = lidzdaliba_bot::render::check_telegram_html(text) {
+        if e.contains("UTF-16") {
+            return Err("Bad Request: message is too long".into());
+        }
+        return Err(format!("Bad Request: can't parse entities: {e}"));
+    }
+    if let Some(rows) = body["reply_markup"]["inline_keyboard"].as_array() {
+        for button in rows
+            .iter()
+            .flat_map(|r| r.as_array().cloned().unwrap_or_default())
+        {
+            if let Some(data) = button.get("callback_data").and_then(Value::as_str)
+                && (data.is_empty() || data.len() > 64)
+            {
+                return Err("Bad Request: BUTTON_DATA_INVALID".into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_commands(body: &Value) -> Result<(), String> {
+    let commands = body["commands"].as_array().ok_or("commands missing")?;
+    if commands.is_empty() || commands.len() > 100 {
+        return Err("Bad Request: too many commands".into());
+    }
+    for c in commands {
+        let name = c["command"].as_str().unwrap_or("");
+        let description = c["description"].as_str().unwrap_or("");
+        let valid = (1..=32).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !valid || !(1..=256).contains(&description.chars().count()) {
+            return Err(format!("Bad Request: BOT_COMMAND_INVALID {name}"));
+        }
+    }
+    Ok(())
+}
+
+fn record(api: &FakeApi, method: &str, body: Value, status: u16) {
+    api.lock().calls.push(Call {
+        method: method.into(),
+        body,
+        status,
+    });
+}
+
+fn ok(api: &FakeApi, method: &str, body: Value, result: Value) -> Response {
+    record(api, method, body, 200);
+    axum::Json(json!({"ok": true, "result": result})).into_response()
+}
+
+fn error(api: &FakeApi, method: &str, body: Value, code: u16, description: &str) -> Response {
+    record(api, method, body, code);
+    let status = StatusCode::from_u16(code).unwrap();
+    let json = json!({"ok": false, "error_code": code, "description": description});
+    (status, axum::Json(json)).into_response()
+}

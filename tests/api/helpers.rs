@@ -1,0 +1,318 @@
+//! Shared set-up: a fresh copy of the content and a fresh SQLite database per test, an engine
+//! over them, and short ways to send commands, text and button presses.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use lidzdaliba_bot::engine::command::{self, Parsed};
+use lidzdaliba_bot::engine::lookup::Index;
+use lidzdaliba_bot::engine::{Action, Button, ChatKind, Engine, Input, Reply, Request, i18n};
+use lidzdaliba_bot::lang::Lang;
+use lidzdaliba_bot::render;
+use lidzdaliba_bot::store::{ImportOutcome, Store};
+use tempfile::TempDir;
+
+/// The content folder of the repository.
+pub fn content_source() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("content")
+}
+
+/// Logs go nowhere unless `TEST_LOG` is set (then `RUST_LOG`, default `debug`, to the test
+/// output).
+pub fn init_tracing() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("debug"));
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
+/// Copies every file of `from` into `to` (folders too).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the target folder");
+    for entry in std::fs::read_dir(from).expect("read the content folder") {
+        let entry = entry.expect("read a folder entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a content file");
+        }
+    }
+}
+
+/// A fresh copy of the content in a new temporary folder: `(guard, content folder)`.
+pub fn content_copy() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("create a temporary folder");
+    let content = dir.path().join("content");
+    copy_dir(&content_source(), &content);
+    (dir, content)
+}
+
+/// The 1-based line on which `needle` first starts in `text`.
+pub fn line_of(text: &str, needle: &str) -> usize {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} is not in the text"));
+    text[..at].matches('\n').count() + 1
+}
+
+/// Replaces the first `from` in `dir/file` with `to`; returns the line where `from` started.
+pub fn edit(dir: &Path, file: &str, from: &str, to: &str) -> usize {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).expect("read a content file");
+    let line = line_of(&text, from);
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write a content file");
+    line
+}
+
+/// An engine over its own copy of the content and its own database.
+pub struct TestApp {
+    pub engine: Engine,
+    pub store: Store,
+    /// The copy of the content the store was synced from (tests may edit it).
+    pub content_dir: PathBuf,
+    pub db_url: String,
+    /// What the first sync did.
+    pub first_import: ImportOutcome,
+    /// The user `ask` and `press` speak as.
+    pub user_id: i64,
+    /// The Telegram `language_code` `ask` and `press` send.
+    pub language_code: Option<String>,
+    next_user: AtomicI64,
+    _dir: TempDir,
+}
+
+/// Copies the content into a temporary folder, opens a fresh database there, imports the
+/// content and builds a Latvian-default engine.
+pub async fn spawn_engine() -> TestApp {
+    init_tracing();
+    let (dir, content_dir) = content_copy();
+    let db_url = format!("sqlite://{}/test.db", dir.path().display());
+    let store = Store::open(&db_url).await.expect("open the test database");
+    let first_import = store
+        .sync(&content_dir)
+        .await
+        .expect("the repository content imports");
+    let engine = Engine::new(store.clone(), Lang::Lv)
+        .await
+        .expect("the engine starts over imported content");
+    TestApp {
+        engine,
+        store,
+        content_dir,
+        db_url,
+        first_import,
+        user_id: 42,
+        language_code: None,
+        next_user: AtomicI64::new(1_000_000),
+        _dir: dir,
+    }
+}
+
+/// How a test names a button press: an [`Action`] or raw callback data.
+pub trait CallbackData {
+    fn data(&self) -> String;
+}
+
+impl CallbackData for Action {
+    fn data(&self) -> String {
+        self.encode()
+    }
+}
+
+impl CallbackData for str {
+    fn data(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl CallbackData for String {
+    fn data(&self) -> String {
+        self.clone()
+    }
+}
+
+/// A message text as the Telegram adapter would pass it: a command or free text.
+pub fn input_for(text: &str) -> Input {
+    match command::parse(text, None) {
+        Parsed::Command { name, arg } => Input::Command { name, arg },
+        Parsed::OtherBot | Parsed::Text(_) => Input::Text(text.to_string()),
+    }
+}
+
+impl TestApp {
+    /// Sends `text` in a private chat as `user_id` with `language_code`.
+    pub async fn ask(&self, text: &str) -> Reply {
+        self.ask_as(self.user_id, self.language_code.as_deref(), text)
+            .await
+    }
+
+    /// Sends `text` in a private chat as a given user with a given Telegram language.
+    pub async fn ask_as(&self, user_id: i64, language_code: Option<&str>, text: &str) -> Reply {
+        self.request(user_id, language_code, input_for(text))
+            .await
+            .unwrap_or_else(|| panic!("no reply to {text:?} in a private chat"))
+    }
+
+    /// Presses a button (an [`Action`] or raw callback data) as `user_id`.
+    pub async fn press<D: CallbackData + ?Sized>(&self, data: &D) -> Reply {
+        self.press_as(self.user_id, self.language_code.as_deref(), data)
+            .await
+    }
+
+    /// Presses a button as a given user with a given Telegram language.
+    pub async fn press_as<D: CallbackData + ?Sized>(
+        &self,
+        user_id: i64,
+        language_code: Option<&str>,
+        data: &D,
+    ) -> Reply {
+        let data = data.data();
+        self.request(user_id, language_code, Input::Button(data.clone()))
+            .await
+            .unwrap_or_else(|| panic!("no reply to the button {data:?}"))
+    }
+
+    /// Any input in a private chat.
+    pub async fn request(
+        &self,
+        user_id: i64,
+        language_code: Option<&str>,
+        input: Input,
+    ) -> Option<Reply> {
+        let request = Request {
+            user_id,
+            language_code: language_code.map(str::to_string),
+            chat: ChatKind::Private,
+            input,
+        };
+        self.engine.handle(&request).await
+    }
+
+    /// A user id no other request has used (so no stored language choice).
+    pub fn fresh_user(&self) -> i64 {
+        self.next_user.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The lookup index over what the store holds now.
+    pub async fn index(&self) -> Index {
+        Index::build(&self.store.aliases().await.expect("read the aliases"))
+    }
+
+    /// The UI string `key` in `lang`, HTML-escaped the way the engine shows it.
+    pub fn ui(&self, lang: Lang, key: &str) -> String {
+        render::escape(&self.engine.string(lang, key))
+    }
+}
+
+/// Every action button of a reply, in order.
+pub fn actions(reply: &Reply) -> Vec<Action> {
+    reply
+        .buttons
+        .iter()
+        .flatten()
+        .filter_map(|b| match b {
+            Button::Action { action, .. } => Some(action.clone()),
+            Button::Url { .. } => None,
+        })
+        .collect()
+}
+
+/// The reply as a person reads it (tags removed, entities decoded).
+pub fn plain(reply: &Reply) -> String {
+    render::to_plain(&reply.text)
+}
+
+/// Checks what Telegram would check of a reply, and that no UI key or placeholder leaked:
+/// non-empty text; every message valid Telegram HTML of at most 4096 UTF-16 units; at most 8
+/// buttons a row and 100 in all; callback data of 1–64 ASCII bytes that decodes back to the
+/// same action; links only https:// or tg://.
+pub fn assert_sendable(reply: &Reply, context: &str) {
+    assert!(
+        !reply.text.trim().is_empty(),
+        "{context}: the reply text is empty"
+    );
+    let messages = reply.messages();
+    assert!(!messages.is_empty(), "{context}: the reply has no message");
+    for (i, message) in messages.iter().enumerate() {
+        if let Err(err) = render::check_telegram_html(message) {
+            panic!("{context}: message {i} is not valid Telegram HTML: {err}\n{message}");
+        }
+        assert!(
+            render::visible_len(message) <= render::MAX_MESSAGE_UTF16,
+            "{context}: message {i} is too long"
+        );
+    }
+    assert_no_placeholder(&reply.text, context);
+    let mut total = 0;
+    for row in &reply.buttons {
+        assert!(!row.is_empty(), "{context}: an empty button row");
+        assert!(
+            row.len() <= 8,
+            "{context}: a row of {} buttons (at most 8)",
+            row.len()
+        );
+        total += row.len();
+        for button in row {
+            let label = button.label();
+            assert!(
+                !label.trim().is_empty(),
+                "{context}: a button without label"
+            );
+            assert!(
+                !i18n::KEYS.contains(&label),
+                "{context}: the button label is the bare UI key {label:?}"
+            );
+            assert_no_placeholder(label, context);
+            match button {
+                Button::Action { action, .. } => {
+                    let data = action.encode();
+                    assert!(
+                        !data.is_empty() && data.len() <= 64 && data.is_ascii(),
+                        "{context}: callback data {data:?} is not 1–64 ASCII bytes"
+                    );
+                    assert_eq!(
+                        Action::decode(&data).as_ref(),
+                        Some(action),
+                        "{context}: callback data {data:?} does not decode back"
+                    );
+                }
+                Button::Url { url, .. } => assert!(
+                    url.starts_with("https://") || url.starts_with("tg://"),
+                    "{context}: button link {url:?}"
+                ),
+            }
+        }
+    }
+    assert!(total <= 100, "{context}: {total} buttons (at most 100)");
+}
+
+/// Fails on an unfilled `{name}` placeholder.
+fn assert_no_placeholder(text: &str, context: &str) {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        if let Some(close) = after.find('}') {
+            let name = &after[..close];
+            // The person's own text may hold braces; it is echoed as written.
+            let typed = context.contains(&format!("{{{name}}}"));
+            assert!(
+                typed
+                    || name.is_empty()
+                    || !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{context}: unfilled placeholder {{{name}}} in {text:?}"
+            );
+        }
+        rest = after;
+    }
+}

@@ -1,0 +1,444 @@
+//! Importing `content/` into the cache: skipping unchanged content, listing every problem of
+//! invalid content as `file:line: message`, keeping the last good cache, taking new content.
+
+use std::path::Path;
+
+use lidzdaliba_bot::content::{self, ContentErrors};
+use lidzdaliba_bot::engine::{Engine, EngineError};
+use lidzdaliba_bot::lang::Lang;
+use lidzdaliba_bot::store::{ImportOutcome, Store, SyncError};
+
+use crate::helpers::{content_copy, edit, line_of, spawn_engine};
+
+#[tokio::test]
+async fn a_second_sync_of_unchanged_content_does_nothing() {
+    let app = spawn_engine().await;
+    let ImportOutcome::Imported {
+        hash,
+        lessons,
+        ministries,
+        contacts,
+    } = app.first_import.clone()
+    else {
+        panic!("the first sync must import, got {:?}", app.first_import);
+    };
+    assert_eq!((lessons, ministries), (10, 15));
+    assert!(contacts > 0);
+    assert_eq!(hash.len(), 64);
+
+    // Mark the cache behind the importer's back: a re-import would overwrite the mark.
+    sqlx::query("UPDATE ministries SET name_lv = 'MARK' WHERE id = 'vm'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    // Rewriting a file with the same bytes changes nothing either: the hash is of the content.
+    let path = app.content_dir.join("ministries.toml");
+    std::fs::write(&path, std::fs::read(&path).unwrap()).unwrap();
+
+    let outcome = app.store.sync(&app.content_dir).await.unwrap();
+    assert_eq!(outcome, ImportOutcome::Unchanged { hash: hash.clone() });
+    let vm = app.store.ministry("vm").await.unwrap().unwrap();
+    assert_eq!(
+        vm.name.lv, "MARK",
+        "unchanged content must not be re-imported"
+    );
+    assert_eq!(app.store.content_info().await.unwrap().unwrap().hash, hash);
+}
+
+/// A copy of the content with the first `from` in `file` replaced by `to`; the problems that
+/// `content::load_dir` reports for it, and the path shown for `file`.
+fn broken(file: &str, from: &str, to: &str) -> (tempfile::TempDir, String, usize, Vec<String>) {
+    let (guard, dir) = content_copy();
+    let line = edit(&dir, file, from, to);
+    let problems = problems_of(&dir);
+    let shown = dir.join(file).display().to_string();
+    (guard, shown, line, problems)
+}
+
+fn problems_of(dir: &Path) -> Vec<String> {
+    match content::load_dir(dir) {
+        Ok(_) => panic!("broken content in {} was accepted", dir.display()),
+        Err(ContentErrors(problems)) => problems.iter().map(ToString::to_string).collect(),
+    }
+}
+
+fn original(file: &str) -> String {
+    std::fs::read_to_string(crate::helpers::content_source().join(file)).unwrap()
+}
+
+/// Asserts that `problems` holds exactly `file:line: message`.
+#[track_caller]
+fn assert_problem(problems: &[String], file: &str, line: usize, message: &str) {
+    let expected = format!("{file}:{line}: {message}");
+    assert!(
+        problems.contains(&expected),
+        "expected the problem\n  {expected}\namong\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn the_repository_content_is_valid() {
+    let (_, c) =
+        content::load_dir(&crate::helpers::content_source()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.lessons.len(), 10);
+    assert_eq!(c.ministries.len(), 15);
+}
+
+#[test]
+fn bad_toml_syntax_names_the_file_and_line() {
+    let (_g, file, line, problems) = broken("lessons.toml", "number = 6\n", "number = = 6\n");
+    let prefix = format!("{file}:{line}: invalid TOML: ");
+    assert!(
+        problems.iter().all(|p| p.starts_with(&prefix)),
+        "expected every problem to start with {prefix:?}: {problems:#?}"
+    );
+    assert!(!problems.is_empty());
+}
+
+#[test]
+fn a_missing_required_field_points_at_its_table() {
+    let header = line_of(&original("lessons.toml"), "[[lesson]]\nnumber = 6\n");
+    let (_g, file, _, problems) = broken(
+        "lessons.toml",
+        "number = 6\narea = \"veseliba\"\n",
+        "number = 6\n",
+    );
+    assert_problem(
+        &problems,
+        &file,
+        header,
+        "[[lesson]]: missing required field 'area'",
+    );
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+}
+
+#[test]
+fn a_missing_translation_names_the_key_and_language() {
+    let (_g, file, _, problems) = broken(
+        "ministries.toml",
+        "name.lv = \"veselība\"\nname.en = \"health\"\n",
+        "name.lv = \"veselība\"\n",
+    );
+    let line = line_of(&original("ministries.toml"), "name.lv = \"veselība\"");
+    assert_problem(
+        &problems,
+        &file,
+        line,
+        "[[ministry.area]]: missing English translation 'name.en'",
+    );
+}
+
+#[test]
+fn a_duplicate_lesson_number_names_both_lines() {
+    let text = original("lessons.toml");
+    let first = line_of(&text, "[[lesson]]\nnumber = 6\n");
+    let second = line_of(&text, "[[lesson]]\nnumber = 7\n");
+    let (_g, file, _, problems) = broken("lessons.toml", "number = 7\n", "number = 6\n");
+    assert_problem(
+        &problems,
+        &file,
+        second,
+        &format!("duplicate lesson number 6 (first at line {first})"),
+    );
+}
+
+#[test]
+fn a_duplicate_area_id_names_both_lines() {
+    let text = original("ministries.toml");
+    let first = line_of(&text, "[[ministry.area]]\nid = \"izglitiba\"");
+    let second = line_of(&text, "[[ministry.area]]\nid = \"zinatne\"");
+    let (_g, file, _, problems) =
+        broken("ministries.toml", "id = \"zinatne\"", "id = \"izglitiba\"");
+    assert_problem(
+        &problems,
+        &file,
+        second,
+        &format!("duplicate area id 'izglitiba' (first at line {first})"),
+    );
+}
+
+#[test]
+fn an_alias_claimed_by_two_ministries_is_refused() {
+    // "defence" is the English name of AM's area; give it to VM too.
+    let text = original("ministries.toml");
+    let first = line_of(&text, "[[ministry.area]]\nid = \"aizsardziba\"");
+    let (_g, file, line, problems) = broken(
+        "ministries.toml",
+        "  \"health ministry\",\n",
+        "  \"health ministry\",\n  \"Defence\",\n",
+    );
+    assert_problem(
+        &problems,
+        &file,
+        line + 1,
+        &format!("alias 'Defence' is claimed by both AM (line {first}) and VM"),
+    );
+}
+
+#[test]
+fn a_malformed_email_is_refused() {
+    let (_g, file, line, problems) = broken(
+        "ministries.toml",
+        "email = \"nvo@mk.gov.lv\"",
+        "email = \"nvo[at]mk.gov.lv\"",
+    );
+    assert_problem(
+        &problems,
+        &file,
+        line,
+        "[[ministry.contact]]: 'email' = 'nvo[at]mk.gov.lv' is not an e-mail address",
+    );
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+}
+
+#[test]
+fn a_malformed_url_is_refused() {
+    let (_g, file, line, problems) = broken(
+        "ministries.toml",
+        "website = \"https://www.vm.gov.lv\"",
+        "website = \"http://www.vm.gov.lv\"",
+    );
+    assert_problem(
+        &problems,
+        &file,
+        line,
+        "[[ministry]]: 'website' = 'http://www.vm.gov.lv' is not a valid https:// or tg:// URL",
+    );
+    let (_g, file, line, problems) = broken(
+        "resources.toml",
+        "url = \"https://",
+        "url = \"javascript:alert(1)//",
+    );
+    assert!(
+        problems.iter().any(|p| p.starts_with(&format!(
+            "{file}:{line}: [[resource]]: 'url' = 'javascript:"
+        )) && p.ends_with("is not a valid https:// or tg:// URL")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn a_malformed_phone_is_refused() {
+    let (_g, file, line, problems) = broken(
+        "ministries.toml",
+        "phone = \"67082935\"",
+        "phone = \"6708293\"",
+    );
+    assert_problem(
+        &problems,
+        &file,
+        line,
+        "[[ministry.contact]]: 'phone' = '6708293' is not a phone number (8 digits, optionally after +371)",
+    );
+}
+
+#[test]
+fn a_text_too_long_for_one_message_is_refused_counting_utf16() {
+    // 1501 emoji are 1501 characters but 3002 UTF-16 units.
+    let long = "🙂".repeat(1501);
+    let (_g, file, line, problems) = broken(
+        "lessons.toml",
+        "title.en = \"Health\"",
+        &format!("title.en = \"{long}\""),
+    );
+    assert_problem(
+        &problems,
+        &file,
+        line,
+        "[[lesson]]: 'title.en' is 3002 UTF-16 units long; at most 3000 fit one Telegram message with the rest of the card",
+    );
+    // Exactly 3000 units is allowed.
+    let (_g, dir) = content_copy();
+    edit(
+        &dir,
+        "lessons.toml",
+        "title.en = \"Health\"",
+        &format!("title.en = \"{}\"", "🙂".repeat(1500)),
+    );
+    content::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn an_unknown_field_is_refused() {
+    let (_g, file, line, problems) = broken(
+        "lessons.toml",
+        "number = 6\n",
+        "number = 6\ncolour = \"red\"\n",
+    );
+    assert_problem(
+        &problems,
+        &file,
+        line + 1,
+        "[[lesson]]: unknown field 'colour' (expected one of: number, area, title, learn, date, guest, video, sources)",
+    );
+}
+
+#[test]
+fn a_missing_file_is_a_problem_not_a_crash() {
+    let (_g, dir) = content_copy();
+    std::fs::remove_file(dir.join("ui.toml")).unwrap();
+    let problems = problems_of(&dir);
+    let prefix = format!("{}:1: cannot read the file", dir.join("ui.toml").display());
+    assert!(
+        problems.len() == 1 && problems[0].starts_with(&prefix),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn every_problem_is_listed_not_only_the_first() {
+    let (_g, dir) = content_copy();
+    let phone = edit(
+        &dir,
+        "ministries.toml",
+        "phone = \"67082935\"",
+        "phone = \"1\"",
+    );
+    let website = edit(
+        &dir,
+        "ministries.toml",
+        "website = \"https://www.vm.gov.lv\"",
+        "website = \"www.vm.gov.lv\"",
+    );
+    let unknown = edit(
+        &dir,
+        "lessons.toml",
+        "number = 6\n",
+        "number = 6\nfoo = 1\n",
+    ) + 1;
+    let problems = problems_of(&dir);
+    let ministries = dir.join("ministries.toml").display().to_string();
+    let lessons = dir.join("lessons.toml").display().to_string();
+    for prefix in [
+        format!("{ministries}:{phone}: "),
+        format!("{ministries}:{website}: "),
+        format!("{lessons}:{unknown}: "),
+    ] {
+        assert!(
+            problems.iter().any(|p| p.starts_with(&prefix)),
+            "no problem at {prefix}: {problems:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn invalid_content_keeps_the_last_good_cache() {
+    let app = spawn_engine().await;
+    let good = app.first_import.hash().to_string();
+    // A valid-looking change and an error in the same edit: nothing of it may reach the cache.
+    edit(
+        &app.content_dir,
+        "ministries.toml",
+        "name.lv = \"Veselības ministrija\"",
+        "name.lv = \"Jaunā ministrija\"",
+    );
+    let line = edit(
+        &app.content_dir,
+        "ministries.toml",
+        "phone = \"67082935\"",
+        "phone = \"x\"",
+    );
+
+    let err = app.store.sync(&app.content_dir).await.unwrap_err();
+    let SyncError::Content { errors, cached } = err else {
+        panic!("expected a content error, got {err:?}");
+    };
+    assert_eq!(cached.as_deref(), Some(good.as_str()));
+    let shown = format!(
+        "{}:{line}: ",
+        app.content_dir.join("ministries.toml").display()
+    );
+    assert!(
+        errors.0.iter().any(|p| p.to_string().starts_with(&shown)),
+        "{errors}"
+    );
+    assert_eq!(app.store.content_info().await.unwrap().unwrap().hash, good);
+
+    app.engine.reload().await.unwrap();
+    let reply = app.ask("/contact veselība").await;
+    assert!(
+        reply.text.contains("<b>Veselības ministrija (VM)</b>"),
+        "{}",
+        reply.text
+    );
+    assert!(!reply.text.contains("Jaunā"));
+}
+
+#[tokio::test]
+async fn invalid_content_without_a_cache_reports_no_cached_hash() {
+    let (_g, dir) = content_copy();
+    edit(
+        &dir,
+        "ministries.toml",
+        "phone = \"67082935\"",
+        "phone = \"x\"",
+    );
+    let db = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!("sqlite://{}/fresh.db", db.path().display()))
+        .await
+        .unwrap();
+    let err = store.sync(&dir).await.unwrap_err();
+    assert!(
+        matches!(err, SyncError::Content { cached: None, .. }),
+        "{err:?}"
+    );
+    assert!(store.content_info().await.unwrap().is_none());
+    assert!(matches!(
+        Engine::new(store, Lang::Lv).await,
+        Err(EngineError::NoContent)
+    ));
+}
+
+#[tokio::test]
+async fn changed_valid_content_is_imported_and_shown_after_reload() {
+    let app = spawn_engine().await;
+    let old = app.first_import.hash().to_string();
+    edit(
+        &app.content_dir,
+        "ministries.toml",
+        "name.lv = \"Veselības ministrija\"",
+        "name.lv = \"Veselības un labbūtības ministrija\"",
+    );
+    edit(
+        &app.content_dir,
+        "ministries.toml",
+        "  \"health ministry\",\n",
+        "  \"health ministry\",\n  \"labbūtība\",\n",
+    );
+    let outcome = app.store.sync(&app.content_dir).await.unwrap();
+    let ImportOutcome::Imported {
+        hash,
+        lessons,
+        ministries,
+        ..
+    } = &outcome
+    else {
+        panic!("expected an import, got {outcome:?}");
+    };
+    assert_ne!(*hash, old);
+    assert_eq!((*lessons, *ministries), (10, 15));
+
+    app.engine.reload().await.unwrap();
+    let reply = app.ask("/contact veselība").await;
+    assert!(
+        reply
+            .text
+            .contains("<b>Veselības un labbūtības ministrija (VM)</b>"),
+        "{}",
+        reply.text
+    );
+    // The new alias is in the reloaded lookup index.
+    let reply = app.ask("labbūtība").await;
+    assert!(
+        reply
+            .text
+            .starts_with("<b>Veselības un labbūtības ministrija (VM)</b>"),
+        "{}",
+        reply.text
+    );
+    assert_eq!(
+        app.store.sync(&app.content_dir).await.unwrap(),
+        ImportOutcome::Unchanged { hash: hash.clone() }
+    );
+}

@@ -1,0 +1,374 @@
+//! Finding the ministry or area a person means, from free text and `/contact`, and staying
+//! polite and valid on anything else.
+
+use lidzdaliba_bot::engine::Action;
+use lidzdaliba_bot::engine::lookup::{Found, Target};
+use lidzdaliba_bot::lang::Lang;
+use lidzdaliba_bot::render::{bold, escape};
+
+use crate::helpers::{TestApp, actions, assert_sendable, spawn_engine};
+
+fn target(ministry: &str, area: Option<&str>) -> Target {
+    Target {
+        ministry: ministry.into(),
+        area: area.map(str::to_string),
+    }
+}
+
+/// Asserts that `reply` is the card of `ministry` (headed by `area` when given), in `lang`.
+async fn assert_card(
+    app: &TestApp,
+    reply: &lidzdaliba_bot::engine::Reply,
+    ministry: &str,
+    area: Option<&str>,
+    context: &str,
+) {
+    assert_sendable(reply, context);
+    let lang = reply.lang;
+    let m = app
+        .store
+        .ministry(ministry)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no ministry {ministry}"));
+    let heading = bold(&format!("{} ({})", m.name.get(lang), m.abbr));
+    let expected = match area {
+        Some(id) => {
+            let a = m
+                .areas
+                .iter()
+                .find(|a| a.id == id)
+                .unwrap_or_else(|| panic!("{ministry} has no area {id}"));
+            let led = app
+                .engine
+                .string(lang, "area_led_by")
+                .replace("{area}", a.name.get(lang));
+            format!("{}\n{heading}", escape(&led))
+        }
+        None => heading,
+    };
+    assert!(
+        reply.text.starts_with(&expected),
+        "{context}: expected the card starting {expected:?}, got:\n{}",
+        reply.text
+    );
+    let acts = actions(reply);
+    assert!(
+        acts.contains(&Action::Contacts) && acts.contains(&Action::Main),
+        "{context}: the card lacks its back row: {acts:?}"
+    );
+}
+
+/// Looks `query` up in the index and through the engine (as free text and as `/contact`), and
+/// asserts all three land on `ministry` / `area`.
+async fn assert_finds(app: &TestApp, query: &str, ministry: &str, area: Option<&str>) {
+    let index = app.index().await;
+    assert_eq!(
+        index.find(query),
+        Found::One(target(ministry, area)),
+        "index lookup of {query:?}"
+    );
+    let reply = app.ask(query).await;
+    assert_card(app, &reply, ministry, area, &format!("text {query:?}")).await;
+    let reply = app.ask(&format!("/contact {query}")).await;
+    assert_card(app, &reply, ministry, area, &format!("/contact {query:?}")).await;
+}
+
+#[tokio::test]
+async fn latvian_case_forms_and_a_typo_find_the_health_area() {
+    let app = spawn_engine().await;
+    for query in [
+        "veselība",
+        "veseliba",
+        "VESELĪBAS",
+        "veselību",
+        "veselībai",
+        "veslība",
+        "  Veselība!  ",
+    ] {
+        assert_finds(&app, query, "vm", Some("veseliba")).await;
+    }
+}
+
+#[tokio::test]
+async fn the_card_shows_the_ministry_name_area_and_fallback_contact() {
+    let app = spawn_engine().await;
+    let reply = app.ask("/contact veselība").await;
+    assert!(
+        reply
+            .text
+            .starts_with("Jomu „veselība” vada:\n<b>Veselības ministrija (VM)</b>")
+    );
+    // VM publishes no NGO contact: the State Chancellery's is shown instead.
+    assert!(reply.text.contains("nvo@mk.gov.lv"), "{}", reply.text);
+    assert!(actions(&reply).contains(&Action::Lesson(6)));
+    assert!(!reply.edit);
+}
+
+#[tokio::test]
+async fn an_abbreviation_finds_the_ministry_itself() {
+    let app = spawn_engine().await;
+    for query in ["VM", "vm", "@VM"] {
+        assert_finds(&app, query, "vm", None).await;
+    }
+}
+
+#[tokio::test]
+async fn english_names_find_the_same_area_and_ministry() {
+    let mut app = spawn_engine().await;
+    assert_finds(&app, "health", "vm", Some("veseliba")).await;
+    assert_finds(&app, "Ministry of Health", "vm", None).await;
+    // An English-speaking user gets the same card in English.
+    app.language_code = Some("en".into());
+    let reply = app.ask("health").await;
+    assert_eq!(reply.lang, Lang::En);
+    assert!(
+        reply
+            .text
+            .starts_with("The area “health” is led by:\n<b>Ministry of Health (VM)</b>"),
+        "{}",
+        reply.text
+    );
+}
+
+#[tokio::test]
+async fn am_with_a_macron_is_foreign_affairs_and_am_without_is_defence() {
+    let app = spawn_engine().await;
+    assert_finds(&app, "ĀM", "arm", None).await;
+    assert_finds(&app, "ām", "arm", None).await;
+    assert_finds(&app, "AM", "am", None).await;
+    let reply = app.ask("ĀM").await;
+    assert!(reply.text.starts_with("<b>Ārlietu ministrija (ĀM)</b>"));
+    let reply = app.ask("AM").await;
+    assert!(
+        reply
+            .text
+            .starts_with("<b>Aizsardzības ministrija (AM)</b>")
+    );
+}
+
+#[tokio::test]
+async fn a_two_word_area_name_finds_environmental_protection() {
+    let app = spawn_engine().await;
+    for query in [
+        "vides aizsardzība",
+        "vides aizsardzības",
+        "environmental protection",
+    ] {
+        assert_finds(&app, query, "kem", Some("vides_aizsardziba")).await;
+    }
+}
+
+#[tokio::test]
+async fn two_areas_of_one_ministry_find_that_ministry() {
+    let app = spawn_engine().await;
+    for query in ["izglītība un zinātne", "education and science"] {
+        assert_finds(&app, query, "izm", None).await;
+    }
+}
+
+#[tokio::test]
+async fn justice_in_latvian_and_english() {
+    let app = spawn_engine().await;
+    for query in ["tieslietām", "tieslietas", "justice"] {
+        assert_finds(&app, query, "tm", Some("tieslietas")).await;
+    }
+}
+
+#[tokio::test]
+async fn areas_of_two_ministries_offer_a_choice() {
+    let app = spawn_engine().await;
+    let query = "izglītība un veselība";
+    let found = app.index().await.find(query);
+    let Found::Choice(mut targets) = found else {
+        panic!("expected a choice, got {found:?}");
+    };
+    targets.sort_by(|a, b| a.ministry.cmp(&b.ministry));
+    assert_eq!(
+        targets,
+        vec![
+            target("izm", Some("izglitiba")),
+            target("vm", Some("veseliba"))
+        ]
+    );
+
+    let reply = app.ask(query).await;
+    assert_sendable(&reply, "choice");
+    let question = app
+        .engine
+        .string(Lang::Lv, "ambiguous")
+        .replace("{query}", query);
+    assert_eq!(reply.text, escape(&question));
+    assert_eq!(
+        actions(&reply),
+        vec![
+            Action::Area("izglitiba".into()),
+            Action::Area("veseliba".into()),
+            Action::Main
+        ]
+    );
+    let labels: Vec<&str> = reply.buttons.iter().flatten().map(|b| b.label()).collect();
+    assert_eq!(labels[..2], ["Izglītība (IZM)", "Veselība (VM)"]);
+
+    // Choosing one shows its card, in place of the question.
+    let card = app.press(&Action::Area("veseliba".into())).await;
+    assert_card(&app, &card, "vm", Some("veseliba"), "chosen area").await;
+    assert!(card.edit);
+}
+
+#[tokio::test]
+async fn an_unknown_word_gets_a_polite_not_found_with_a_way_back() {
+    let app = spawn_engine().await;
+    assert!(matches!(
+        app.index().await.find("asdfqwer"),
+        Found::Nothing(_)
+    ));
+    let not_found = app
+        .engine
+        .string(Lang::Lv, "not_found")
+        .replace("{query}", "asdfqwer");
+    let error = app.ui(Lang::Lv, "error");
+    for text in ["asdfqwer", "/contact asdfqwer", "/kontakts asdfqwer"] {
+        let reply = app.ask(text).await;
+        assert_sendable(&reply, text);
+        assert!(
+            reply.text.starts_with(&escape(&not_found)),
+            "{text}: {}",
+            reply.text
+        );
+        assert!(!reply.text.contains(&error), "{text}: an error reply");
+        let acts = actions(&reply);
+        assert_eq!(acts.last(), Some(&Action::Main), "{text}: {acts:?}");
+        assert!(acts.contains(&Action::Contacts), "{text}: {acts:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_very_long_query_is_cut_and_still_found() {
+    let app = spawn_engine().await;
+    let long = "veselība ".repeat(455);
+    assert!(long.chars().count() >= 4000);
+    let reply = app.ask(&long).await;
+    assert_card(&app, &reply, "vm", Some("veseliba"), "long query").await;
+}
+
+/// A small deterministic generator of hostile strings.
+fn hostile_strings(count: usize) -> Vec<String> {
+    let pieces: &[&str] = &[
+        "<",
+        ">",
+        "&",
+        "\"",
+        "'",
+        ";",
+        "&amp;",
+        "&lt;",
+        "&#",
+        "<b>",
+        "</b>",
+        "<a href=\"x\">",
+        "</a>",
+        "<script>",
+        "ā",
+        "ž",
+        "ķ",
+        "„",
+        "”",
+        "\u{0}",
+        "\u{7}",
+        "\u{202e}",
+        "\u{200f}",
+        "\u{200d}",
+        "\u{feff}",
+        "\u{0304}",
+        "🙂",
+        "👨‍👩‍👧",
+        "🇱🇻",
+        "\r",
+        "\n",
+        "\t",
+        " ",
+        "  ",
+        "/",
+        "@",
+        "#",
+        "{query}",
+        "%s",
+        "\\",
+        "veselība",
+        "VM",
+        "un",
+        "a",
+        "Z",
+        "9",
+        "'; DROP TABLE x;--",
+    ];
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|_| {
+            let len = (next() % 24) as usize + 1;
+            (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn hostile_and_huge_messages_get_valid_telegram_html() {
+    let app = spawn_engine().await;
+    let error = app.ui(Lang::Lv, "error");
+    let mut inputs: Vec<String> = vec![
+        "x".repeat(4096),
+        "<".repeat(4096),
+        "&".repeat(4096),
+        "ā".repeat(4096),
+        "🙂".repeat(2048),
+        "<b>bold</b> <i>x</i> <script>alert(1)</script>".into(),
+        "<a href=\"javascript:alert(1)\">x</a>".into(),
+        "'; DROP TABLE x;--".into(),
+        "veselība'; DROP TABLE aliases;--".into(),
+        "\" OR 1=1 --".into(),
+        "a\u{0}b\u{0}".into(),
+        "\u{0}".into(),
+        "\u{202e}ābiles\u{202c} \u{200f}".into(),
+        "👨‍👩‍👧 🇱🇻 🙂🙂".into(),
+        "a&āāāāāā".into(),
+        "&amp;ā&quot;ā&lt;āā&gt;".into(),
+        "&nbsp;&#x;&#99999999999;".into(),
+        "{query} {command} %s %n".into(),
+        "   ".into(),
+        "@".into(),
+        "/".into(),
+        "//".into(),
+    ];
+    inputs.extend(hostile_strings(250));
+    for s in &inputs {
+        let texts = [
+            s.clone(),
+            format!("/contact {s}"),
+            format!("/lessons {s}"),
+            format!("/guidelines {s}"),
+            format!("/language {s}"),
+            format!("/{s}"),
+        ];
+        for text in &texts {
+            let shown: String = text.chars().take(40).collect();
+            let reply = app.ask(text).await;
+            // The whole text as context: the check allows the person's own `{braces}`.
+            assert_sendable(&reply, text);
+            assert!(
+                !reply.text.contains(&error),
+                "{shown:?} gave the error reply"
+            );
+        }
+    }
+    // The database is intact after all that.
+    assert_finds(&app, "veselība", "vm", Some("veseliba")).await;
+}

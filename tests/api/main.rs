@@ -1,0 +1,11 @@
+//! Integration tests of the library: content import, the answer engine, the menus and the
+//! console, all in one test binary (one link step, one shared helper module).
+
+mod helpers;
+
+mod console;
+mod fake_api;
+mod import;
+mod lookup;
+mod menus;
+mod telegram;

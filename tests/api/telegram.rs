@@ -1,0 +1,481 @@
+//! End to end through the Bot API: the real runtime (in process, as zero2prod's `spawn_app`
+//! does, and the real binary for signals) against the fake server in `fake_api`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lidzdaliba_bot::app;
+use lidzdaliba_bot::bot::{self, RunError, Settings};
+use lidzdaliba_bot::config::Config;
+use serde_json::Value;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::fake_api::{BOT_USERNAME, FakeApi, Fault, TOKEN};
+
+const USER: i64 = 5001;
+
+struct Harness {
+    api: FakeApi,
+    _dir: tempfile::TempDir,
+    db_url: String,
+    content: PathBuf,
+}
+
+struct Running {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<Result<(), RunError>>,
+}
+
+impl Running {
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        let result = tokio::time::timeout(Duration::from_secs(10), self.task)
+            .await
+            .expect("the bot stops within 10 s")
+            .expect("the bot task does not panic");
+        result.expect("the bot stops without an error");
+    }
+}
+
+impl Harness {
+    async fn new() -> Harness {
+        crate::helpers::init_tracing();
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        crate::helpers::copy_dir(&crate::helpers::content_source(), &content);
+        let db_url = format!("sqlite://{}", dir.path().join("bot.db").display());
+        Harness {
+            api: FakeApi::start().await,
+            _dir: dir,
+            db_url,
+            content,
+        }
+    }
+
+    fn config(&self, throttle: bool) -> Config {
+        let db = self.db_url.clone();
+        let content = self.content.display().to_string();
+        let api = self.api.url.clone();
+        Config::from_lookup(move |name| match name {
+            "DATABASE_URL" => Some(db.clone()),
+            "CONTENT_DIR" => Some(content.clone()),
+            "TELOXIDE_TOKEN" => Some(TOKEN.into()),
+            "TELOXIDE_API_URL" => Some(api.clone()),
+            "BOT_THROTTLE" => Some(if throttle { "on" } else { "off" }.into()),
+            _ => None,
+        })
+        .unwrap()
+    }
+
+    async fn start(&self, throttle: bool) -> Running {
+        let config = self.config(throttle);
+        let engine = app::build_engine(&config).await.unwrap();
+        let mut settings = Settings::from_config(&config).unwrap();
+        settings.poll_timeout = 1;
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(bot::run(settings, Arc::clone(&engine), stopped));
+        Running { stop, task }
+    }
+
+    /// Sends `text` from USER and waits for the n-th reply in USER's chat.
+    async fn ask(&self, text: &str) -> Value {
+        let before = self.api.sent_to(USER).len();
+        self.api.private_text(USER, Some("lv"), text);
+        self.api
+            .wait_until(10, &format!("a reply to {text:?}"), |api| {
+                api.sent_to(USER).len() > before
+            })
+            .await;
+        self.api.sent_to(USER)[before].clone()
+    }
+}
+
+fn text(body: &Value) -> &str {
+    body["text"].as_str().unwrap_or("")
+}
+
+fn callbacks(body: &Value) -> Vec<String> {
+    body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// No message the bot sent was rejected by the (fake) Bot API.
+fn assert_nothing_rejected(api: &FakeApi) {
+    let rejected: Vec<String> = api
+        .calls()
+        .iter()
+        .filter(|c| c.status == 400 || c.status == 401)
+        .map(|c| format!("{} {}", c.method, c.body))
+        .collect();
+    assert!(rejected.is_empty(), "rejected calls: {rejected:#?}");
+}
+
+#[tokio::test]
+async fn registers_commands_in_both_languages_and_answers_start_with_the_menu() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    let reply = h.ask("/start").await;
+    bot.stop().await;
+
+    let commands = h.api.ok_calls("setMyCommands");
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    let lv = commands
+        .iter()
+        .find(|c| c["language_code"].is_null())
+        .expect("default scope");
+    let en = commands
+        .iter()
+        .find(|c| c["language_code"] == "en")
+        .expect("English");
+    assert_eq!(lv["commands"][0]["command"], "start");
+    assert_eq!(lv["commands"].as_array().unwrap().len(), 9);
+    assert!(
+        lv["commands"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("Sākums")
+    );
+    assert!(
+        en["commands"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("Start")
+    );
+
+    assert!(text(&reply).contains("Sveiki"), "{reply}");
+    assert_eq!(reply["parse_mode"], "HTML");
+    let data = callbacks(&reply);
+    for expected in ["ls", "gs", "cs", "sp", "rs", "lg", "ab", "h"] {
+        assert!(data.contains(&expected.to_string()), "{data:?}");
+    }
+    assert_nothing_rejected(&h.api);
+}
+
+#[tokio::test]
+async fn lessons_list_has_ten_lessons_and_a_lesson_button_edits_in_place() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    let list = h.ask("/lessons").await;
+    let lessons: Vec<String> = callbacks(&list)
+        .into_iter()
+        .filter(|d| d.starts_with("l:"))
+        .collect();
+    assert_eq!(
+        lessons,
+        (1..=10).map(|n| format!("l:{n}")).collect::<Vec<_>>()
+    );
+
+    let message_id = h.api.ok_calls("sendMessage").len() as i64; // ids count from 1
+    let (_, query) = h.api.press(USER, message_id, "l:3");
+    h.api
+        .wait_until(10, "the edited lesson", |api| {
+            !api.ok_calls("editMessageText").is_empty()
+        })
+        .await;
+    bot.stop().await;
+
+    let answers = h.api.ok_calls("answerCallbackQuery");
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0]["callback_query_id"], query);
+    let edit = &h.api.ok_calls("editMessageText")[0];
+    assert_eq!(edit["message_id"], message_id);
+    assert_eq!(edit["chat_id"], USER);
+    assert!(text(edit).contains("3. nodarbība: Izglītība"), "{edit}");
+    assert_eq!(
+        h.api.sent_to(USER).len(),
+        1,
+        "a button edits, it does not send"
+    );
+    assert_nothing_rejected(&h.api);
+}
+
+#[tokio::test]
+async fn contact_finds_the_health_ministry_however_it_is_written() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    for query in [
+        "veselība",
+        "veseliba",
+        "VESELĪBAS",
+        "veslība",
+        "VM",
+        "health",
+    ] {
+        let reply = h.ask(&format!("/contact {query}")).await;
+        assert!(
+            text(&reply).contains("Veselības ministrija (VM)"),
+            "{query}: {}",
+            text(&reply)
+        );
+    }
+    // Free text in a private chat is a lookup too.
+    let reply = h.ask("veselības").await;
+    assert!(text(&reply).contains("Veselības ministrija (VM)"));
+    bot.stop().await;
+    assert_nothing_rejected(&h.api);
+}
+
+#[tokio::test]
+async fn in_groups_only_commands_addressed_to_this_bot_are_answered() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    let group = -100_777;
+    h.api.group_text(USER, group, "/contact@otherbot izglītība");
+    h.api.group_text(USER, group, "veselība");
+    h.api
+        .group_text(USER, group, &format!("/contact@{BOT_USERNAME} izglītība"));
+    h.api
+        .wait_until(10, "the group reply", |api| !api.sent_to(group).is_empty())
+        .await;
+    // A sentinel after them: once it is answered, the earlier ones had their turn.
+    h.api
+        .group_text(USER, group, &format!("/help@{BOT_USERNAME}"));
+    h.api
+        .wait_until(10, "the sentinel", |api| api.sent_to(group).len() >= 2)
+        .await;
+    bot.stop().await;
+
+    let sent = h.api.sent_to(group);
+    assert_eq!(sent.len(), 2, "{sent:#?}");
+    assert!(text(&sent[0]).contains("Izglītības un zinātnes ministrija (IZM)"));
+    assert!(text(&sent[1]).contains("/lessons"));
+    assert!(h.api.sent_to(USER).is_empty());
+    assert_nothing_rejected(&h.api);
+}
+
+#[tokio::test]
+async fn forged_callback_data_is_answered_and_shows_a_fresh_menu() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    h.ask("/start").await;
+    let message_id = 1;
+    let (_, forged) = h.api.press(USER, message_id, "c:../../etc/passwd");
+    let (_, stale) = h.api.press(USER, message_id, "x:999");
+    h.api
+        .wait_until(10, "two answers", |api| {
+            api.ok_calls("answerCallbackQuery").len() == 2
+        })
+        .await;
+    h.api
+        .wait_until(10, "the menu edit", |api| {
+            !api.ok_calls("editMessageText").is_empty()
+        })
+        .await;
+    // The second press shows the same menu: "not modified" must count as success.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.stop().await;
+
+    let answered: Vec<Value> = h.api.ok_calls("answerCallbackQuery");
+    assert_eq!(answered[0]["callback_query_id"], forged);
+    assert_eq!(answered[1]["callback_query_id"], stale);
+    let edit = &h.api.ok_calls("editMessageText")[0];
+    assert!(text(edit).contains("vairs nav aktuāla"), "{edit}");
+    assert!(callbacks(edit).contains(&"ls".to_string()));
+    let not_modified = h
+        .api
+        .all_calls("editMessageText")
+        .iter()
+        .filter(|c| c.status == 400)
+        .count();
+    assert_eq!(
+        not_modified, 1,
+        "the identical second edit is rejected once and accepted as done"
+    );
+    assert_eq!(
+        h.api.sent_to(USER).len(),
+        1,
+        "no extra message for a not-modified edit"
+    );
+}
+
+#[tokio::test]
+async fn a_4096_character_message_gets_a_polite_valid_answer() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    let long = "ā".repeat(4096);
+    let reply = h.ask(&long).await;
+    let html = "<b>x</b>&amp;<script>".repeat(300);
+    let reply2 = h.ask(&html).await;
+    bot.stop().await;
+    assert!(text(&reply).contains("neatradu"), "{}", text(&reply));
+    assert!(text(&reply).chars().count() < 1000);
+    assert!(
+        text(&reply2).contains("&lt;script&gt;"),
+        "user text is escaped"
+    );
+    assert_nothing_rejected(&h.api);
+}
+
+#[tokio::test]
+async fn stickers_get_a_hint_and_other_updates_are_ignored() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    h.api.edited_message(USER, "/start");
+    h.api.channel_post("/start");
+    h.api.private_sticker(USER);
+    h.api
+        .wait_until(10, "the hint", |api| !api.sent_to(USER).is_empty())
+        .await;
+    let after = h.ask("/help").await;
+    bot.stop().await;
+    let sent = h.api.sent_to(USER);
+    assert_eq!(
+        sent.len(),
+        2,
+        "only the sticker and /help are answered: {sent:#?}"
+    );
+    assert!(text(&sent[0]).contains("/help"));
+    assert!(text(&after).contains("/lessons"));
+    assert!(h.api.sent_to(-1009999).is_empty());
+}
+
+#[tokio::test]
+async fn a_429_on_send_message_is_waited_out_and_the_reply_arrives() {
+    let h = Harness::new().await;
+    let bot = h.start(true).await; // the default: Throttle on
+    h.ask("/start").await; // connected and polling
+    h.api.fail_next("sendMessage", Fault::RetryAfter(1));
+    let started = std::time::Instant::now();
+    let reply = h.ask("/help").await;
+    let waited = started.elapsed();
+    bot.stop().await;
+    assert!(text(&reply).contains("/lessons"));
+    let tries = h.api.all_calls("sendMessage");
+    assert_eq!(tries.iter().filter(|c| c.status == 429).count(), 1);
+    assert_eq!(tries.iter().filter(|c| c.status == 200).count(), 2);
+    assert!(
+        waited >= Duration::from_millis(900),
+        "retry_after was obeyed: {waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn get_updates_recovers_from_5xx_and_malformed_json() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    h.ask("/start").await;
+    h.api.fail_next(
+        "getUpdates",
+        Fault::Status(502, "<html><h1>502 Bad Gateway</h1></html>"),
+    );
+    h.api.fail_next(
+        "getUpdates",
+        Fault::Status(500, "<html>Internal Server Error</html>"),
+    );
+    h.api.fail_next("getUpdates", Fault::MalformedJson);
+    let started = std::time::Instant::now();
+    let reply = h.ask("/about").await;
+    let took = started.elapsed();
+    bot.stop().await;
+    assert!(text(&reply).contains("Par botu"));
+    let statuses: Vec<u16> = h
+        .api
+        .all_calls("getUpdates")
+        .iter()
+        .map(|c| c.status)
+        .collect();
+    assert!(statuses.contains(&502) && statuses.contains(&500) && statuses.contains(&299));
+    assert!(took < Duration::from_secs(5), "recovered in {took:?}");
+    assert_eq!(h.api.sent_to(USER).len(), 2, "each update answered once");
+}
+
+#[tokio::test]
+async fn language_choice_survives_a_restart() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    let set = h.ask("/language en").await;
+    assert!(text(&set).contains("answer in English"), "{}", text(&set));
+    bot.stop().await;
+
+    let bot = h.start(false).await;
+    let reply = h.ask("/start").await;
+    bot.stop().await;
+    assert!(text(&reply).contains("Hello!"), "{}", text(&reply));
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_binary_gracefully_and_a_restart_answers_nothing_twice() {
+    let h = Harness::new().await;
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"))
+            .arg("run")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TELOXIDE_TOKEN", TOKEN)
+            .env("TELOXIDE_API_URL", &h.api.url)
+            .env("DATABASE_URL", &h.db_url)
+            .env("CONTENT_DIR", &h.content)
+            .env("BOT_THROTTLE", "off")
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let sigterm = |child: &std::process::Child| {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+
+    let mut child = spawn();
+    let first = h.api.private_text(USER, Some("lv"), "/start");
+    h.api
+        .wait_until(30, "the first reply", |api| api.sent_to(USER).len() == 1)
+        .await;
+    // An update handed out just before SIGTERM is still answered before the exit.
+    let second = h.api.private_text(USER, Some("lv"), "/help");
+    h.api
+        .wait_until(10, "the second update handed out", |api| {
+            api.times_handed_out(second) > 0
+        })
+        .await;
+    sigterm(&child);
+    let status = tokio::task::spawn_blocking(move || {
+        let status = child.wait().unwrap();
+        let mut log = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut log).unwrap();
+        (status, log)
+    })
+    .await
+    .unwrap();
+    let (status, log) = status;
+    assert!(status.success(), "exit status {status:?}\n{log}");
+    assert!(log.contains("update offset confirmed"), "{log}");
+    assert!(!log.contains(TOKEN), "the token never appears in the log");
+    assert!(
+        !log.contains("/help"),
+        "message texts are not logged at info"
+    );
+    assert_eq!(
+        h.api.sent_to(USER).len(),
+        2,
+        "both updates answered before the exit"
+    );
+    assert!(h.api.confirmed() > second);
+
+    let mut child = spawn();
+    let third = h.api.private_text(USER, Some("lv"), "/about");
+    h.api
+        .wait_until(30, "the reply after the restart", |api| {
+            api.sent_to(USER).len() >= 3
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    sigterm(&child);
+    let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+    let sent = h.api.sent_to(USER);
+    assert_eq!(sent.len(), 3, "nothing answered twice: {sent:#?}");
+    assert_eq!(h.api.times_handed_out(first), 1);
+    assert_eq!(h.api.times_handed_out(third), 1);
+    assert!(text(&sent[2]).contains("Par botu"));
+}
