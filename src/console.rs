@@ -32,6 +32,10 @@ where
                     writeln!(out, "→ {url}\n")?;
                     continue;
                 }
+                Some(Button::Share { query, .. }) => {
+                    writeln!(out, "→ in Telegram this shares the item: @<bot> {query}\n")?;
+                    continue;
+                }
                 None => {
                     writeln!(out, "(no button {n}; the last reply has {})\n", last.len())?;
                     continue;

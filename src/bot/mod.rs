@@ -30,7 +30,7 @@ use poll::Poller;
 pub use send::Backoff;
 
 /// The update kinds the bot asks for.
-const ALLOWED_UPDATES: &[&str] = &["message", "callback_query"];
+const ALLOWED_UPDATES: &[&str] = &["message", "callback_query", "inline_query"];
 
 /// Settings of the Telegram runtime. `Debug` never shows the token.
 #[derive(Clone)]
@@ -314,6 +314,7 @@ where
             match update.kind {
                 UpdateKind::Message(message) => self.on_message(message).await,
                 UpdateKind::CallbackQuery(query) => self.on_callback(query).await,
+                UpdateKind::InlineQuery(query) => self.on_inline(query).await,
                 _ => "ignored",
             }
         }
@@ -359,6 +360,25 @@ where
             Ok(()) => "replied",
             Err(err) => {
                 tracing::error!(error = %err, "cannot send the reply");
+                "send-failed"
+            }
+        }
+    }
+
+    async fn on_inline(&self, query: teloxide::types::InlineQuery) -> &'static str {
+        tracing::Span::current().record("handler", "inline");
+        let items = self
+            .engine
+            .inline(
+                query.from.id.0 as i64,
+                query.from.language_code.as_deref(),
+                &query.query,
+            )
+            .await;
+        match send::answer_inline(&self.bot, query.id, &self.username, items).await {
+            Ok(()) => "answered",
+            Err(err) => {
+                tracing::error!(error = %err, "cannot answer the inline query");
                 "send-failed"
             }
         }

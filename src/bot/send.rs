@@ -144,6 +144,50 @@ where
     }
 }
 
+/// Answers an inline query with the engine's items: each an article whose message is the
+/// item's card, with a button that opens the item in the bot (`t.me/<bot>?start=<payload>`).
+pub async fn answer_inline<B>(
+    bot: &B,
+    query_id: teloxide::types::InlineQueryId,
+    username: &str,
+    items: Vec<crate::engine::InlineItem>,
+) -> Result<(), RequestError>
+where
+    B: Requester<Err = RequestError>,
+{
+    use teloxide::types::{
+        InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText,
+    };
+    let results: Vec<InlineQueryResult> = items
+        .into_iter()
+        .map(|item| {
+            let content = InputMessageContent::Text(
+                InputMessageContentText::new(item.text)
+                    .parse_mode(ParseMode::Html)
+                    .link_preview_options(NO_PREVIEW),
+            );
+            let mut article =
+                InlineQueryResultArticle::new(item.payload.clone(), item.title, content)
+                    .description(item.description);
+            let link = format!("https://t.me/{username}?start={}", item.payload);
+            if let Ok(url) = url::Url::parse(&link) {
+                article = article.reply_markup(InlineKeyboardMarkup::new(vec![vec![
+                    InlineKeyboardButton::url(item.open_label, url),
+                ]]));
+            }
+            InlineQueryResult::Article(article)
+        })
+        .collect();
+    with_retry("answerInlineQuery", || {
+        bot.answer_inline_query(query_id.clone(), results.clone())
+            .cache_time(300)
+            .is_personal(true)
+            .into_future()
+    })
+    .await?;
+    Ok(())
+}
+
 /// The inline keyboard for the engine's buttons, if there are any.
 pub fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
     let rows: Vec<Vec<InlineKeyboardButton>> = rows
@@ -158,6 +202,9 @@ pub fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
                     Button::Url { label, url } => url::Url::parse(url)
                         .ok()
                         .map(|url| InlineKeyboardButton::url(label.clone(), url)),
+                    Button::Share { label, query } => Some(
+                        InlineKeyboardButton::switch_inline_query(label.clone(), query.clone()),
+                    ),
                 })
                 .collect::<Vec<_>>()
         })

@@ -48,6 +48,32 @@ impl Action {
         }
     }
 
+    /// The deep-link payload for this action (`t.me/<bot>?start=<payload>`): the callback
+    /// data with `-` for `:`, so only `[a-z0-9_-]`, at most 64 characters.
+    pub fn payload(&self) -> String {
+        self.encode().replacen(':', "-", 1)
+    }
+
+    /// The action a deep-link payload opens; `None` for anything else.
+    pub fn from_payload(payload: &str) -> Option<Action> {
+        let valid = (1..=64).contains(&payload.len())
+            && payload
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !valid {
+            return None;
+        }
+        Action::decode(&payload.replacen('-', ":", 1))
+    }
+
+    /// Whether this item can be shared on its own (a lesson, a section, a card).
+    pub fn is_item(&self) -> bool {
+        matches!(
+            self,
+            Action::Lesson(_) | Action::Section(_) | Action::Ministry(_) | Action::Area(_)
+        )
+    }
+
     /// Decodes callback data; `None` for anything this version did not produce.
     pub fn decode(data: &str) -> Option<Action> {
         if data.is_empty() || data.len() > MAX_CALLBACK_BYTES {
@@ -121,6 +147,24 @@ mod tests {
             );
             assert!(data.is_ascii());
             assert_eq!(Action::decode(&data), Some(action));
+        }
+    }
+
+    #[test]
+    fn every_payload_is_a_valid_deep_link_and_round_trips() {
+        for action in all_kinds() {
+            let payload = action.payload();
+            assert!((1..=64).contains(&payload.len()), "{payload}");
+            assert!(
+                payload
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'),
+                "{payload}"
+            );
+            assert_eq!(Action::from_payload(&payload), Some(action));
+        }
+        for bad in ["", "l-", "x-1", "c:vm", "c-vm extra", "🙂", &"l".repeat(65)] {
+            assert_eq!(Action::from_payload(bad), None, "{bad:?}");
         }
     }
 

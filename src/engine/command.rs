@@ -11,13 +11,14 @@ pub enum Command {
     Contact,
     Specialists,
     Resources,
+    Search,
     Language,
     About,
 }
 
 impl Command {
     /// Every command in menu order.
-    pub const ALL: [Command; 9] = [
+    pub const ALL: [Command; 10] = [
         Command::Start,
         Command::Help,
         Command::Lessons,
@@ -25,6 +26,7 @@ impl Command {
         Command::Contact,
         Command::Specialists,
         Command::Resources,
+        Command::Search,
         Command::Language,
         Command::About,
     ];
@@ -44,6 +46,7 @@ impl Command {
             Command::Contact => &["contact", "kontakts", "kontakti"],
             Command::Specialists => &["specialists", "specialisti"],
             Command::Resources => &["resources", "resursi"],
+            Command::Search => &["search", "meklet"],
             Command::Language => &["language", "valoda", "lang"],
             Command::About => &["about", "par"],
         }
@@ -59,6 +62,7 @@ impl Command {
             Command::Contact => "cmd_contact",
             Command::Specialists => "cmd_specialists",
             Command::Resources => "cmd_resources",
+            Command::Search => "cmd_search",
             Command::Language => "cmd_language",
             Command::About => "cmd_about",
         }

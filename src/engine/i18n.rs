@@ -77,7 +77,13 @@ pub const KEYS: &[&str] = &[
     "cmd_contact",
     "cmd_specialists",
     "cmd_resources",
+    "cmd_search",
     "cmd_language",
+    "search_prompt",
+    "search_results",
+    "search_nothing",
+    "share",
+    "open_in_bot",
     "cmd_about",
 ];
 

@@ -81,6 +81,11 @@ const STOPWORDS: &[&str] = &[
     "lv",
 ];
 
+/// Whether a folded, stemmed word carries no meaning in a lookup.
+pub fn is_stopword(word: &str) -> bool {
+    STOPWORDS.contains(&word)
+}
+
 /// The in-memory lookup index, built from the cached aliases.
 #[derive(Debug, Clone, Default)]
 pub struct Index {

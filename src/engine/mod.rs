@@ -6,6 +6,7 @@ pub mod command;
 pub mod i18n;
 pub mod lookup;
 mod screens;
+pub mod search;
 
 use std::sync::{Arc, RwLock};
 
@@ -49,8 +50,19 @@ pub enum Input {
 /// A button under a reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Button {
-    Action { label: String, action: Action },
-    Url { label: String, url: String },
+    Action {
+        label: String,
+        action: Action,
+    },
+    Url {
+        label: String,
+        url: String,
+    },
+    /// Shares an item through inline mode: the query is the item's deep-link payload.
+    Share {
+        label: String,
+        query: String,
+    },
 }
 
 impl Button {
@@ -64,7 +76,9 @@ impl Button {
     /// The text on the button.
     pub fn label(&self) -> &str {
         match self {
-            Button::Action { label, .. } | Button::Url { label, .. } => label,
+            Button::Action { label, .. }
+            | Button::Url { label, .. }
+            | Button::Share { label, .. } => label,
         }
     }
 }
@@ -85,6 +99,22 @@ impl Reply {
     pub fn messages(&self) -> Vec<String> {
         render::split(&self.text)
     }
+}
+
+/// Telegram's limit for inline query results.
+pub const MAX_INLINE_RESULTS: usize = 50;
+
+/// One inline result: an item rendered as a message of its own.
+#[derive(Debug, Clone)]
+pub struct InlineItem {
+    /// The item's deep-link payload (also the result id: 1–64 bytes).
+    pub payload: String,
+    pub title: String,
+    pub description: String,
+    /// Telegram HTML, one message.
+    pub text: String,
+    /// The label of the "open in the bot" link button.
+    pub open_label: String,
 }
 
 /// What the engine keeps in memory: the UI strings and the lookup index, swapped as a whole
@@ -188,6 +218,30 @@ impl Engine {
             Err(err) => {
                 tracing::error!(error = %err, "store error while answering");
                 Some(ctx.error())
+            }
+        }
+    }
+
+    /// Results for an inline query (`@bot veselība`): cards a person can send into any chat,
+    /// each complete on its own. An item's payload as the query gives exactly that item; an
+    /// empty query gives the main items. At most [`MAX_INLINE_RESULTS`].
+    pub async fn inline(
+        &self,
+        user_id: i64,
+        language_code: Option<&str>,
+        query: &str,
+    ) -> Vec<InlineItem> {
+        let lang = self.language(user_id, language_code).await;
+        let ctx = screens::Ctx {
+            store: &self.store,
+            loaded: self.snapshot(),
+            lang,
+        };
+        match ctx.inline(query).await {
+            Ok(items) => items,
+            Err(err) => {
+                tracing::error!(error = %err, "store error while answering an inline query");
+                Vec::new()
             }
         }
     }

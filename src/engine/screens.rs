@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use super::lookup::{Found, Target};
-use super::{Action, Button, Command, Loaded, Reply};
+use super::search::{self, Hit};
+use super::{Action, Button, Command, InlineItem, Loaded, MAX_INLINE_RESULTS, Reply};
 use crate::content::{Contact, Lesson, Ministry, Section};
 use crate::fold;
 use crate::lang::Lang;
@@ -34,7 +35,19 @@ impl Ctx<'_> {
     ) -> Result<Option<Reply>> {
         let arg = arg.trim();
         let reply = match command {
-            Command::Start => self.main_menu(),
+            Command::Start if arg.is_empty() => self.main_menu(),
+            // A deep link `t.me/<bot>?start=<payload>` opens exactly that item.
+            Command::Start => match Action::from_payload(arg) {
+                Some(action) if self.exists(&action).await? => {
+                    self.action(&action, user_id).await?
+                }
+                _ => self.main_menu(),
+            },
+            Command::Search if arg.is_empty() => self.reply(
+                escape(self.t("search_prompt")),
+                vec![vec![self.main_button()]],
+            ),
+            Command::Search => self.search(arg).await?,
             Command::Help => self.help(),
             Command::Lessons if arg.is_empty() => self.lessons().await?,
             Command::Lessons => self.lesson_by_query(arg).await?,
@@ -98,6 +111,17 @@ impl Ctx<'_> {
         })
     }
 
+    /// Whether the item an action opens is in the content (menus always are).
+    async fn exists(&self, action: &Action) -> Result<bool> {
+        Ok(match action {
+            Action::Lesson(n) => !self.store.lessons(Some(*n)).await?.is_empty(),
+            Action::Section(id) => !self.store.sections("section", Some(id)).await?.is_empty(),
+            Action::Ministry(id) => self.store.ministry(id).await?.is_some(),
+            Action::Area(id) => self.store.area(id).await?.is_some(),
+            _ => true,
+        })
+    }
+
     /// Free text or a `/contact` argument: the area or ministry it names.
     pub async fn lookup(&self, query: &str) -> Result<Reply> {
         match self.loaded.index.find(query) {
@@ -112,6 +136,11 @@ impl Ctx<'_> {
                 Ok(self.reply(text, rows))
             }
             Found::Nothing(suggestions) => {
+                // Not an area or a ministry: search everything before giving up.
+                let hits = self.hits(query, 8).await?;
+                if !hits.is_empty() {
+                    return Ok(self.results(query, &hits));
+                }
                 tracing::debug!("lookup found nothing");
                 let mut text = escape(&self.fill("not_found", &[("query", &echo(query))]));
                 let mut rows: Vec<Vec<Button>> = Vec::new();
@@ -126,6 +155,95 @@ impl Ctx<'_> {
                 Ok(self.reply(text, rows))
             }
         }
+    }
+
+    /// `/search`: the best matches as buttons, an exact area or ministry first.
+    pub async fn search(&self, query: &str) -> Result<Reply> {
+        let hits = self.hits(query, 8).await?;
+        if hits.is_empty() {
+            let text = escape(&self.fill("search_nothing", &[("query", &echo(query))]));
+            return Ok(self.reply(text, vec![vec![self.main_button()]]));
+        }
+        Ok(self.results(query, &hits))
+    }
+
+    async fn hits(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
+        let names = &self.loaded.names;
+        search::search(
+            self.store,
+            &self.loaded.index,
+            |t| names.label(t, self.lang),
+            query,
+            self.lang,
+            limit,
+        )
+        .await
+    }
+
+    fn results(&self, query: &str, hits: &[Hit]) -> Reply {
+        let text = escape(&self.fill("search_results", &[("query", &echo(query))]));
+        let mut rows: Vec<Vec<Button>> = hits
+            .iter()
+            .map(|hit| {
+                let label = format!("{} {}", icon(&hit.action), shorten(&hit.title, 60));
+                vec![Button::action(label, hit.action.clone())]
+            })
+            .collect();
+        rows.push(vec![self.main_button()]);
+        self.reply(text, rows)
+    }
+
+    /// Inline results: the item named by a payload, the main items for an empty query, or the
+    /// search hits; each rendered as a message of its own.
+    pub async fn inline(&self, query: &str) -> Result<Vec<InlineItem>> {
+        let query = query.trim();
+        let actions: Vec<(Action, Option<String>)> =
+            if let Some(action) = Action::from_payload(query).filter(Action::is_item) {
+                vec![(action, None)]
+            } else if query.is_empty() {
+                let mut main: Vec<(Action, Option<String>)> = self
+                    .store
+                    .ministry_list()
+                    .await?
+                    .into_iter()
+                    .map(|m| (Action::Ministry(m.id), None))
+                    .collect();
+                main.extend(
+                    self.store
+                        .lessons(None)
+                        .await?
+                        .into_iter()
+                        .map(|l| (Action::Lesson(l.number), None)),
+                );
+                main
+            } else {
+                self.hits(query, MAX_INLINE_RESULTS)
+                    .await?
+                    .into_iter()
+                    .filter(|h| h.action.is_item())
+                    .map(|h| (h.action, Some(h.title)))
+                    .collect()
+            };
+        let mut items = Vec::new();
+        for (action, title) in actions.into_iter().take(MAX_INLINE_RESULTS) {
+            let reply = self.action(&action, 0).await?;
+            let Some(text) = reply.messages().into_iter().next() else {
+                continue;
+            };
+            let plain = crate::render::to_plain(&text);
+            let mut lines = plain.lines().filter(|l| !l.trim().is_empty());
+            let first = lines.next().unwrap_or_default().to_string();
+            let title = title.unwrap_or(first);
+            let description = shorten(&lines.take(3).collect::<Vec<_>>().join(" "), 120);
+            items.push(InlineItem {
+                payload: action.payload(),
+                title: shorten(&title, 100),
+                description,
+                text,
+                open_label: self.t("open_in_bot").to_string(),
+            });
+        }
+        Ok(items)
     }
 
     pub async fn stale_button(&self) -> Result<Reply> {
@@ -322,6 +440,7 @@ impl Ctx<'_> {
         if !nav.is_empty() {
             rows.push(nav);
         }
+        rows.push(vec![self.share_button(&Action::Lesson(lesson.number))]);
         rows.push(self.back_row(Action::Lessons));
         self.reply(text, rows)
     }
@@ -412,6 +531,9 @@ impl Ctx<'_> {
         if !nav.is_empty() {
             rows.push(nav);
         }
+        rows.push(vec![
+            self.share_button(&Action::Section(section.id.clone())),
+        ]);
         rows.push(self.back_row(Action::Guidelines));
         Ok(Some(self.reply(text, rows)))
     }
@@ -565,6 +687,11 @@ impl Ctx<'_> {
             );
             rows.push(vec![Button::action(label, Action::Lesson(lesson.number))]);
         }
+        let item = match area {
+            Some(area) => Action::Area(area.id.clone()),
+            None => Action::Ministry(ministry.id.clone()),
+        };
+        rows.push(vec![self.share_button(&item)]);
         rows.push(self.back_row(Action::Contacts));
         Ok(self.reply(text, rows))
     }
@@ -726,6 +853,13 @@ impl Ctx<'_> {
         vec![Button::action(self.t("back"), back), self.main_button()]
     }
 
+    fn share_button(&self, item: &Action) -> Button {
+        Button::Share {
+            label: self.t("share").to_string(),
+            query: item.payload(),
+        }
+    }
+
     fn target_button(&self, target: &Target) -> Button {
         let label = self.loaded.names.label(target, self.lang);
         let action = match &target.area {
@@ -754,6 +888,29 @@ fn host(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     host.strip_prefix("www.").unwrap_or(host)
+}
+
+/// The icon that tells what kind of item a search hit is.
+fn icon(action: &Action) -> &'static str {
+    match action {
+        Action::Lesson(_) | Action::Lessons => "📚",
+        Action::Section(_) | Action::Guidelines => "📘",
+        Action::Ministry(_) | Action::Area(_) | Action::Contacts => "📇",
+        Action::Specialists => "💬",
+        Action::Resources => "🔗",
+        _ => "•",
+    }
+}
+
+/// `text` cut to `max` characters, with an ellipsis when cut.
+fn shorten(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max - 1).collect();
+    out.push('…');
+    out
 }
 
 /// A person's text shortened for echoing back.

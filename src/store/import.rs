@@ -290,11 +290,122 @@ async fn write_content(
         .await?;
     }
 
+    write_search_index(tx, c).await?;
+
     for (key, text) in &c.ui {
         sqlx::query("INSERT INTO ui_strings (key, lv, en) VALUES (?1, ?2, ?3)")
             .bind(key)
             .bind(&text.lv)
             .bind(&text.en)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// One full-text row per item and language; `item` is the item's callback data.
+async fn write_search_index(
+    tx: &mut Transaction<'_, Sqlite>,
+    c: &Content,
+) -> Result<(), sqlx::Error> {
+    use crate::engine::Action;
+    use crate::lang::Lang;
+    let mut rows: Vec<(String, Lang, String, String)> = Vec::new();
+    for lang in [Lang::Lv, Lang::En] {
+        let mut add = |action: Action, title: String, body: String| {
+            rows.push((action.encode(), lang, title, body));
+        };
+        add(
+            Action::Lessons,
+            c.series.name.clone(),
+            format!(
+                "{} {} {}",
+                c.series.about.get(lang),
+                c.series.lecturer,
+                c.series.guests.join(" ")
+            ),
+        );
+        add(
+            Action::Guidelines,
+            c.guidelines.title.get(lang).to_string(),
+            c.guidelines.intro.get(lang).to_string(),
+        );
+        for l in &c.lessons {
+            let area = c
+                .ministries
+                .iter()
+                .find_map(|m| m.areas.iter().find(|a| a.id == l.area).map(|a| (a, m)));
+            let (area_name, ministry) = area.map_or((String::new(), String::new()), |(a, m)| {
+                (
+                    a.name.get(lang).to_string(),
+                    format!("{} {}", m.name.get(lang), m.abbr),
+                )
+            });
+            add(
+                Action::Lesson(l.number),
+                format!("{}. {}", l.number, l.title.get(lang)),
+                format!("{area_name} {ministry} {}", l.learn.get(lang)),
+            );
+        }
+        for s in &c.guidelines.sections {
+            add(
+                Action::Section(s.id.clone()),
+                s.title.get(lang).to_string(),
+                s.body.get(lang).to_string(),
+            );
+        }
+        for m in &c.ministries {
+            let mut body = vec![m.abbr.clone()];
+            body.extend(m.aliases.iter().cloned());
+            body.extend(m.areas.iter().map(|a| a.name.get(lang).to_string()));
+            if let Some(note) = &m.note {
+                body.push(note.get(lang).to_string());
+            }
+            for k in &m.contacts {
+                body.extend(k.name.clone());
+                body.extend(k.role.as_ref().map(|t| t.get(lang).to_string()));
+                body.extend(k.unit.as_ref().map(|t| t.get(lang).to_string()));
+                body.extend(k.email.clone());
+            }
+            add(
+                Action::Ministry(m.id.clone()),
+                format!("{} ({})", m.name.get(lang), m.abbr),
+                body.join(" "),
+            );
+            for a in &m.areas {
+                let mut body = a.aliases.clone();
+                body.push(m.abbr.clone());
+                if let Some(note) = &a.note {
+                    body.push(note.get(lang).to_string());
+                }
+                add(
+                    Action::Area(a.id.clone()),
+                    format!("{} ({})", a.name.get(lang), m.abbr),
+                    body.join(" "),
+                );
+            }
+        }
+        for t in &c.specialists.tips {
+            add(
+                Action::Specialists,
+                t.title.get(lang).to_string(),
+                t.body.get(lang).to_string(),
+            );
+        }
+        for r in &c.resources {
+            add(
+                Action::Resources,
+                r.title.get(lang).to_string(),
+                format!("{} {}", r.description.get(lang), r.url),
+            );
+        }
+    }
+    for (item, lang, title, body) in rows {
+        sqlx::query("INSERT INTO search (item, lang, title, body) VALUES (?1, ?2, ?3, ?4)")
+            .bind(item)
+            .bind(lang.code())
+            .bind(title)
+            .bind(body)
             .execute(&mut **tx)
             .await?;
     }

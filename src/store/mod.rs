@@ -370,6 +370,33 @@ impl Store {
         }))
     }
 
+    /// Full-text search in one language: `(item, title)` best first, titles weighing ten times
+    /// the body. `query` must be a valid FTS5 expression (the engine builds it from words).
+    pub async fn search(
+        &self,
+        query: &str,
+        lang: Lang,
+        limit: i64,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT item, title FROM search WHERE search MATCH ?1 AND lang = ?2 \
+             ORDER BY bm25(search, 0.0, 0.0, 10.0, 1.0) LIMIT ?3",
+        )
+        .bind(query)
+        .bind(lang.code())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// Every indexed word (folded), for the typo fallback of search.
+    pub async fn search_terms(&self) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT term FROM search_vocab")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// The language a user chose, if any.
     pub async fn language(&self, user_id: i64) -> Result<Option<Lang>, StoreError> {
         let code: Option<String> =

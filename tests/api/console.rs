@@ -20,7 +20,8 @@ fn assert_transcript(out: &str) {
         .find("[1] 📚 6. nodarbība: Veselība")
         .map(|i| card + i)
         .unwrap_or_else(|| panic!("no numbered lesson button after the card:\n{out}"));
-    assert!(out[card..].contains("[3] 🏠 Sākums"), "{out}");
+    assert!(out[card..].contains("[2] ↗ Dalīties"), "{out}");
+    assert!(out[card..].contains("[4] 🏠 Sākums"), "{out}");
     let lesson = out[button..]
         .find("6. nodarbība: Veselība\n\nJoma: veselība")
         .map(|i| button + i)

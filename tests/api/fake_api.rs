@@ -246,6 +246,25 @@ impl FakeApi {
         (id, query_id)
     }
 
+    /// An inline query `@bot <query>` typed by `user`. Returns the inline query id.
+    pub fn inline_query(&self, user: i64, lang: &str, query: &str) -> String {
+        let query_id = {
+            let mut inner = self.lock();
+            inner.next_query += 1;
+            let id = format!("iq{}", inner.next_query);
+            inner.open_queries.insert(id.clone());
+            id
+        };
+        let from = user_json(user, Some(lang));
+        let qid = query_id.clone();
+        self.push(|id| {
+            json!({"update_id": id, "inline_query": {
+                "id": qid, "from": from, "query": query, "offset": "", "chat_type": "private"
+            }})
+        });
+        query_id
+    }
+
     /// Waits until `done` holds for the recorded calls, up to `secs` seconds.
     pub async fn wait_until(&self, secs: u64, what: &str, done: impl Fn(&FakeApi) -> bool) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
@@ -362,6 +381,22 @@ async fn handle(
                     400,
                     "Bad Request: query is too old and response timeout expired or query id is invalid",
                 )
+            }
+        }
+        "answerInlineQuery" => {
+            let id = body["inline_query_id"].as_str().unwrap_or("").to_string();
+            if !api.lock().open_queries.remove(&id) {
+                return error(
+                    &api,
+                    &method,
+                    body,
+                    400,
+                    "Bad Request: query is too old and response timeout expired or query id is invalid",
+                );
+            }
+            match check_inline(&body) {
+                Ok(()) => ok(&api, &method, body, json!(true)),
+                Err(e) => error(&api, &method, body, 400, &e),
             }
         }
         _ => error(&api, &method, body, 404, "Not Found: method not found"),
@@ -502,6 +537,30 @@ fn check_text(text: &str, body: &Value) -> Result<(), String> {
                 return Err("Bad Request: BUTTON_DATA_INVALID".into());
             }
         }
+    }
+    Ok(())
+}
+
+/// What Telegram checks on inline results: at most 50, ids of 1–64 bytes and unique, each
+/// message a valid text.
+fn check_inline(body: &Value) -> Result<(), String> {
+    let results = body["results"]
+        .as_array()
+        .ok_or("Bad Request: results missing")?;
+    if results.len() > 50 {
+        return Err("Bad Request: RESULTS_TOO_MUCH".into());
+    }
+    let mut ids = HashSet::new();
+    for r in results {
+        let id = r["id"].as_str().unwrap_or("");
+        if id.is_empty() || id.len() > 64 || !ids.insert(id.to_string()) {
+            return Err(format!("Bad Request: RESULT_ID_INVALID {id}"));
+        }
+        if r["title"].as_str().unwrap_or("").is_empty() {
+            return Err("Bad Request: RESULT_TITLE_EMPTY".into());
+        }
+        let content = &r["input_message_content"];
+        check_text(content["message_text"].as_str().unwrap_or(""), content)?;
     }
     Ok(())
 }

@@ -223,7 +223,7 @@ pub fn actions(reply: &Reply) -> Vec<Action> {
         .flatten()
         .filter_map(|b| match b {
             Button::Action { action, .. } => Some(action.clone()),
-            Button::Url { .. } => None,
+            Button::Url { .. } | Button::Share { .. } => None,
         })
         .collect()
 }
@@ -290,6 +290,10 @@ pub fn assert_sendable(reply: &Reply, context: &str) {
                 Button::Url { url, .. } => assert!(
                     url.starts_with("https://") || url.starts_with("tg://"),
                     "{context}: button link {url:?}"
+                ),
+                Button::Share { query, .. } => assert!(
+                    Action::from_payload(query).is_some_and(|a| a.is_item()),
+                    "{context}: share query {query:?} is not an item's payload"
                 ),
             }
         }

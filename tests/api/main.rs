@@ -8,4 +8,5 @@ mod fake_api;
 mod import;
 mod lookup;
 mod menus;
+mod search;
 mod telegram;

@@ -135,7 +135,7 @@ async fn registers_commands_in_both_languages_and_answers_start_with_the_menu() 
         .find(|c| c["language_code"] == "en")
         .expect("English");
     assert_eq!(lv["commands"][0]["command"], "start");
-    assert_eq!(lv["commands"].as_array().unwrap().len(), 9);
+    assert_eq!(lv["commands"].as_array().unwrap().len(), 10);
     assert!(
         lv["commands"][0]["description"]
             .as_str()
@@ -478,4 +478,52 @@ async fn sigterm_stops_the_binary_gracefully_and_a_restart_answers_nothing_twice
     assert_eq!(h.api.times_handed_out(first), 1);
     assert_eq!(h.api.times_handed_out(third), 1);
     assert!(text(&sent[2]).contains("Par botu"));
+}
+
+#[tokio::test]
+async fn inline_queries_are_answered_with_valid_shareable_cards() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    h.ask("/start").await;
+    h.api.inline_query(USER, "lv", "veselība");
+    h.api.inline_query(USER, "en", "");
+    h.api.inline_query(USER, "lv", "\"NEAR(* -");
+    h.api
+        .wait_until(10, "three inline answers", |api| {
+            api.all_calls("answerInlineQuery").len() == 3
+        })
+        .await;
+    // A card's Share button carries its own payload as the inline query.
+    h.api.private_text(USER, Some("lv"), "/contact VM");
+    h.api
+        .wait_until(10, "the card", |api| api.sent_to(USER).len() == 2)
+        .await;
+    bot.stop().await;
+
+    let answers = h.api.ok_calls("answerInlineQuery");
+    assert_eq!(answers.len(), 3, "all accepted by the fake Bot API");
+    let first = answers[0]["results"].as_array().unwrap();
+    assert_eq!(first[0]["id"], "a-veseliba");
+    let text = first[0]["input_message_content"]["message_text"]
+        .as_str()
+        .unwrap();
+    assert!(text.contains("Veselības ministrija (VM)") && text.contains("nvo@mk.gov.lv"));
+    let open = &first[0]["reply_markup"]["inline_keyboard"][0][0]["url"];
+    assert_eq!(
+        open,
+        &format!("https://t.me/{BOT_USERNAME}?start=a-veseliba")
+    );
+    assert_eq!(answers[1]["results"].as_array().unwrap().len(), 25);
+    assert_eq!(answers[0]["is_personal"], true);
+    let card = &h.api.sent_to(USER)[1];
+    let share: Vec<&Value> = card["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap())
+        .filter(|b| b.get("switch_inline_query").is_some())
+        .collect();
+    assert_eq!(share.len(), 1);
+    assert_eq!(share[0]["switch_inline_query"], "c-vm");
+    assert_nothing_rejected(&h.api);
 }

@@ -1,0 +1,179 @@
+//! Full-text search over the whole content (SQLite FTS5), with the exact area or ministry
+//! match first and a typo fallback. User text never reaches FTS5 as syntax: it is folded to
+//! words, and each word is quoted.
+
+use super::Action;
+use super::lookup::{Found, Index, Target};
+use crate::fold;
+use crate::lang::Lang;
+use crate::store::{Store, StoreError};
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub action: Action,
+    pub title: String,
+}
+
+/// At most this many words of a query are searched.
+const MAX_WORDS: usize = 8;
+
+/// Searches `query` in `lang`; at most `limit` hits, best first.
+pub async fn search(
+    store: &Store,
+    index: &Index,
+    label: impl Fn(&Target) -> String,
+    query: &str,
+    lang: Lang,
+    limit: usize,
+) -> Result<Vec<Hit>, StoreError> {
+    let mut hits: Vec<Hit> = Vec::new();
+    match index.find(query) {
+        Found::One(target) => hits.push(target_hit(&target, &label)),
+        Found::Choice(targets) => hits.extend(targets.iter().map(|t| target_hit(t, &label))),
+        Found::Nothing(_) => {}
+    }
+    let words = words(query);
+    if !words.is_empty() {
+        let mut found = fts(store, &words, " AND ", lang, limit).await?;
+        if found.is_empty() && words.len() > 1 {
+            found = fts(store, &words, " OR ", lang, limit).await?;
+        }
+        if found.is_empty() {
+            let corrected = correct(store, &words).await?;
+            if corrected != words {
+                found = fts(store, &corrected, " OR ", lang, limit).await?;
+            }
+        }
+        for hit in found {
+            if !hits.iter().any(|h| h.action == hit.action) {
+                hits.push(hit);
+            }
+        }
+    }
+    hits.truncate(limit);
+    Ok(hits)
+}
+
+/// The folded words of a query worth searching: no stopwords, no single letters.
+fn words(query: &str) -> Vec<String> {
+    let folded: String = query.chars().take(super::lookup::MAX_QUERY_CHARS).collect();
+    let mut out: Vec<String> = Vec::new();
+    for word in fold::fold(&folded).split(' ') {
+        let stem = fold::stem(word);
+        if stem.chars().count() < 2 || super::lookup::is_stopword(stem) {
+            continue;
+        }
+        if !out.iter().any(|w| w == stem) {
+            out.push(stem.to_string());
+        }
+        if out.len() == MAX_WORDS {
+            break;
+        }
+    }
+    out
+}
+
+/// Builds the FTS5 expression: every word quoted, prefix-matched when it has three letters or
+/// more, joined by `op`.
+pub fn fts_expression(words: &[String], op: &str) -> String {
+    words
+        .iter()
+        .map(|w| {
+            let quoted = format!("\"{}\"", w.replace('"', ""));
+            if w.chars().count() >= 3 {
+                format!("{quoted}*")
+            } else {
+                quoted
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(op)
+}
+
+async fn fts(
+    store: &Store,
+    words: &[String],
+    op: &str,
+    lang: Lang,
+    limit: usize,
+) -> Result<Vec<Hit>, StoreError> {
+    let expression = fts_expression(words, op);
+    let rows = store
+        .search(
+            &expression,
+            lang,
+            i64::try_from(limit * 3).unwrap_or(i64::MAX),
+        )
+        .await?;
+    let mut hits: Vec<Hit> = Vec::new();
+    for (item, title) in rows {
+        let Some(action) = Action::decode(&item) else {
+            continue;
+        };
+        if !hits.iter().any(|h| h.action == action) {
+            hits.push(Hit { action, title });
+        }
+    }
+    Ok(hits)
+}
+
+/// Replaces each word that is not in the index by the closest indexed word (typo fallback).
+async fn correct(store: &Store, words: &[String]) -> Result<Vec<String>, StoreError> {
+    let terms = store.search_terms().await?;
+    Ok(words
+        .iter()
+        .map(|word| {
+            if terms.iter().any(|t| t.starts_with(word.as_str())) {
+                return word.clone();
+            }
+            let len = word.chars().count();
+            let limit = fold::typo_limit(len + 1);
+            terms
+                .iter()
+                .filter_map(|t| {
+                    // A stem is shorter than the inflected words in the index: compare it with
+                    // the term's beginnings around its own length too.
+                    let chars: Vec<char> = t.chars().collect();
+                    let whole = fold::distance(word, t, limit);
+                    let heads = (len.saturating_sub(1)..=len + 1)
+                        .filter(|k| *k >= 3 && *k < chars.len())
+                        .filter_map(|k| {
+                            let head: String = chars[..k].iter().collect();
+                            fold::distance(word, &head, limit)
+                        });
+                    let d = whole.into_iter().chain(heads).min()?;
+                    Some((d, t))
+                })
+                .min_by(|a, b| a.0.cmp(&b.0).then(a.1.len().cmp(&b.1.len())))
+                .map_or_else(|| word.clone(), |(_, t)| t.clone())
+        })
+        .collect())
+}
+
+fn target_hit(target: &Target, label: &impl Fn(&Target) -> String) -> Hit {
+    let action = match &target.area {
+        Some(area) => Action::Area(area.clone()),
+        None => Action::Ministry(target.ministry.clone()),
+    };
+    Hit {
+        action,
+        title: label(target),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_becomes_quoted_words_only() {
+        let w = words("\"veselības* NEAR(a b) -tap (OR) AND");
+        assert_eq!(w, vec!["veselib", "near", "tap"]);
+        assert_eq!(
+            fts_expression(&w, " AND "),
+            "\"veselib\"* AND \"near\"* AND \"tap\"*"
+        );
+        assert!(words("* \" ( ) - : ^").is_empty());
+    }
+}
