@@ -17,16 +17,105 @@ pub enum StartError {
     Engine(#[from] EngineError),
 }
 
-/// Sets up `tracing` (level from `RUST_LOG`, else `default_level`) and routes the `log`
-/// records of dependencies (teloxide) into it. Silent when called twice.
-pub fn init_tracing(default_level: &str) {
+/// Sets up `tracing` (level from `RUST_LOG`, else `default_level`; JSON lines with
+/// `json`) and routes the `log` records of dependencies (teloxide) into it. Silent when
+/// called twice.
+pub fn init_tracing(default_level: &str, json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let _ = tracing_log::LogTracer::init();
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// The engine's background work until `shutdown`: usage counters written every 10 s (and at
+/// the end), the content folder watched (changes imported after 500 ms of quiet), and SIGHUP
+/// as a request to re-import.
+pub fn spawn_background(
+    engine: Arc<Engine>,
+    content_dir: std::path::PathBuf,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let (tx, mut changed) = tokio::sync::mpsc::channel::<()>(16);
+        let _watcher = watch_folder(&content_dir, tx.clone());
+        #[cfg(unix)]
+        let mut hangup =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+        let mut shutdown = shutdown;
+        let mut flush = tokio::time::interval(std::time::Duration::from_secs(10));
+        loop {
+            #[cfg(unix)]
+            let hup = async {
+                match hangup.as_mut() {
+                    Some(signal) => signal.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            #[cfg(not(unix))]
+            let hup = std::future::pending::<Option<()>>();
+            tokio::select! {
+                _ = flush.tick() => {
+                    if let Err(err) = engine.flush_stats().await {
+                        tracing::warn!(error = %err, "cannot write the usage counters");
+                    }
+                }
+                Some(()) = changed.recv() => {
+                    // Debounce: editors write several times; wait for quiet.
+                    loop {
+                        tokio::select! {
+                            Some(()) = changed.recv() => {}
+                            _ = tokio::time::sleep(std::time::Duration::from_millis(500)) => break,
+                        }
+                    }
+                    tracing::info!("the content folder changed");
+                    let _ = engine.sync_content().await;
+                }
+                _ = hup => {
+                    tracing::info!("SIGHUP: importing the content");
+                    let _ = engine.sync_content().await;
+                }
+                _ = shutdown.changed() => break,
+            }
+        }
+        if let Err(err) = engine.flush_stats().await {
+            tracing::warn!(error = %err, "cannot write the usage counters");
+        }
+    })
+}
+
+/// Watches `dir` for changes; each change sends a unit on `tx`. `None` (and a log line) if the
+/// folder cannot be watched: reload then works through SIGHUP and /reload only.
+fn watch_folder(
+    dir: &std::path::Path,
+    tx: tokio::sync::mpsc::Sender<()>,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let handler = move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event
+            && !event.kind.is_access()
+        {
+            let _ = tx.try_send(());
+        }
+    };
+    let mut watcher = match notify::recommended_watcher(handler) {
+        Ok(w) => w,
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot watch the content folder");
+            return None;
+        }
+    };
+    if let Err(err) = watcher.watch(dir, notify::RecursiveMode::NonRecursive) {
+        tracing::warn!(error = %err, dir = %dir.display(), "cannot watch the content folder");
+        return None;
+    }
+    Some(watcher)
 }
 
 /// Opens the store and brings its content cache up to date with `content/`.
@@ -86,5 +175,9 @@ pub async fn sync_content(store: &Store, config: &Config) -> Result<ImportOutcom
 /// Everything the console and the bot need: the store with current content and the engine.
 pub async fn build_engine(config: &Config) -> Result<Arc<Engine>, StartError> {
     let store = open_store(config).await?;
-    Ok(Arc::new(Engine::new(store, config.default_language).await?))
+    let engine = Engine::new(store, config.default_language)
+        .await?
+        .with_admins(config.admins.clone())
+        .with_content_dir(config.content_dir.clone());
+    Ok(Arc::new(engine))
 }

@@ -1,5 +1,6 @@
 //! Configuration from the environment (and `.env`), validated into one typed value.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::lang::Lang;
@@ -22,6 +23,34 @@ pub struct Config {
     pub api_url: Option<String>,
     /// `BOT_THROTTLE`: keep Telegram's rate limits on the client side (default on).
     pub throttle: bool,
+    /// `WEBHOOK_URL` (+ `WEBHOOK_SECRET`, `WEBHOOK_LISTEN`): webhook mode instead of polling.
+    pub webhook: Option<WebhookConfig>,
+    /// `HEALTH_LISTEN`: where `/healthz` and `/metrics` are served.
+    pub health_listen: Option<SocketAddr>,
+    /// `BOT_ADMINS`: Telegram user ids allowed `/reload` and `/stats`.
+    pub admins: Vec<i64>,
+    /// `LOG_FORMAT=json`: structured logs, one JSON object a line.
+    pub log_json: bool,
+}
+
+/// Webhook settings.
+#[derive(Clone)]
+pub struct WebhookConfig {
+    pub url: url::Url,
+    /// `WEBHOOK_SECRET`, or a random one when it is not set.
+    pub secret: String,
+    /// `WEBHOOK_LISTEN`, default `127.0.0.1:8080` (behind a reverse proxy).
+    pub listen: SocketAddr,
+}
+
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("url", &self.url.as_str())
+            .field("secret", &"<hidden>")
+            .field("listen", &self.listen)
+            .finish()
+    }
 }
 
 /// A variable holds a value the bot cannot use.
@@ -89,7 +118,88 @@ impl Config {
                 });
             }
         };
+        let addr = |var: &'static str, v: String| {
+            v.parse::<SocketAddr>().map_err(|_| ConfigError {
+                var,
+                value: v,
+                expected: "an address with a port, such as 127.0.0.1:9090",
+            })
+        };
+        let webhook = match value("WEBHOOK_URL") {
+            None => None,
+            Some(raw) => {
+                let url = url::Url::parse(&raw)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some())
+                    .ok_or(ConfigError {
+                        var: "WEBHOOK_URL",
+                        value: raw.clone(),
+                        expected: "the public https:// URL Telegram should post updates to",
+                    })?;
+                let secret = match value("WEBHOOK_SECRET") {
+                    Some(secret) => {
+                        let valid = (1..=256).contains(&secret.len())
+                            && secret
+                                .bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                        if !valid {
+                            return Err(ConfigError {
+                                var: "WEBHOOK_SECRET",
+                                value: "<hidden>".into(),
+                                expected: "1-256 characters of A-Z, a-z, 0-9, _ and -",
+                            });
+                        }
+                        secret
+                    }
+                    None => crate::bot::webhook::generate_secret().map_err(|_| ConfigError {
+                        var: "WEBHOOK_SECRET",
+                        value: String::new(),
+                        expected: "a secret (none could be generated: /dev/urandom is not readable)",
+                    })?,
+                };
+                let listen = match value("WEBHOOK_LISTEN") {
+                    Some(v) => addr("WEBHOOK_LISTEN", v)?,
+                    None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+                };
+                Some(WebhookConfig {
+                    url,
+                    secret,
+                    listen,
+                })
+            }
+        };
+        let health_listen = value("HEALTH_LISTEN")
+            .map(|v| addr("HEALTH_LISTEN", v))
+            .transpose()?;
+        let admins = match value("BOT_ADMINS") {
+            None => Vec::new(),
+            Some(list) => list
+                .split([',', ' '])
+                .filter(|s| !s.is_empty())
+                .map(|id| id.parse::<i64>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| ConfigError {
+                    var: "BOT_ADMINS",
+                    value: list.clone(),
+                    expected: "Telegram user ids separated by commas, such as 12345,67890",
+                })?,
+        };
+        let log_json = match value("LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(ConfigError {
+                    var: "LOG_FORMAT",
+                    value: other.to_string(),
+                    expected: "'text' or 'json'",
+                });
+            }
+        };
         Ok(Self {
+            webhook,
+            health_listen,
+            admins,
+            log_json,
             database_url,
             content_dir: value("CONTENT_DIR")
                 .map_or_else(|| PathBuf::from("content"), PathBuf::from),
@@ -135,5 +245,47 @@ mod tests {
         let err = config(&[("BOT_THROTTLE", "maybe")]).unwrap_err();
         assert_eq!(err.var, "BOT_THROTTLE");
         assert!(!config(&[("BOT_THROTTLE", "off")]).unwrap().throttle);
+        assert_eq!(
+            config(&[("BOT_ADMINS", "x1")]).unwrap_err().var,
+            "BOT_ADMINS"
+        );
+        assert_eq!(
+            config(&[("HEALTH_LISTEN", "9090")]).unwrap_err().var,
+            "HEALTH_LISTEN"
+        );
+        assert_eq!(
+            config(&[("LOG_FORMAT", "xml")]).unwrap_err().var,
+            "LOG_FORMAT"
+        );
+        assert_eq!(
+            config(&[("WEBHOOK_URL", "not a url")]).unwrap_err().var,
+            "WEBHOOK_URL"
+        );
+        let bad_secret = [
+            ("WEBHOOK_URL", "https://bot.example.lv/tg"),
+            ("WEBHOOK_SECRET", "a b"),
+        ];
+        assert_eq!(config(&bad_secret).unwrap_err().var, "WEBHOOK_SECRET");
+    }
+
+    #[test]
+    fn webhook_admins_and_health_are_read() {
+        let c = config(&[
+            ("WEBHOOK_URL", "https://bot.example.lv/tg"),
+            ("BOT_ADMINS", "12, 34"),
+            ("HEALTH_LISTEN", "127.0.0.1:9090"),
+            ("LOG_FORMAT", "json"),
+        ])
+        .unwrap();
+        let hook = c.webhook.unwrap();
+        assert_eq!(
+            hook.secret.len(),
+            48,
+            "a secret is generated when none is set"
+        );
+        assert_eq!(hook.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.admins, vec![12, 34]);
+        assert_eq!(c.health_listen.unwrap().port(), 9090);
+        assert!(c.log_json);
     }
 }

@@ -5,11 +5,14 @@
 
 pub mod app;
 pub mod bot;
+pub mod clock;
 pub mod config;
 pub mod console;
 pub mod content;
 pub mod engine;
 pub mod fold;
+pub mod health;
 pub mod lang;
 pub mod render;
+pub mod stats;
 pub mod store;

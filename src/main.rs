@@ -7,7 +7,9 @@ use clap::{Parser, Subcommand};
 use lidzdaliba_bot::config::Config;
 use lidzdaliba_bot::content;
 use lidzdaliba_bot::store::{ImportOutcome, Store};
-use lidzdaliba_bot::{app, bot};
+use std::sync::Arc;
+
+use lidzdaliba_bot::{app, bot, health};
 
 #[derive(Parser)]
 #[command(
@@ -33,6 +35,15 @@ enum Cmd {
     },
     /// Import the content into the SQLite cache (only if it changed)
     Import,
+    /// Print the usage statistics (aggregate, no user ids)
+    Stats {
+        /// How many days back
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// Also write the chart of requests per day to this PNG file
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,12 +72,13 @@ fn main() -> ExitCode {
             Cmd::Console => console(config).await,
             Cmd::Check { content } => check(content.unwrap_or(config.content_dir)),
             Cmd::Import => import(config).await,
+            Cmd::Stats { days, png } => stats(config, days, png).await,
         }
     })
 }
 
 async fn run(config: Config) -> ExitCode {
-    app::init_tracing("info");
+    app::init_tracing("info", config.log_json);
     let Some(settings) = bot::Settings::from_config(&config) else {
         eprintln!(
             "TELOXIDE_TOKEN is not set: put the token from @BotFather into .env or the environment \
@@ -81,13 +93,40 @@ async fn run(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The metrics recorder goes in before anything is counted.
+    let _ = health::prometheus();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         bot::shutdown_signal().await;
         tracing::info!("shutdown requested; finishing the replies in flight");
         let _ = stop.send(true);
     });
-    match bot::run(settings, engine, stopped).await {
+    let mut settings = settings;
+    let background = app::spawn_background(
+        Arc::clone(&engine),
+        config.content_dir.clone(),
+        stopped.clone(),
+    );
+    let health_routes = health::router(Arc::clone(&engine), Arc::clone(&settings.health));
+    let mut health_server = None;
+    match (config.health_listen, &settings.webhook) {
+        (Some(addr), Some(hook)) if addr == hook.listen => settings.routes = Some(health_routes),
+        (Some(addr), _) => {
+            let stopped = stopped.clone();
+            health_server = Some(tokio::spawn(async move {
+                if let Err(err) = health::serve(addr, health_routes, stopped).await {
+                    tracing::error!(error = %err, %addr, "cannot serve /healthz and /metrics");
+                }
+            }));
+        }
+        (None, _) => {}
+    }
+    let result = bot::run(settings, engine, stopped).await;
+    let _ = background.await;
+    if let Some(server) = health_server {
+        server.abort();
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
@@ -97,7 +136,7 @@ async fn run(config: Config) -> ExitCode {
 }
 
 async fn console(config: Config) -> ExitCode {
-    app::init_tracing("warn");
+    app::init_tracing("warn", config.log_json);
     let engine = match app::build_engine(&config).await {
         Ok(engine) => engine,
         Err(err) => {
@@ -112,7 +151,11 @@ async fn console(config: Config) -> ExitCode {
     }
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
     let mut stdout = std::io::stdout().lock();
-    match lidzdaliba_bot::console::run(&engine, stdin, &mut stdout).await {
+    let result = lidzdaliba_bot::console::run(&engine, stdin, &mut stdout).await;
+    if let Err(err) = engine.flush_stats().await {
+        eprintln!("cannot write the usage counters: {err}");
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
@@ -150,7 +193,7 @@ fn check(dir: PathBuf) -> ExitCode {
 }
 
 async fn import(config: Config) -> ExitCode {
-    app::init_tracing("info");
+    app::init_tracing("info", config.log_json);
     let store = match Store::open(&config.database_url).await {
         Ok(store) => store,
         Err(err) => {
@@ -178,6 +221,34 @@ async fn import(config: Config) -> ExitCode {
         Err(err) => {
             println!("{err}");
             eprintln!("import refused; the cache was not changed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn stats(config: Config, days: u32, png: Option<PathBuf>) -> ExitCode {
+    app::init_tracing("warn", config.log_json);
+    let store = match Store::open(&config.database_url).await {
+        Ok(store) => store,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match lidzdaliba_bot::stats::Report::load(&store, days).await {
+        Ok(report) => {
+            print!("{}", report.table(20));
+            if let Some(path) = png {
+                if let Err(err) = std::fs::write(&path, report.chart_png()) {
+                    eprintln!("cannot write {}: {err}", path.display());
+                    return ExitCode::FAILURE;
+                }
+                println!("\nchart: {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
             ExitCode::FAILURE
         }
     }

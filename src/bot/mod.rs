@@ -10,6 +10,7 @@
 
 mod poll;
 mod send;
+pub mod webhook;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,7 +25,9 @@ use tokio::task::JoinSet;
 use tracing::Instrument;
 
 use crate::engine::{ChatKind, Command, Engine, Input, Parsed, Request, command};
+use crate::health::Health;
 use crate::lang::Lang;
+pub use webhook::Webhook;
 
 use poll::Poller;
 pub use send::Backoff;
@@ -40,6 +43,12 @@ pub struct Settings {
     pub throttle: bool,
     /// Long-polling timeout in seconds (below the HTTP client's 17 s timeout).
     pub poll_timeout: u32,
+    /// Webhook mode instead of long polling.
+    pub webhook: Option<Webhook>,
+    /// Where the runtime reports its contact with the Bot API.
+    pub health: Arc<Health>,
+    /// More routes for the webhook's HTTP server (`/healthz`, `/metrics` on the same port).
+    pub routes: Option<axum::Router>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -49,6 +58,7 @@ impl std::fmt::Debug for Settings {
             .field("api_url", &self.api_url)
             .field("throttle", &self.throttle)
             .field("poll_timeout", &self.poll_timeout)
+            .field("webhook", &self.webhook)
             .finish()
     }
 }
@@ -61,6 +71,13 @@ impl Settings {
             api_url: config.api_url.clone(),
             throttle: config.throttle,
             poll_timeout: 10,
+            webhook: config.webhook.as_ref().map(|w| Webhook {
+                url: w.url.clone(),
+                secret: w.secret.clone(),
+                listen: w.listen,
+            }),
+            health: Arc::new(Health::default()),
+            routes: None,
         })
     }
 }
@@ -72,6 +89,8 @@ pub enum RunError {
     ApiUrl(String),
     #[error("the Bot API rejected the token (getMe: {0}); check TELOXIDE_TOKEN")]
     Unauthorized(String),
+    #[error("cannot serve the webhook on {0}: {1}")]
+    Listen(std::net::SocketAddr, std::io::Error),
 }
 
 /// Runs the bot until `shutdown` turns true. In-flight replies finish and the update offset is
@@ -121,6 +140,74 @@ struct Runtime<B> {
     bot: B,
     engine: Arc<Engine>,
     username: String,
+    health: Arc<Health>,
+}
+
+/// Registers the webhook, then serves it until `shutdown`; requests in flight finish. The
+/// webhook stays registered, so Telegram keeps the updates that arrive while the bot is down.
+async fn serve_webhook<B>(
+    bot: &B,
+    hook: Webhook,
+    routes: Option<axum::Router>,
+    runtime: Arc<Runtime<B>>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(), RunError>
+where
+    B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
+{
+    let listener = tokio::net::TcpListener::bind(hook.listen)
+        .await
+        .map_err(|e| RunError::Listen(hook.listen, e))?;
+    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
+    loop {
+        let request = bot
+            .set_webhook(hook.url.clone())
+            .secret_token(hook.secret.clone())
+            .allowed_updates(vec![
+                teloxide::types::AllowedUpdate::Message,
+                teloxide::types::AllowedUpdate::CallbackQuery,
+                teloxide::types::AllowedUpdate::InlineQuery,
+            ]);
+        match request.await {
+            Ok(_) => break,
+            Err(err) => {
+                let wait = backoff.next_delay();
+                tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "setWebhook failed");
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = shutdown.changed() => return Ok(()),
+                }
+            }
+        }
+    }
+    runtime.health.mark_api_ok();
+    tracing::info!(url = %hook.url, listen = %hook.listen, "webhook registered");
+    let handler_runtime = Arc::clone(&runtime);
+    let handle: webhook::Handle = Arc::new(move |update| {
+        let runtime = Arc::clone(&handler_runtime);
+        Box::pin(async move {
+            runtime.health.mark_api_ok();
+            runtime.answer(update).await;
+        })
+    });
+    let mut app = webhook::router(&hook, handle);
+    if let Some(routes) = routes {
+        app = app.merge(routes);
+    }
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            while !*shutdown.borrow() {
+                if shutdown.changed().await.is_err() {
+                    break;
+                }
+            }
+        })
+        .await;
+    if let Err(err) = served {
+        tracing::error!(error = %err, "the webhook server failed");
+    }
+    tracing::info!("stopped");
+    Ok(())
 }
 
 async fn serve<B>(
@@ -136,13 +223,21 @@ where
         return Ok(());
     };
     tracing::info!(bot = %username, "connected to the Bot API");
+    settings.health.mark_api_ok();
     register_commands(&bot, &engine).await;
     let runtime = Arc::new(Runtime {
         bot: bot.clone(),
         engine,
         username,
+        health: Arc::clone(&settings.health),
     });
-
+    if let Some(hook) = settings.webhook.clone() {
+        return serve_webhook(&bot, hook, settings.routes.clone(), runtime, shutdown).await;
+    }
+    // A webhook left from an earlier run would make getUpdates fail with 409.
+    if let Err(err) = bot.delete_webhook().await {
+        tracing::warn!(error = %err, "deleteWebhook failed");
+    }
     let poller = Poller::new(
         settings.api_url.as_deref(),
         &settings.token,
@@ -160,6 +255,7 @@ where
         match result {
             Ok(batch) => {
                 backoff.reset();
+                runtime.health.mark_api_ok();
                 let Some(last) = batch.last_id else {
                     continue;
                 };
@@ -212,30 +308,38 @@ where
     }
 }
 
-/// `setMyCommands` for the default scope (Latvian) and for English-speaking users.
+/// `setMyCommands` for the default scope (Latvian) and for English-speaking users, and for each
+/// admin's private chat the same list with the admin commands added.
 async fn register_commands<B>(bot: &B, engine: &Engine)
 where
     B: Requester<Err = teloxide::RequestError>,
 {
-    for lang in [Lang::Lv, Lang::En] {
-        let commands: Vec<BotCommand> = Command::ALL
-            .iter()
-            .map(|c| BotCommand::new(c.name(), engine.string(lang, c.description_key())))
-            .collect();
-        let result = send::with_retry("setMyCommands", || {
-            let request = bot
-                .set_my_commands(commands.clone())
-                .scope(BotCommandScope::Default);
-            async move {
-                match lang {
-                    Lang::Lv => request.await,
-                    Lang::En => request.language_code("en").await,
+    let mut scopes = vec![(BotCommandScope::Default, Command::PUBLIC.to_vec())];
+    for admin in engine.admins() {
+        let mut all = Command::PUBLIC.to_vec();
+        all.extend(Command::ADMIN);
+        let chat = teloxide::types::Recipient::Id(ChatId(*admin));
+        scopes.push((BotCommandScope::Chat { chat_id: chat }, all));
+    }
+    for (scope, list) in scopes {
+        for lang in [Lang::Lv, Lang::En] {
+            let commands: Vec<BotCommand> = list
+                .iter()
+                .map(|c| BotCommand::new(c.name(), engine.string(lang, c.description_key())))
+                .collect();
+            let result = send::with_retry("setMyCommands", || {
+                let request = bot.set_my_commands(commands.clone()).scope(scope.clone());
+                async move {
+                    match lang {
+                        Lang::Lv => request.await,
+                        Lang::En => request.language_code("en").await,
+                    }
                 }
+            })
+            .await;
+            if let Err(err) = result {
+                tracing::warn!(error = %err, lang = %lang, "setMyCommands failed");
             }
-        })
-        .await;
-        if let Err(err) = result {
-            tracing::warn!(error = %err, lang = %lang, "setMyCommands failed");
         }
     }
 }
@@ -320,9 +424,21 @@ where
         }
         .instrument(span.clone())
         .await;
+        let elapsed = started.elapsed();
         span.record("outcome", outcome);
-        span.record("ms", started.elapsed().as_secs_f64() * 1000.0);
+        span.record("ms", elapsed.as_secs_f64() * 1000.0);
         span.in_scope(|| tracing::info!("update handled"));
+        metrics::counter!("bot_updates_total", "kind" => kind).increment(1);
+        metrics::histogram!("bot_handler_seconds", "kind" => kind).record(elapsed.as_secs_f64());
+        match outcome {
+            "replied" | "edited" | "answered" => {
+                metrics::counter!("bot_replies_total").increment(1);
+            }
+            "send-failed" => {
+                metrics::counter!("bot_errors_total", "kind" => "send").increment(1);
+            }
+            _ => {}
+        }
     }
 
     async fn on_message(&self, message: Message) -> &'static str {

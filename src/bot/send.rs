@@ -105,6 +105,13 @@ where
         })
         .await?;
     }
+    if let Some(png) = &reply.image {
+        with_retry("sendPhoto", || {
+            let photo = teloxide::types::InputFile::memory(png.clone()).file_name("chart.png");
+            bot.send_photo(chat, photo).into_future()
+        })
+        .await?;
+    }
     Ok(())
 }
 
@@ -120,7 +127,7 @@ where
     B: Requester<Err = RequestError>,
 {
     let messages = reply.messages();
-    let [text] = messages.as_slice() else {
+    let ([text], None) = (messages.as_slice(), &reply.image) else {
         return send_reply(bot, chat, reply).await;
     };
     let markup = keyboard(&reply.buttons);

@@ -74,6 +74,26 @@ impl Action {
         )
     }
 
+    /// A short name of the kind of button, for statistics (`button:lesson`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::Main => "button:main",
+            Action::Help => "button:help",
+            Action::About => "button:about",
+            Action::Lessons => "button:lessons",
+            Action::Lesson(_) => "button:lesson",
+            Action::Guidelines => "button:guidelines",
+            Action::Section(_) => "button:section",
+            Action::Contacts => "button:contacts",
+            Action::Ministry(_) => "button:ministry",
+            Action::Area(_) => "button:area",
+            Action::Specialists => "button:specialists",
+            Action::Resources => "button:resources",
+            Action::Language => "button:language",
+            Action::SetLanguage(_) => "button:set_language",
+        }
+    }
+
     /// Decodes callback data; `None` for anything this version did not produce.
     pub fn decode(data: &str) -> Option<Action> {
         if data.is_empty() || data.len() > MAX_CALLBACK_BYTES {

@@ -14,11 +14,17 @@ pub enum Command {
     Search,
     Language,
     About,
+    Privacy,
+    Forget,
+    /// Admins only: re-import the content now.
+    Reload,
+    /// Admins only: usage statistics.
+    Stats,
 }
 
 impl Command {
-    /// Every command in menu order.
-    pub const ALL: [Command; 10] = [
+    /// Every command.
+    pub const ALL: [Command; 14] = [
         Command::Start,
         Command::Help,
         Command::Lessons,
@@ -29,7 +35,34 @@ impl Command {
         Command::Search,
         Command::Language,
         Command::About,
+        Command::Privacy,
+        Command::Forget,
+        Command::Reload,
+        Command::Stats,
     ];
+
+    /// The commands in everyone's menu, in menu order.
+    pub const PUBLIC: [Command; 11] = [
+        Command::Start,
+        Command::Help,
+        Command::Lessons,
+        Command::Guidelines,
+        Command::Contact,
+        Command::Specialists,
+        Command::Resources,
+        Command::Search,
+        Command::Language,
+        Command::About,
+        Command::Privacy,
+    ];
+
+    /// The commands only admins see and may use.
+    pub const ADMIN: [Command; 2] = [Command::Reload, Command::Stats];
+
+    /// Whether only admins may use this command.
+    pub fn is_admin_only(self) -> bool {
+        Command::ADMIN.contains(&self)
+    }
 
     /// The ASCII name registered with Telegram.
     pub fn name(self) -> &'static str {
@@ -49,6 +82,10 @@ impl Command {
             Command::Search => &["search", "meklet"],
             Command::Language => &["language", "valoda", "lang"],
             Command::About => &["about", "par"],
+            Command::Privacy => &["privacy", "privatums"],
+            Command::Forget => &["forget", "aizmirst"],
+            Command::Reload => &["reload", "parladet"],
+            Command::Stats => &["stats", "statistika"],
         }
     }
 
@@ -65,6 +102,10 @@ impl Command {
             Command::Search => "cmd_search",
             Command::Language => "cmd_language",
             Command::About => "cmd_about",
+            Command::Privacy => "cmd_privacy",
+            Command::Forget => "cmd_forget",
+            Command::Reload => "cmd_reload",
+            Command::Stats => "cmd_stats",
         }
     }
 

@@ -8,11 +8,13 @@ pub mod lookup;
 mod screens;
 pub mod search;
 
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use crate::lang::Lang;
 use crate::render;
-use crate::store::{Store, StoreError};
+use crate::stats::{Stats, metric};
+use crate::store::{ImportOutcome, Store, StoreError, SyncError};
 
 pub use action::Action;
 pub use command::{Command, Parsed};
@@ -91,6 +93,8 @@ pub struct Reply {
     pub buttons: Vec<Vec<Button>>,
     pub edit: bool,
     pub lang: Lang,
+    /// A picture sent after the text (the statistics chart), PNG.
+    pub image: Option<Vec<u8>>,
 }
 
 impl Reply {
@@ -132,6 +136,9 @@ pub struct Engine {
     store: Store,
     default_lang: Lang,
     loaded: RwLock<Arc<Loaded>>,
+    stats: Stats,
+    admins: Vec<i64>,
+    content_dir: Option<PathBuf>,
 }
 
 /// The engine cannot start: the store has no content.
@@ -151,7 +158,79 @@ impl Engine {
             store,
             default_lang,
             loaded: RwLock::new(Arc::new(loaded)),
+            stats: Stats::default(),
+            admins: Vec::new(),
+            content_dir: None,
         })
+    }
+
+    /// The Telegram user ids that may use `/reload` and `/stats`.
+    pub fn with_admins(mut self, admins: Vec<i64>) -> Self {
+        self.admins = admins;
+        self
+    }
+
+    /// The content folder `/reload` and [`Engine::sync_content`] import from.
+    pub fn with_content_dir(mut self, dir: PathBuf) -> Self {
+        self.content_dir = Some(dir);
+        self
+    }
+
+    /// Whether `user_id` is an admin.
+    pub fn is_admin(&self, user_id: i64) -> bool {
+        self.admins.contains(&user_id)
+    }
+
+    /// The admins' user ids.
+    pub fn admins(&self) -> &[i64] {
+        &self.admins
+    }
+
+    /// The usage counters not yet written.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// Writes the usage counters to the store.
+    pub async fn flush_stats(&self) -> Result<(), StoreError> {
+        self.stats.flush(&self.store).await
+    }
+
+    /// Imports the content folder if it changed and swaps the new content in while requests
+    /// go on. Invalid content is refused and the old content keeps being served; every
+    /// problem is logged with its `file:line`.
+    pub async fn sync_content(&self) -> Result<ImportOutcome, SyncError> {
+        let Some(dir) = &self.content_dir else {
+            let hash = self
+                .store
+                .content_info()
+                .await?
+                .map(|i| i.hash)
+                .unwrap_or_default();
+            return Ok(ImportOutcome::Unchanged { hash });
+        };
+        let result = self.store.sync(dir).await;
+        match &result {
+            Ok(ImportOutcome::Imported { hash, .. }) => {
+                if let Err(err) = self.reload().await {
+                    tracing::error!(error = %err, "cannot load the imported content");
+                }
+                metrics::counter!("content_reloads_total").increment(1);
+                tracing::info!(hash = &hash[..12], "new content is being served");
+            }
+            Ok(ImportOutcome::Unchanged { .. }) => {}
+            Err(SyncError::Content { errors, .. }) => {
+                metrics::counter!("content_reload_failures_total").increment(1);
+                for problem in &errors.0 {
+                    tracing::error!(%problem, "invalid content; keeping the last good content");
+                }
+            }
+            Err(SyncError::Store(err)) => {
+                metrics::counter!("content_reload_failures_total").increment(1);
+                tracing::error!(error = %err, "cannot import the content");
+            }
+        }
+        result
     }
 
     /// Re-reads the in-memory part (strings, lookup index) after an import.
@@ -194,23 +273,41 @@ impl Engine {
             store: &self.store,
             loaded: self.snapshot(),
             lang,
+            stats: &self.stats,
         };
         let edit = matches!(req.input, Input::Button(_));
         let result = match &req.input {
             Input::Command { name, arg } => match Command::from_name(name) {
-                Some(command) => ctx.command(command, arg, req.user_id).await,
+                // Admin commands do not exist for anyone else.
+                Some(command) if command.is_admin_only() && !self.is_admin(req.user_id) => {
+                    Ok(Some(ctx.unknown_command(name)))
+                }
+                Some(command) => {
+                    self.stats.count(metric::REQUEST, command.name());
+                    match command {
+                        Command::Reload => Ok(Some(self.reload_reply(&ctx).await)),
+                        Command::Stats => ctx.stats(arg).await.map(Some),
+                        _ => ctx.command(command, arg, req.user_id).await,
+                    }
+                }
                 None => Ok(Some(ctx.unknown_command(name))),
             },
             Input::Button(data) => match Action::decode(data) {
-                Some(action) => ctx.action(&action, req.user_id).await.map(Some),
+                Some(action) => {
+                    self.stats.count(metric::REQUEST, action.kind());
+                    ctx.action(&action, req.user_id).await.map(Some)
+                }
                 None => ctx.stale_button().await.map(Some),
             },
-            Input::Text(text) if req.chat == ChatKind::Private => ctx.lookup(text).await.map(Some),
+            Input::Text(text) if req.chat == ChatKind::Private => {
+                self.stats.count(metric::REQUEST, "text");
+                ctx.lookup(text).await.map(Some)
+            }
             Input::Text(_) => Ok(None),
             Input::NotText if req.chat == ChatKind::Private => Ok(Some(ctx.only_text())),
             Input::NotText => Ok(None),
         };
-        match result {
+        let reply = match result {
             Ok(reply) => reply.map(|mut r| {
                 r.edit = edit;
                 r
@@ -219,7 +316,45 @@ impl Engine {
                 tracing::error!(error = %err, "store error while answering");
                 Some(ctx.error())
             }
+        };
+        if let Some(reply) = &reply {
+            self.stats.count(metric::LANGUAGE, reply.lang.code());
         }
+        reply
+    }
+
+    async fn reload_reply(&self, ctx: &screens::Ctx<'_>) -> Reply {
+        let text = match self.sync_content().await {
+            Ok(ImportOutcome::Unchanged { hash }) => {
+                ctx.fill("reload_unchanged", &[("hash", &hash[..hash.len().min(12)])])
+            }
+            Ok(ImportOutcome::Imported {
+                hash,
+                lessons,
+                ministries,
+                contacts,
+            }) => ctx.fill(
+                "reload_done",
+                &[
+                    ("hash", &hash[..12]),
+                    ("lessons", &lessons.to_string()),
+                    ("ministries", &ministries.to_string()),
+                    ("contacts", &contacts.to_string()),
+                ],
+            ),
+            Err(SyncError::Content { errors, .. }) => {
+                let mut text = ctx.fill("reload_failed", &[]);
+                for problem in errors.0.iter().take(30) {
+                    text.push_str(&format!("\n{problem}"));
+                }
+                if errors.0.len() > 30 {
+                    text.push_str(&format!("\n… (+{})", errors.0.len() - 30));
+                }
+                text
+            }
+            Err(SyncError::Store(err)) => format!("{}: {err}", ctx.fill("error", &[])),
+        };
+        ctx.plain_reply(&text)
     }
 
     /// Results for an inline query (`@bot veselība`): cards a person can send into any chat,
@@ -232,10 +367,14 @@ impl Engine {
         query: &str,
     ) -> Vec<InlineItem> {
         let lang = self.language(user_id, language_code).await;
+        self.stats.count(metric::REQUEST, "inline");
+        // Rendering up to 50 cards is not 50 lookups: their counts go nowhere.
+        let uncounted = Stats::default();
         let ctx = screens::Ctx {
             store: &self.store,
             loaded: self.snapshot(),
             lang,
+            stats: &uncounted,
         };
         match ctx.inline(query).await {
             Ok(items) => items,

@@ -11,6 +11,7 @@ use crate::content::{Contact, Lesson, Ministry, Section};
 use crate::fold;
 use crate::lang::Lang;
 use crate::render::{bold, escape, link};
+use crate::stats::{Stats, metric};
 use crate::store::{Store, StoreError};
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -22,6 +23,7 @@ pub(super) struct Ctx<'a> {
     pub store: &'a Store,
     pub loaded: Arc<Loaded>,
     pub lang: Lang,
+    pub stats: &'a Stats,
 }
 
 impl Ctx<'_> {
@@ -67,6 +69,19 @@ impl Ctx<'_> {
                 }
             },
             Command::About => self.about().await?,
+            Command::Privacy => {
+                self.reply(escape(self.t("privacy")), vec![vec![self.main_button()]])
+            }
+            Command::Forget => {
+                let key = if self.store.forget(user_id).await? {
+                    "forgotten"
+                } else {
+                    "nothing_to_forget"
+                };
+                self.reply(escape(self.t(key)), vec![vec![self.main_button()]])
+            }
+            // Answered by the engine itself (they need more than a screen).
+            Command::Reload | Command::Stats => self.main_menu(),
         };
         Ok(Some(reply))
     }
@@ -141,7 +156,7 @@ impl Ctx<'_> {
                 if !hits.is_empty() {
                     return Ok(self.results(query, &hits));
                 }
-                tracing::debug!("lookup found nothing");
+                self.unmatched(query);
                 let mut text = escape(&self.fill("not_found", &[("query", &echo(query))]));
                 let mut rows: Vec<Vec<Button>> = Vec::new();
                 if !suggestions.is_empty() {
@@ -157,10 +172,39 @@ impl Ctx<'_> {
         }
     }
 
+    /// Counts a text that matched nothing: what people look for and the content lacks.
+    fn unmatched(&self, query: &str) {
+        let folded: String = fold::fold(query).chars().take(64).collect();
+        if !folded.is_empty() {
+            self.stats.count(metric::UNMATCHED, &folded);
+        }
+        metrics::counter!("lookups_unmatched_total").increment(1);
+    }
+
+    /// `/stats [days]` for admins: a table of the counters and a chart of requests per day.
+    pub async fn stats(&self, arg: &str) -> Result<Reply> {
+        let days: u32 = arg.trim().parse().unwrap_or(30);
+        let report = crate::stats::Report::load(self.store, days).await?;
+        let text = format!(
+            "{}\n<pre>{}</pre>",
+            bold(self.t("stats_heading")),
+            escape(&report.table(10))
+        );
+        let mut reply = self.reply(text, vec![vec![self.main_button()]]);
+        reply.image = Some(report.chart_png());
+        Ok(reply)
+    }
+
+    /// A reply of plain text (escaped here) with the main-menu button.
+    pub fn plain_reply(&self, text: &str) -> Reply {
+        self.reply(escape(text), vec![vec![self.main_button()]])
+    }
+
     /// `/search`: the best matches as buttons, an exact area or ministry first.
     pub async fn search(&self, query: &str) -> Result<Reply> {
         let hits = self.hits(query, 8).await?;
         if hits.is_empty() {
+            self.unmatched(query);
             let text = escape(&self.fill("search_nothing", &[("query", &echo(query))]));
             return Ok(self.reply(text, vec![vec![self.main_button()]]));
         }
@@ -589,6 +633,10 @@ impl Ctx<'_> {
             .area
             .as_ref()
             .and_then(|id| ministry.areas.iter().find(|a| &a.id == id));
+        self.stats.count(metric::MINISTRY, &ministry.id);
+        if let Some(area) = area {
+            self.stats.count(metric::AREA, &area.id);
+        }
         let mut text = String::new();
         if let Some(area) = area {
             let _ = writeln!(
@@ -820,6 +868,7 @@ impl Ctx<'_> {
             store: self.store,
             loaded: Arc::clone(&self.loaded),
             lang,
+            stats: self.stats,
         };
         let mut reply = ctx.main_menu();
         reply.text = format!("{}\n\n{}", escape(ctx.t("language_set")), reply.text);
@@ -832,7 +881,7 @@ impl Ctx<'_> {
         self.loaded.strings.get(self.lang, key)
     }
 
-    fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+    pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
         self.loaded.strings.fill(self.lang, key, args)
     }
 
@@ -842,6 +891,7 @@ impl Ctx<'_> {
             buttons,
             edit: false,
             lang: self.lang,
+            image: None,
         }
     }
 

@@ -108,7 +108,7 @@ async fn write_content(
     c: &Content,
     hash: &str,
 ) -> Result<(), sqlx::Error> {
-    let now = now_utc();
+    let now = crate::clock::now_utc();
     sqlx::query(
         "INSERT INTO content_state (id, hash, imported_at, content_date, source_url, source_lv, \
          source_en, about_lv, about_en, fallback) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -429,29 +429,4 @@ async fn insert_alias(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`, without a date-time dependency.
-fn now_utc() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rem = secs % 86_400;
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }

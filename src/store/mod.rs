@@ -52,6 +52,16 @@ pub struct ContentInfo {
     pub fallback: String,
 }
 
+/// How much content is cached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentCounts {
+    pub lessons: i64,
+    pub sections: i64,
+    pub ministries: i64,
+    pub contacts: i64,
+    pub oldest_contact_check: Option<String>,
+}
+
 /// One lookup name from the cache.
 #[derive(Debug, Clone)]
 pub struct AliasRow {
@@ -395,6 +405,74 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT term FROM search_vocab")
             .fetch_all(&self.pool)
             .await?)
+    }
+
+    /// Adds `(metric, key, count)` rows to the counters of `day`, in one transaction.
+    pub async fn add_stats(
+        &self,
+        day: &str,
+        rows: &[(String, String, i64)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (metric, key, count) in rows {
+            sqlx::query(
+                "INSERT INTO stats_daily (day, metric, key, count) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (day, metric, key) DO UPDATE SET count = count + excluded.count",
+            )
+            .bind(day)
+            .bind(metric)
+            .bind(key)
+            .bind(count)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every counter from `day` on: `(day, metric, key, count)`.
+    pub async fn stats_since(
+        &self,
+        day: &str,
+    ) -> Result<Vec<(String, String, String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT day, metric, key, count FROM stats_daily WHERE day >= ?1 ORDER BY day",
+        )
+        .bind(day)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect())
+    }
+
+    /// Deletes everything stored about a user (their language choice, the only thing kept).
+    pub async fn forget(&self, user_id: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM user_prefs WHERE user_id = ?1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Counts of the cached content, for health checks: lessons, sections, ministries,
+    /// contacts, and the oldest "checked" date among contacts.
+    pub async fn content_counts(&self) -> Result<ContentCounts, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM lessons), (SELECT COUNT(*) FROM sections WHERE kind = 'section'), \
+             (SELECT COUNT(*) FROM ministries), (SELECT COUNT(*) FROM contacts), \
+             (SELECT MIN(checked) FROM contacts)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ContentCounts {
+            lessons: row.get(0),
+            sections: row.get(1),
+            ministries: row.get(2),
+            contacts: row.get(3),
+            oldest_contact_check: row.get(4),
+        })
     }
 
     /// The language a user chose, if any.

@@ -305,9 +305,17 @@ fn find_chat(update: &Value) -> Option<Value> {
 async fn handle(
     State(api): State<FakeApi>,
     Path((bot, method)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body: Value = serde_json::from_slice(&body).unwrap_or(json!({}));
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let body: Value = match content_type.split_once("boundary=") {
+        Some((_, boundary)) => multipart_fields(&body, boundary.trim_matches('"')),
+        None => serde_json::from_slice(&body).unwrap_or(json!({})),
+    };
     // teloxide writes method names as types ("GetMe"); Telegram ignores the case.
     let mut chars = method.chars();
     let method: String = chars
@@ -367,6 +375,14 @@ async fn handle(
             Err(e) => error(&api, &method, body, 400, &e),
         },
         "sendMessage" => send_message(&api, body),
+        "setWebhook" | "deleteWebhook" => ok(&api, &method, body, json!(true)),
+        // Sent as multipart (a file), which this fake does not parse.
+        "sendPhoto" => {
+            let message = json!({"message_id": 999_999, "date": 1_700_000_000,
+                "chat": {"id": 0, "type": "private", "first_name": "T"},
+                "photo": [{"file_id": "p", "file_unique_id": "p", "width": 640, "height": 320}]});
+            ok(&api, &method, body, message)
+        }
         "editMessageText" => edit_message(&api, body),
         "answerCallbackQuery" => {
             let id = body["callback_query_id"].as_str().unwrap_or("").to_string();
@@ -401,6 +417,30 @@ async fn handle(
         }
         _ => error(&api, &method, body, 404, "Not Found: method not found"),
     }
+}
+
+/// The text fields of a multipart body (files are skipped), as a JSON object.
+fn multipart_fields(body: &[u8], boundary: &str) -> Value {
+    let text = String::from_utf8_lossy(body);
+    let mut fields = serde_json::Map::new();
+    for part in text.split(&format!("--{boundary}")) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        if head.contains("filename=") {
+            continue;
+        }
+        let Some(name) = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        else {
+            continue;
+        };
+        let value = value.trim_end_matches("\r\n");
+        fields.insert(name.to_string(), Value::String(value.to_string()));
+    }
+    Value::Object(fields)
 }
 
 async fn get_updates(api: &FakeApi, body: Value) -> Response {
@@ -445,7 +485,11 @@ fn send_message(api: &FakeApi, body: Value) -> Response {
     }
     let chat_id = body["chat_id"].as_i64().unwrap_or(0);
     let mut inner = api.lock();
-    let Some(chat) = inner.chats.get(&chat_id).cloned() else {
+    // A user's private chat exists once they wrote (in tests also through a webhook).
+    let known = inner.chats.get(&chat_id).cloned().or_else(|| {
+        (chat_id > 0).then(|| json!({"id": chat_id, "type": "private", "first_name": "T"}))
+    });
+    let Some(chat) = known else {
         drop(inner);
         return error(api, "sendMessage", body, 400, "Bad Request: chat not found");
     };

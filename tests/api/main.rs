@@ -8,5 +8,6 @@ mod fake_api;
 mod import;
 mod lookup;
 mod menus;
+mod ops;
 mod search;
 mod telegram;

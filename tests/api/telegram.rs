@@ -14,22 +14,22 @@ use tokio::task::JoinHandle;
 
 use crate::fake_api::{BOT_USERNAME, FakeApi, Fault, TOKEN};
 
-const USER: i64 = 5001;
+pub const USER: i64 = 5001;
 
-struct Harness {
-    api: FakeApi,
+pub struct Harness {
+    pub api: FakeApi,
     _dir: tempfile::TempDir,
-    db_url: String,
-    content: PathBuf,
+    pub db_url: String,
+    pub content: PathBuf,
 }
 
-struct Running {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<Result<(), RunError>>,
+pub struct Running {
+    pub stop: watch::Sender<bool>,
+    pub task: JoinHandle<Result<(), RunError>>,
 }
 
 impl Running {
-    async fn stop(self) {
+    pub async fn stop(self) {
         let _ = self.stop.send(true);
         let result = tokio::time::timeout(Duration::from_secs(10), self.task)
             .await
@@ -40,7 +40,7 @@ impl Running {
 }
 
 impl Harness {
-    async fn new() -> Harness {
+    pub async fn new() -> Harness {
         crate::helpers::init_tracing();
         let dir = tempfile::tempdir().unwrap();
         let content = dir.path().join("content");
@@ -54,33 +54,52 @@ impl Harness {
         }
     }
 
-    fn config(&self, throttle: bool) -> Config {
+    pub fn config(&self, throttle: bool) -> Config {
+        self.config_with(throttle, &[])
+    }
+
+    /// The configuration of this harness plus `extra` variables.
+    pub fn config_with(&self, throttle: bool, extra: &[(&str, String)]) -> Config {
         let db = self.db_url.clone();
         let content = self.content.display().to_string();
         let api = self.api.url.clone();
+        let extra: Vec<(String, String)> = extra
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         Config::from_lookup(move |name| match name {
             "DATABASE_URL" => Some(db.clone()),
             "CONTENT_DIR" => Some(content.clone()),
             "TELOXIDE_TOKEN" => Some(TOKEN.into()),
             "TELOXIDE_API_URL" => Some(api.clone()),
             "BOT_THROTTLE" => Some(if throttle { "on" } else { "off" }.into()),
-            _ => None,
+            other => extra
+                .iter()
+                .find(|(k, _)| k == other)
+                .map(|(_, v)| v.clone()),
         })
         .unwrap()
     }
 
-    async fn start(&self, throttle: bool) -> Running {
-        let config = self.config(throttle);
+    pub async fn start(&self, throttle: bool) -> Running {
+        self.start_with(self.config(throttle)).await.0
+    }
+
+    /// Starts the runtime with `config`; also returns the engine and the settings used.
+    pub async fn start_with(
+        &self,
+        config: Config,
+    ) -> (Running, Arc<lidzdaliba_bot::engine::Engine>, Settings) {
         let engine = app::build_engine(&config).await.unwrap();
         let mut settings = Settings::from_config(&config).unwrap();
         settings.poll_timeout = 1;
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(bot::run(settings, Arc::clone(&engine), stopped));
-        Running { stop, task }
+        let task = tokio::spawn(bot::run(settings.clone(), Arc::clone(&engine), stopped));
+        (Running { stop, task }, engine, settings)
     }
 
     /// Sends `text` from USER and waits for the n-th reply in USER's chat.
-    async fn ask(&self, text: &str) -> Value {
+    pub async fn ask(&self, text: &str) -> Value {
         let before = self.api.sent_to(USER).len();
         self.api.private_text(USER, Some("lv"), text);
         self.api
@@ -92,7 +111,7 @@ impl Harness {
     }
 }
 
-fn text(body: &Value) -> &str {
+pub fn text(body: &Value) -> &str {
     body["text"].as_str().unwrap_or("")
 }
 
@@ -107,7 +126,7 @@ fn callbacks(body: &Value) -> Vec<String> {
 }
 
 /// No message the bot sent was rejected by the (fake) Bot API.
-fn assert_nothing_rejected(api: &FakeApi) {
+pub fn assert_nothing_rejected(api: &FakeApi) {
     let rejected: Vec<String> = api
         .calls()
         .iter()
@@ -135,7 +154,11 @@ async fn registers_commands_in_both_languages_and_answers_start_with_the_menu() 
         .find(|c| c["language_code"] == "en")
         .expect("English");
     assert_eq!(lv["commands"][0]["command"], "start");
-    assert_eq!(lv["commands"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        lv["commands"].as_array().unwrap().len(),
+        11,
+        "public commands only"
+    );
     assert!(
         lv["commands"][0]["description"]
             .as_str()

@@ -1,0 +1,202 @@
+//! Operator statistics: aggregate daily counters with no user ids (requests per command and
+//! menu, lookups per area and ministry, unmatched lookup texts, languages). Counted in memory
+//! on the request path and written to SQLite in one transaction every few seconds, so a
+//! request never waits for a write.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use crate::clock;
+use crate::store::{Store, StoreError};
+
+/// The metrics counted.
+pub mod metric {
+    /// A command or menu (`start`, `contact`, `button:lesson`, ...).
+    pub const REQUEST: &str = "request";
+    /// An area whose card was shown.
+    pub const AREA: &str = "area";
+    /// A ministry whose card was shown.
+    pub const MINISTRY: &str = "ministry";
+    /// A lookup or search text that matched nothing (folded, at most 64 characters).
+    pub const UNMATCHED: &str = "unmatched";
+    /// The language of a reply.
+    pub const LANGUAGE: &str = "language";
+}
+
+/// Counters waiting to be written.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pending: Mutex<HashMap<(&'static str, String), i64>>,
+}
+
+impl Stats {
+    /// Counts one event of `metric` for `key` today.
+    pub fn count(&self, metric: &'static str, key: &str) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = pending.get_mut(&(metric, key.to_string())) {
+            *n += 1;
+        } else {
+            pending.insert((metric, key.to_string()), 1);
+        }
+    }
+
+    /// Writes the pending counters to the store (added to today's).
+    pub async fn flush(&self, store: &Store) -> Result<(), StoreError> {
+        let pending: Vec<((&'static str, String), i64)> = {
+            let mut guard = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            guard.drain().collect()
+        };
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let day = clock::day(0);
+        let rows: Vec<(String, String, i64)> = pending
+            .into_iter()
+            .map(|((metric, key), n)| (metric.to_string(), key, n))
+            .collect();
+        store.add_stats(&day, &rows).await
+    }
+}
+
+/// Statistics of the last `days` days, ready to show.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub days: u32,
+    /// Per metric, keys with their totals, largest first.
+    pub totals: BTreeMap<String, Vec<(String, i64)>>,
+    /// Requests per day, oldest first, every day present (zero when quiet).
+    pub per_day: Vec<(String, i64)>,
+}
+
+impl Report {
+    /// Loads the last `days` days (1–366) from the store.
+    pub async fn load(store: &Store, days: u32) -> Result<Report, StoreError> {
+        let days = days.clamp(1, 366);
+        let since = clock::day(u64::from(days - 1));
+        let rows = store.stats_since(&since).await?;
+        let mut totals: BTreeMap<String, HashMap<String, i64>> = BTreeMap::new();
+        let mut per_day: BTreeMap<String, i64> = (0..days)
+            .map(|ago| (clock::day(u64::from(ago)), 0))
+            .collect();
+        for (day, metric, key, count) in rows {
+            if metric == metric::REQUEST {
+                *per_day.entry(day).or_default() += count;
+            }
+            *totals.entry(metric).or_default().entry(key).or_default() += count;
+        }
+        let totals = totals
+            .into_iter()
+            .map(|(metric, keys)| {
+                let mut keys: Vec<(String, i64)> = keys.into_iter().collect();
+                keys.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                (metric, keys)
+            })
+            .collect();
+        Ok(Report {
+            days,
+            totals,
+            per_day: per_day.into_iter().collect(),
+        })
+    }
+
+    /// A plain-text table: per metric the top `top` keys.
+    pub fn table(&self, top: usize) -> String {
+        let total: i64 = self.per_day.iter().map(|(_, n)| n).sum();
+        let mut out = format!("Last {} day(s): {total} request(s)\n", self.days);
+        for (metric, title) in [
+            (metric::REQUEST, "Commands and menus"),
+            (metric::AREA, "Areas looked up"),
+            (metric::MINISTRY, "Ministries looked up"),
+            (metric::UNMATCHED, "Not found (what the content lacks)"),
+            (metric::LANGUAGE, "Languages"),
+        ] {
+            out.push_str(&format!("\n{title}\n"));
+            match self.totals.get(metric) {
+                Some(keys) if !keys.is_empty() => {
+                    for (key, n) in keys.iter().take(top) {
+                        let key: String = key.chars().take(40).collect();
+                        out.push_str(&format!("{n:>7}  {key}\n"));
+                    }
+                }
+                _ => out.push_str("      —\n"),
+            }
+        }
+        out
+    }
+
+    /// A PNG bar chart of requests per day (oldest left), without text: the numbers are in
+    /// the table that goes with it.
+    pub fn chart_png(&self) -> Vec<u8> {
+        bar_chart(&self.per_day.iter().map(|(_, n)| *n).collect::<Vec<_>>())
+    }
+}
+
+/// Draws `values` as bars on a light grid and encodes the picture as PNG.
+pub fn bar_chart(values: &[i64]) -> Vec<u8> {
+    const W: usize = 640;
+    const H: usize = 320;
+    const PAD: usize = 20;
+    let mut pixels = vec![255u8; W * H * 3];
+    let mut fill = |x0: usize, y0: usize, x1: usize, y1: usize, rgb: [u8; 3]| {
+        for y in y0.min(H)..y1.min(H) {
+            for x in x0.min(W)..x1.min(W) {
+                let i = (y * W + x) * 3;
+                pixels[i..i + 3].copy_from_slice(&rgb);
+            }
+        }
+    };
+    // Grid: four horizontal lines, and the axis.
+    for i in 0..=4 {
+        let y = PAD + (H - 2 * PAD) * i / 4;
+        fill(PAD, y, W - PAD, y + 1, [225, 225, 225]);
+    }
+    fill(PAD, H - PAD, W - PAD, H - PAD + 2, [90, 90, 90]);
+    let max = values.iter().copied().max().unwrap_or(0).max(1);
+    let n = values.len().max(1);
+    let slot = (W - 2 * PAD) / n;
+    for (i, value) in values.iter().enumerate() {
+        let height = (H - 2 * PAD) * usize::try_from((*value).max(0)).unwrap_or(0)
+            / usize::try_from(max).unwrap_or(1);
+        let x0 = PAD + i * slot + slot / 6;
+        let x1 = PAD + (i + 1) * slot - slot / 6;
+        let top = H - PAD - height;
+        // Latvian flag carmine for the bars.
+        fill(x0, top, x1.max(x0 + 1), H - PAD, [158, 48, 57]);
+    }
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, W as u32, H as u32);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        if let Ok(mut writer) = encoder.write_header() {
+            let _ = writer.write_image_data(&pixels);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chart_is_a_png() {
+        let png = bar_chart(&[0, 3, 10, 7]);
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let decoder = png::Decoder::new(std::io::Cursor::new(png));
+        let reader = decoder.read_info().unwrap();
+        assert_eq!(reader.info().width, 640);
+        assert_eq!(reader.info().height, 320);
+    }
+
+    #[test]
+    fn counters_add_up_before_a_flush() {
+        let stats = Stats::default();
+        stats.count(metric::AREA, "veseliba");
+        stats.count(metric::AREA, "veseliba");
+        stats.count(metric::LANGUAGE, "lv");
+        let pending = stats.pending.lock().unwrap();
+        assert_eq!(pending[&(metric::AREA, "veseliba".to_string())], 2);
+        assert_eq!(pending.len(), 2);
+    }
+}

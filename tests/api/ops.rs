@@ -1,0 +1,442 @@
+//! Operating the bot: webhook mode, health and metrics, live content reload, admins,
+//! statistics and privacy.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lidzdaliba_bot::bot;
+use lidzdaliba_bot::engine::{ChatKind, Input, Request};
+use lidzdaliba_bot::health::{self, Health};
+use lidzdaliba_bot::stats::{Report, metric};
+use serde_json::json;
+use tokio::sync::watch;
+
+use crate::fake_api::{BOT_USERNAME, TOKEN};
+use crate::helpers::{edit, spawn_engine};
+use crate::telegram::{Harness, USER, assert_nothing_rejected, text};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn update(id: i64, text: &str) -> serde_json::Value {
+    json!({"update_id": id, "message": {
+        "message_id": id, "date": 1_700_000_000,
+        "chat": {"id": USER, "type": "private", "first_name": "T"},
+        "from": {"id": USER, "is_bot": false, "first_name": "T", "language_code": "lv"},
+        "text": text
+    }})
+}
+
+#[tokio::test]
+async fn webhook_mode_registers_the_secret_and_rejects_requests_without_it() {
+    let h = Harness::new().await;
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/telegram/hook");
+    let config = h.config_with(
+        false,
+        &[
+            ("WEBHOOK_URL", url.clone()),
+            ("WEBHOOK_SECRET", "s3cret-Token_1".into()),
+            ("WEBHOOK_LISTEN", format!("127.0.0.1:{port}")),
+        ],
+    );
+    let engine = lidzdaliba_bot::app::build_engine(&config).await.unwrap();
+    let mut settings = bot::Settings::from_config(&config).unwrap();
+    settings.routes = Some(health::router(
+        Arc::clone(&engine),
+        Arc::clone(&settings.health),
+    ));
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(bot::run(settings, engine, stopped));
+    h.api
+        .wait_until(10, "setWebhook", |api| {
+            !api.ok_calls("setWebhook").is_empty()
+        })
+        .await;
+    let registered = &h.api.ok_calls("setWebhook")[0];
+    assert_eq!(registered["url"], url);
+    assert_eq!(registered["secret_token"], "s3cret-Token_1");
+    assert!(
+        h.api.ok_calls("getUpdates").is_empty(),
+        "no polling in webhook mode"
+    );
+
+    let client = reqwest::Client::new();
+    // Wait until the server listens.
+    let mut ready = false;
+    for _ in 0..100 {
+        if client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+            .is_ok()
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(ready, "the webhook server listens");
+    let post = |secret: Option<&'static str>, body: serde_json::Value| {
+        let mut request = client.post(&url).json(&body);
+        if let Some(secret) = secret {
+            request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
+        }
+        request.send()
+    };
+    let missing = post(None, update(1, "/help")).await.unwrap();
+    let wrong = post(Some("s3cret-Token_2"), update(2, "/help"))
+        .await
+        .unwrap();
+    let right = post(Some("s3cret-Token_1"), update(3, "/contact VM"))
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 401);
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(right.status(), 200);
+    // The reply is sent before the webhook request is answered.
+    let sent = h.api.sent_to(USER);
+    assert_eq!(
+        sent.len(),
+        1,
+        "only the request with the secret is processed: {sent:#?}"
+    );
+    assert!(text(&sent[0]).contains("Veselības ministrija (VM)"));
+    // /healthz rides on the same server.
+    let health = client
+        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .expect("stops")
+        .unwrap()
+        .unwrap();
+    assert_nothing_rejected(&h.api);
+}
+
+#[tokio::test]
+async fn healthz_and_metrics_report_content_and_bot_api_contact() {
+    // The recorder is installed before anything is counted, as `run` does.
+    let _ = health::prometheus();
+    let h = Harness::new().await;
+    let (bot, engine, settings) = h.start_with(h.config(false)).await;
+    h.ask("/contact veselība").await;
+    h.ask("qqqxxzz").await;
+    let port = free_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let (stop, stopped) = watch::channel(false);
+    let routes = health::router(Arc::clone(&engine), Arc::clone(&settings.health));
+    let server = tokio::spawn(health::serve(addr, routes, stopped));
+    let client = reqwest::Client::new();
+    let mut body = None;
+    for _ in 0..100 {
+        if let Ok(response) = client.get(format!("http://{addr}/healthz")).send().await {
+            assert_eq!(response.status(), 200);
+            body = Some(response.json::<serde_json::Value>().await.unwrap());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let body = body.expect("/healthz answers");
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["lessons"], 10);
+    assert_eq!(body["ministries"], 15);
+    assert_eq!(body["content_hash"].as_str().unwrap().len(), 64);
+    assert_eq!(body["oldest_contact_checked"], "2026-11-26");
+    assert!(body["seconds_since_bot_api"].as_u64().unwrap() <= 5);
+
+    let metrics = client
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "bot_updates_total",
+        "bot_replies_total",
+        "bot_handler_seconds_bucket",
+        "lookups_unmatched_total",
+    ] {
+        assert!(metrics.contains(name), "{name} missing in:\n{metrics}");
+    }
+    let _ = stop.send(true);
+    let _ = server.await;
+    bot.stop().await;
+
+    // A runtime that never reached the Bot API is unhealthy.
+    let port = free_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let (stop, stopped) = watch::channel(false);
+    let routes = health::router(engine, Arc::new(Health::default()));
+    let server = tokio::spawn(health::serve(addr, routes, stopped));
+    let mut status = 0;
+    for _ in 0..100 {
+        if let Ok(response) = client.get(format!("http://{addr}/healthz")).send().await {
+            status = response.status().as_u16();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, 503);
+    let _ = stop.send(true);
+    let _ = server.await;
+}
+
+#[tokio::test]
+async fn content_changes_are_picked_up_live_and_bad_content_is_refused() {
+    let app = spawn_engine().await;
+    let engine = Arc::new(
+        lidzdaliba_bot::engine::Engine::new(app.store.clone(), lidzdaliba_bot::lang::Lang::Lv)
+            .await
+            .unwrap()
+            .with_admins(vec![77])
+            .with_content_dir(app.content_dir.clone()),
+    );
+    let (stop, stopped) = watch::channel(false);
+    let background = lidzdaliba_bot::app::spawn_background(
+        Arc::clone(&engine),
+        app.content_dir.clone(),
+        stopped,
+    );
+    let ask = |user: i64, text: &str| {
+        let engine = Arc::clone(&engine);
+        let request = Request {
+            user_id: user,
+            language_code: Some("lv".into()),
+            chat: ChatKind::Private,
+            input: crate::helpers::input_for(text),
+        };
+        async move { engine.handle(&request).await.unwrap() }
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    edit(
+        &app.content_dir,
+        "ministries.toml",
+        "Veselības ministrija\"",
+        "Veselības ministrija (jaunā)\"",
+    );
+    let mut updated = false;
+    for _ in 0..60 {
+        if ask(1, "/contact VM").await.text.contains("(jaunā)") {
+            updated = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(updated, "the watcher imported the edit");
+
+    // Invalid content: refused, the last good content is still served.
+    edit(
+        &app.content_dir,
+        "lessons.toml",
+        "number = 6",
+        "number = \"six\"",
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(ask(1, "/contact VM").await.text.contains("(jaunā)"));
+    assert!(ask(1, "/lessons 6").await.text.contains("6. nodarbība"));
+
+    // /reload: admins get the file:line errors, everyone else an unknown command.
+    let admin = ask(77, "/reload").await;
+    assert!(admin.text.contains("lessons.toml:"), "{}", admin.text);
+    assert!(admin.text.contains("number"), "{}", admin.text);
+    let user = ask(1, "/reload").await;
+    assert!(user.text.contains("nepazīstu"), "{}", user.text);
+    let user_stats = ask(1, "/stats").await;
+    assert!(user_stats.text.contains("nepazīstu") && user_stats.image.is_none());
+
+    edit(
+        &app.content_dir,
+        "lessons.toml",
+        "number = \"six\"",
+        "number = 6",
+    );
+    let fixed = ask(77, "/reload").await;
+    assert!(
+        fixed.text.contains("ielādēts") || fixed.text.contains("nav mainījies"),
+        "{}",
+        fixed.text
+    );
+    let _ = stop.send(true);
+    background.await.unwrap();
+}
+
+#[tokio::test]
+async fn admin_commands_are_registered_only_for_admins() {
+    let h = Harness::new().await;
+    let config = h.config_with(false, &[("BOT_ADMINS", "777".into())]);
+    let (bot, _, _) = h.start_with(config).await;
+    h.ask("/start").await;
+    bot.stop().await;
+    let calls = h.api.ok_calls("setMyCommands");
+    assert_eq!(calls.len(), 4, "default and admin scope, each in lv and en");
+    for call in &calls {
+        let names: Vec<&str> = call["commands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["command"].as_str().unwrap())
+            .collect();
+        let admin_scope = call["scope"]["type"] == "chat";
+        assert_eq!(names.contains(&"reload"), admin_scope, "{call}");
+        assert_eq!(names.contains(&"stats"), admin_scope, "{call}");
+        if admin_scope {
+            assert_eq!(call["scope"]["chat_id"], 777);
+        }
+    }
+    let _ = BOT_USERNAME;
+    let _ = TOKEN;
+}
+
+#[tokio::test]
+async fn statistics_are_aggregate_and_shown_to_admins_with_a_chart() {
+    let app = spawn_engine().await;
+    let engine =
+        lidzdaliba_bot::engine::Engine::new(app.store.clone(), lidzdaliba_bot::lang::Lang::Lv)
+            .await
+            .unwrap()
+            .with_admins(vec![77]);
+    for text in [
+        "/contact veselība",
+        "veselības",
+        "/contact VM",
+        "qqqxxzz",
+        "/lessons",
+    ] {
+        let request = Request {
+            user_id: 5,
+            language_code: Some("lv".into()),
+            chat: ChatKind::Private,
+            input: crate::helpers::input_for(text),
+        };
+        engine.handle(&request).await.unwrap();
+    }
+    engine.flush_stats().await.unwrap();
+    let report = Report::load(&app.store, 30).await.unwrap();
+    let count = |metric: &str, key: &str| {
+        report
+            .totals
+            .get(metric)
+            .and_then(|keys| keys.iter().find(|(k, _)| k == key))
+            .map(|(_, n)| *n)
+    };
+    assert_eq!(count(metric::AREA, "veseliba"), Some(2));
+    assert_eq!(count(metric::MINISTRY, "vm"), Some(3));
+    assert_eq!(count(metric::UNMATCHED, "qqqxxzz"), Some(1));
+    assert_eq!(count(metric::REQUEST, "contact"), Some(2));
+    assert_eq!(count(metric::REQUEST, "text"), Some(2));
+    assert_eq!(count(metric::LANGUAGE, "lv"), Some(5));
+    assert_eq!(report.per_day.len(), 30);
+    assert_eq!(report.per_day.last().unwrap().1, 5);
+
+    let request = Request {
+        user_id: 77,
+        language_code: Some("lv".into()),
+        chat: ChatKind::Private,
+        input: Input::Command {
+            name: "stats".into(),
+            arg: "7".into(),
+        },
+    };
+    let reply = engine.handle(&request).await.unwrap();
+    assert!(
+        reply.text.contains("veseliba") && reply.text.contains("qqqxxzz"),
+        "{}",
+        reply.text
+    );
+    lidzdaliba_bot::render::check_telegram_html(&reply.text).unwrap();
+    let png = reply.image.expect("a chart");
+    assert_eq!(&png[..4], b"\x89PNG");
+}
+
+#[tokio::test]
+async fn no_table_holds_a_user_id_except_the_language_choice_and_forget_deletes_it() {
+    let app = spawn_engine().await;
+    let user = 987_654_321_i64;
+    for text in [
+        "/start",
+        "/language en",
+        "/contact health",
+        "veselība",
+        "/search tap",
+        "zzzqqq",
+    ] {
+        app.ask_as(user, Some("lv"), text).await;
+    }
+    app.engine.flush_stats().await.unwrap();
+    let privacy = app.ask_as(user, Some("lv"), "/privacy").await;
+    assert!(
+        privacy.text.contains("language") || privacy.text.contains("valod"),
+        "{}",
+        privacy.text
+    );
+
+    let holders = tables_holding(&app.store, user).await;
+    assert_eq!(holders, vec!["user_prefs".to_string()]);
+
+    let forgotten = app.ask_as(user, Some("lv"), "/forget").await;
+    assert!(
+        forgotten.text.contains("Deleted") || forgotten.text.contains("Izdzēsts"),
+        "{}",
+        forgotten.text
+    );
+    assert!(tables_holding(&app.store, user).await.is_empty());
+    let again = app.ask_as(user, Some("lv"), "/forget").await;
+    assert!(
+        again.text.contains("nekas netiek glabāts"),
+        "{}",
+        again.text
+    );
+}
+
+/// The tables in which any column holds `value` (as a number or as text).
+async fn tables_holding(store: &lidzdaliba_bot::store::Store, value: i64) -> Vec<String> {
+    use sqlx::Row;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let mut holders = Vec::new();
+    for table in tables {
+        let columns: Vec<String> =
+            sqlx::query(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .fetch_all(store.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String, _>(0))
+                .collect();
+        let condition = columns
+            .iter()
+            .map(|c| format!("CAST(\"{c}\" AS TEXT) LIKE '%{value}%'"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        if condition.is_empty() {
+            continue;
+        }
+        let found: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM \"{table}\" WHERE {condition}"
+        ))
+        .fetch_one(store.pool())
+        .await
+        .unwrap_or(0);
+        if found > 0 {
+            holders.push(table);
+        }
+    }
+    holders
+}
