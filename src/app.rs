@@ -9,7 +9,7 @@ use crate::store::{ImportOutcome, Store, StoreError, SyncError};
 /// Why the program cannot start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error(transparent)]
+    #[error("{0}{hint}", hint = .0.hint().map(|h| format!("\nhint: {h}")).unwrap_or_default())]
     Store(#[from] StoreError),
     #[error("the content is invalid and there is no earlier good content to serve:\n{0}")]
     NoGoodContent(crate::content::ContentErrors),
@@ -123,9 +123,71 @@ fn watch_folder(
 /// Invalid content with a good cache: the errors are logged and the cache keeps being served.
 /// Invalid content without a cache: start-up fails with the list of errors.
 pub async fn open_store(config: &Config) -> Result<Store, StartError> {
-    let store = Store::open(&config.database_url).await?;
+    let store = open_or_rebuild(&config.database_url).await?;
     sync_content(&store, config).await?;
     Ok(store)
+}
+
+/// Opens the database. A missing file is created (the log says that language choices start
+/// empty); a damaged one is moved aside and rebuilt from `content/` (the log says where it went
+/// and that its language choices and counters are lost unless recovered from it).
+pub async fn open_or_rebuild(url: &str) -> Result<Store, StartError> {
+    let file = crate::store::database_file(url);
+    if let Some(file) = &file
+        && !file.exists()
+    {
+        tracing::warn!(
+            file = %file.display(),
+            "no database file: creating it and importing the content; language choices start empty"
+        );
+    }
+    let opened = match Store::open(url).await {
+        Ok(store) => match store.quick_check().await {
+            Ok(true) => return Ok(store),
+            Ok(false) => {
+                store.close().await;
+                Err(StoreError::Query(sqlx::Error::Protocol(
+                    "quick_check: database is corrupt".into(),
+                )))
+            }
+            Err(err) => {
+                store.close().await;
+                Err(err)
+            }
+        },
+        Err(err) => Err(err),
+    };
+    let err = match opened {
+        Ok(store) => return Ok(store),
+        Err(err) => err,
+    };
+    let Some(file) = file.filter(|_| err.is_corrupt()) else {
+        if let Some(hint) = err.hint() {
+            tracing::error!(error = %err, hint, "cannot use the database");
+        }
+        return Err(err.into());
+    };
+    let aside = std::path::PathBuf::from(format!(
+        "{}.corrupt-{}",
+        file.display(),
+        crate::clock::unix_now()
+    ));
+    tracing::error!(
+        error = %err,
+        file = %file.display(),
+        moved_to = %aside.display(),
+        "the database is damaged: moving it aside and rebuilding it from the content; the \
+         language choices and counters in it are lost unless recovered from the moved file"
+    );
+    std::fs::rename(&file, &aside).map_err(|source| StoreError::Folder {
+        path: file.display().to_string(),
+        source,
+    })?;
+    for suffix in ["-wal", "-shm"] {
+        let side = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+        let _ = std::fs::remove_file(side);
+    }
+    Ok(Store::open(url).await?)
 }
 
 /// One import pass, logged; see [`open_store`] for what happens to invalid content.

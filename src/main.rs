@@ -194,7 +194,7 @@ fn check(dir: PathBuf) -> ExitCode {
 
 async fn import(config: Config) -> ExitCode {
     app::init_tracing("info", config.log_json);
-    let store = match Store::open(&config.database_url).await {
+    let store = match app::open_or_rebuild(&config.database_url).await {
         Ok(store) => store,
         Err(err) => {
             eprintln!("error: {err}");

@@ -259,9 +259,16 @@ where
                 let Some(last) = batch.last_id else {
                     continue;
                 };
+                // An update below the offset was answered already: a server that hands out a
+                // batch twice must not make the bot answer twice.
+                let fresh: Vec<Update> = batch
+                    .updates
+                    .into_iter()
+                    .filter(|u| i64::from(u.id.0) >= offset)
+                    .collect();
                 // The batch is answered even when a shutdown arrives meanwhile.
-                answer_batch(&runtime, batch.updates).await;
-                offset = last + 1;
+                answer_batch(&runtime, fresh).await;
+                offset = offset.max(last + 1);
             }
             Err(err) if err.is_unauthorized() => {
                 return Err(RunError::Unauthorized(err.to_string()));

@@ -31,6 +31,40 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
 }
 
+impl StoreError {
+    /// Whether the database file is damaged (not a database, or a malformed image).
+    pub fn is_corrupt(&self) -> bool {
+        let text = self.to_string();
+        text.contains("malformed") || text.contains("not a database") || text.contains("corrupt")
+    }
+
+    /// A hint for errors an operator can fix: a read-only file or folder, a full disk.
+    pub fn hint(&self) -> Option<&'static str> {
+        let text = self.to_string();
+        if text.contains("readonly")
+            || text.contains("read-only")
+            || text.contains("unable to open")
+        {
+            Some(
+                "the database file or its folder is not writable by this user (check DATABASE_URL and the permissions)",
+            )
+        } else if text.contains("disk is full") || text.contains("No space left") {
+            Some(
+                "the disk is full: free some space; the content can be rebuilt, nothing was half-written",
+            )
+        } else {
+            None
+        }
+    }
+}
+
+/// The file of a `sqlite:` URL, unless it is in memory.
+pub fn database_file(url: &str) -> Option<std::path::PathBuf> {
+    let options = SqliteConnectOptions::from_str(url).ok()?;
+    let file = options.get_filename();
+    (file != Path::new(":memory:") && !file.as_os_str().is_empty()).then(|| file.to_path_buf())
+}
+
 /// The embedded migrations under `migrations/`.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -110,6 +144,19 @@ impl Store {
             .map_err(open_err)?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    /// SQLite's own quick integrity check.
+    pub async fn quick_check(&self) -> Result<bool, StoreError> {
+        let result: String = sqlx::query_scalar("PRAGMA quick_check")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(result == "ok")
+    }
+
+    /// Closes the pool (before the file is moved away).
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 
     /// The connection pool (for tests and maintenance).

@@ -36,6 +36,10 @@ pub enum Fault {
     RetryAfter(u64),
     Status(u16, &'static str),
     MalformedJson,
+    /// The connection is closed in the middle of the answer.
+    Drop,
+    /// `getUpdates` hands out the previous batch again, ignoring the offset.
+    Replay,
 }
 
 #[derive(Default)]
@@ -53,6 +57,7 @@ struct Inner {
     next_message_id: i64,
     open_queries: HashSet<String>,
     next_query: u64,
+    last_batch: Vec<Value>,
 }
 
 /// The fake server's shared state.
@@ -282,6 +287,30 @@ impl FakeApi {
     }
 }
 
+/// A stream of body chunks (an error ends the connection).
+fn tokio_stream_iter(
+    chunks: Vec<Result<&'static str, std::io::Error>>,
+) -> impl futures_core_stream::Stream<Item = Result<&'static str, std::io::Error>> {
+    futures_core_stream::Iter(chunks.into_iter())
+}
+
+mod futures_core_stream {
+    //! The smallest `Stream` over an iterator, without a futures dependency.
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    pub use futures_core::Stream;
+
+    pub struct Iter<I>(pub I);
+
+    impl<I: Iterator + Unpin> Stream for Iter<I> {
+        type Item = I::Item;
+        fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<I::Item>> {
+            Poll::Ready(self.0.next())
+        }
+    }
+}
+
 fn user_json(user: i64, lang: Option<&str>) -> Value {
     let mut from = json!({"id": user, "is_bot": false, "first_name": "Tester"});
     if let Some(lang) = lang {
@@ -345,6 +374,24 @@ async fn handle(
                 record(&api, &method, body, code);
                 let status = StatusCode::from_u16(code).unwrap();
                 (status, [(header::CONTENT_TYPE, "text/html")], html).into_response()
+            }
+            Fault::Drop => {
+                record(&api, &method, body, 298);
+                let chunks: Vec<Result<&'static str, std::io::Error>> = vec![
+                    Ok("{\"ok\": true, \"res"),
+                    Err(std::io::Error::other("connection dropped")),
+                ];
+                let stream = tokio_stream_iter(chunks);
+                Response::builder()
+                    .status(StatusCode::OK)
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(axum::body::Body::from_stream(stream))
+                    .unwrap()
+            }
+            Fault::Replay => {
+                let batch = api.lock().last_batch.clone();
+                record(&api, &method, body, 200);
+                axum::Json(json!({"ok": true, "result": batch})).into_response()
             }
             Fault::MalformedJson => {
                 record(&api, &method, body, 299);

@@ -2,9 +2,12 @@
 //! console, all in one test binary (one link step, one shared helper module).
 
 mod helpers;
+mod hostile;
 
 mod console;
+mod crash;
 mod fake_api;
+mod faults;
 mod import;
 mod lookup;
 mod menus;

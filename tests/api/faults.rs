@@ -1,0 +1,176 @@
+//! Faults of the Bot API, through the fake server: each must end with every update answered
+//! once, within a bounded time, and the bot still running.
+
+use std::time::{Duration, Instant};
+
+use crate::fake_api::Fault;
+use crate::telegram::{Harness, USER, text};
+
+#[tokio::test]
+async fn a_429_on_every_method_is_waited_out() {
+    let h = Harness::new().await;
+    for method in [
+        "getMe",
+        "setMyCommands",
+        "getUpdates",
+        "sendMessage",
+        "editMessageText",
+        "answerCallbackQuery",
+        "answerInlineQuery",
+    ] {
+        h.api.fail_next(method, Fault::RetryAfter(1));
+    }
+    let bot = h.start(true).await;
+    let started = Instant::now();
+    let menu = h.ask("/start").await;
+    assert!(text(&menu).contains("Sveiki"));
+    h.api.press(USER, 1, "ls");
+    h.api.inline_query(USER, "lv", "veselība");
+    h.api
+        .wait_until(30, "the edit and the inline answer", |api| {
+            !api.ok_calls("editMessageText").is_empty()
+                && !api.ok_calls("answerInlineQuery").is_empty()
+        })
+        .await;
+    bot.stop().await;
+    for method in [
+        "getMe",
+        "setMyCommands",
+        "getUpdates",
+        "sendMessage",
+        "editMessageText",
+        "answerCallbackQuery",
+        "answerInlineQuery",
+    ] {
+        let calls = h.api.all_calls(method);
+        assert!(
+            calls.iter().any(|c| c.status == 429),
+            "{method}: no 429 seen"
+        );
+        assert!(
+            calls.iter().any(|c| c.status == 200),
+            "{method}: never succeeded"
+        );
+    }
+    assert_eq!(h.api.sent_to(USER).len(), 1, "the menu was sent once");
+    assert_eq!(h.api.ok_calls("answerCallbackQuery").len(), 1);
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[tokio::test]
+async fn malformed_truncated_and_dropped_answers_are_retried() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    h.ask("/start").await;
+    h.api.fail_next("sendMessage", Fault::MalformedJson);
+    h.api.fail_next("sendMessage", Fault::Drop);
+    h.api.fail_next("getUpdates", Fault::Drop);
+    h.api.fail_next("getUpdates", Fault::MalformedJson);
+    let started = Instant::now();
+    let reply = h.ask("/help").await;
+    let took = started.elapsed();
+    bot.stop().await;
+    assert!(text(&reply).contains("/lessons"));
+    let statuses: Vec<u16> = h
+        .api
+        .all_calls("sendMessage")
+        .iter()
+        .map(|c| c.status)
+        .collect();
+    assert!(
+        statuses.contains(&299) && statuses.contains(&298),
+        "{statuses:?}"
+    );
+    assert_eq!(h.api.sent_to(USER).len(), 2, "each update answered once");
+    assert!(took < Duration::from_secs(10), "recovered in {took:?}");
+}
+
+#[tokio::test]
+async fn a_502_with_an_html_body_on_send_message_is_retried() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    h.ask("/start").await;
+    h.api.fail_next(
+        "sendMessage",
+        Fault::Status(502, "<html><body>Bad Gateway</body></html>"),
+    );
+    let started = Instant::now();
+    h.api.private_text(USER, Some("lv"), "/about");
+    h.api
+        .wait_until(25, "the reply after the 502", |api| {
+            api.sent_to(USER).len() == 2
+        })
+        .await;
+    let took = started.elapsed();
+    bot.stop().await;
+    assert!(text(&h.api.sent_to(USER)[1]).contains("Par botu"));
+    assert_eq!(
+        h.api
+            .all_calls("sendMessage")
+            .iter()
+            .filter(|c| c.status == 502)
+            .count(),
+        1
+    );
+    // teloxide's client waits 10 s after a 5xx before it reads the answer; the retry follows.
+    assert!(took < Duration::from_secs(20), "recovered in {took:?}");
+}
+
+#[tokio::test]
+async fn a_batch_handed_out_twice_is_answered_once() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    h.ask("/start").await;
+    h.api.fail_next("getUpdates", Fault::Replay);
+    h.api.fail_next("getUpdates", Fault::Replay);
+    let reply = h.ask("/help").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    bot.stop().await;
+    assert!(text(&reply).contains("/lessons"));
+    let replays = h.api.all_calls("getUpdates").len();
+    assert!(replays >= 3);
+    assert_eq!(h.api.sent_to(USER).len(), 2, "no update answered twice");
+}
+
+#[tokio::test]
+async fn the_token_never_appears_in_logs_even_at_trace_level() {
+    let h = Harness::new().await;
+    h.api.fail_next("sendMessage", Fault::Drop);
+    h.api
+        .fail_next("getUpdates", Fault::Status(500, "<html>oops</html>"));
+    // Logs go to a file: a pipe that nobody reads would fill up and block the bot.
+    let log_path = h.content.with_file_name("trace.log");
+    let log_file = std::fs::File::create(&log_path).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"))
+        .arg("run")
+        .env_clear()
+        .env("TELOXIDE_TOKEN", crate::fake_api::TOKEN)
+        .env("TELOXIDE_API_URL", &h.api.url)
+        .env("DATABASE_URL", &h.db_url)
+        .env("CONTENT_DIR", &h.content)
+        .env("BOT_THROTTLE", "off")
+        .env("RUST_LOG", "trace")
+        .stdout(std::process::Stdio::null())
+        .stderr(log_file)
+        .spawn()
+        .unwrap();
+    h.api.private_text(USER, Some("lv"), "/start");
+    h.api
+        .wait_until(30, "the reply", |api| api.sent_to(USER).len() == 1)
+        .await;
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    let output = String::from_utf8_lossy(&std::fs::read(&log_path).unwrap()).to_string();
+    assert!(
+        output.len() > 1000,
+        "trace logging is on: {} bytes",
+        output.len()
+    );
+    let secret = crate::fake_api::TOKEN.split(':').nth(1).unwrap();
+    assert!(!output.contains(secret), "the token leaked into the log");
+}
