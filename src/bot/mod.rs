@@ -32,6 +32,9 @@ pub use webhook::Webhook;
 use poll::Poller;
 pub use send::Backoff;
 
+/// How many chats of a batch are answered at the same time.
+const MAX_PARALLEL_CHATS: usize = 32;
+
 /// The update kinds the bot asks for.
 const ALLOWED_UPDATES: &[&str] = &["message", "callback_query", "inline_query"];
 
@@ -389,10 +392,15 @@ where
         by_chat.entry(key).or_default().push(update);
     }
     let mut tasks = JoinSet::new();
+    // Enough chats at once to hide the Bot API's latency, few enough to keep the number of
+    // HTTP connections (and file descriptors) small.
+    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_PARALLEL_CHATS));
     for key in order {
         let updates = by_chat.remove(&key).unwrap_or_default();
         let runtime = Arc::clone(runtime);
+        let permits = Arc::clone(&permits);
         tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
             for update in updates {
                 runtime.answer(update).await;
             }

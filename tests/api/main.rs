@@ -13,4 +13,5 @@ mod lookup;
 mod menus;
 mod ops;
 mod search;
+mod soak;
 mod telegram;
