@@ -128,6 +128,8 @@ struct Loaded {
     strings: i18n::Strings,
     index: lookup::Index,
     names: lookup::Names,
+    /// The ministry entry whose contacts stand in where a ministry names none.
+    fallback: Option<String>,
 }
 
 /// Turns requests into replies over the store.
@@ -391,9 +393,9 @@ impl Engine {
 }
 
 async fn load(store: &Store) -> Result<Loaded, EngineError> {
-    if store.content_info().await?.is_none() {
+    let Some(info) = store.content_info().await? else {
         return Err(EngineError::NoContent);
-    }
+    };
     let strings = i18n::Strings::new(store.ui_strings().await?);
     let index = lookup::Index::build(&store.aliases().await?);
     let names = lookup::Names {
@@ -409,5 +411,6 @@ async fn load(store: &Store) -> Result<Loaded, EngineError> {
         strings,
         index,
         names,
+        fallback: Some(info.fallback),
     })
 }

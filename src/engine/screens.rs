@@ -384,10 +384,10 @@ impl Ctx<'_> {
     }
 
     async fn lesson(&self, number: u8) -> Result<Option<Reply>> {
-        let Some(lesson) = self.store.lessons(Some(number)).await?.pop() else {
+        let all = self.store.lessons(None).await?;
+        let Some(lesson) = all.iter().find(|l| l.number == number).cloned() else {
             return Ok(None);
         };
-        let all = self.store.lessons(None).await?;
         let area = self.store.area(&lesson.area).await?;
         let ministry = match &area {
             Some((_, ministry)) => self.store.ministry(ministry).await?,
@@ -626,7 +626,7 @@ impl Ctx<'_> {
 
     /// A ministry's card; with an area, headed by "the area X is led by".
     async fn card(&self, target: &Target) -> Result<Reply> {
-        let Some(ministry) = self.store.ministry(&target.ministry).await? else {
+        let Some((ministry, lessons)) = self.store.ministry_card(&target.ministry).await? else {
             return self.contacts().await;
         };
         let area = target
@@ -692,10 +692,8 @@ impl Ctx<'_> {
         let _ = write!(text, "\n\n{}", bold(self.t("contacts_heading")));
         if ministry.contacts.is_empty() {
             let _ = write!(text, "\n{}", escape(self.t("no_contact")));
-            let fallback = match self.store.content_info().await? {
-                Some(info) if info.fallback != ministry.id => {
-                    self.store.ministry(&info.fallback).await?
-                }
+            let fallback = match &self.loaded.fallback {
+                Some(id) if *id != ministry.id => self.store.ministry(id).await?,
                 _ => None,
             };
             if let Some(vk) = fallback {
@@ -717,23 +715,19 @@ impl Ctx<'_> {
         let _ = write!(text, "\n\n{}", self.sources(&ministry.sources));
 
         let mut rows = Vec::new();
-        let lessons = self.store.lessons(None).await?;
-        for lesson in lessons
-            .iter()
-            .filter(|l| ministry.areas.iter().any(|a| a.id == l.area))
-        {
+        for (number, title) in &lessons {
             let label = format!(
                 "{} {}",
                 self.t("menu_lessons").split(' ').next().unwrap_or(""),
                 self.fill(
                     "lesson_title",
                     &[
-                        ("number", &lesson.number.to_string()),
-                        ("title", lesson.title.get(self.lang))
+                        ("number", &number.to_string()),
+                        ("title", title.get(self.lang))
                     ]
                 )
             );
-            rows.push(vec![Button::action(label, Action::Lesson(lesson.number))]);
+            rows.push(vec![Button::action(label, Action::Lesson(*number))]);
         }
         let item = match area {
             Some(area) => Action::Area(area.id.clone()),

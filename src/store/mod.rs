@@ -348,9 +348,28 @@ impl Store {
 
     /// One ministry with its areas and contacts.
     pub async fn ministry(&self, id: &str) -> Result<Option<Ministry>, StoreError> {
+        Ok(self.ministry_card(id).await?.map(|(m, _)| m))
+    }
+
+    /// One ministry with its areas and contacts, and the lessons on its areas
+    /// (`(number, title)`), read in a single query: each query costs a round trip to
+    /// SQLite's worker thread, and a card is the most frequent reply.
+    pub async fn ministry_card(
+        &self,
+        id: &str,
+    ) -> Result<Option<(Ministry, Vec<(u8, Text)>)>, StoreError> {
         let Some(r) = sqlx::query(
-            "SELECT id, abbr, name_lv, name_en, website, participation_page, note_lv, note_en, \
-             sources FROM ministries WHERE id = ?1",
+            "SELECT m.id, m.abbr, m.name_lv, m.name_en, m.website, m.participation_page, \
+               m.note_lv, m.note_en, m.sources, \
+               (SELECT json_group_array(json_array(a.id, a.name_lv, a.name_en, a.note_lv, a.note_en)) \
+                  FROM (SELECT * FROM areas WHERE ministry_id = m.id ORDER BY position) a), \
+               (SELECT json_group_array(json_array(c.name, c.unit_lv, c.unit_en, c.role_lv, c.role_en, \
+                  c.email, c.phone, c.address, c.source, c.checked)) \
+                  FROM (SELECT * FROM contacts WHERE ministry_id = m.id ORDER BY position) c), \
+               (SELECT json_group_array(json_array(l.number, l.title_lv, l.title_en)) \
+                  FROM (SELECT lessons.* FROM lessons JOIN areas ON areas.id = lessons.area_id \
+                        WHERE areas.ministry_id = m.id ORDER BY lessons.number) l) \
+             FROM ministries m WHERE m.id = ?1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -358,41 +377,49 @@ impl Store {
         else {
             return Ok(None);
         };
-        let areas = sqlx::query(
-            "SELECT id, name_lv, name_en, note_lv, note_en FROM areas WHERE ministry_id = ?1 \
-             ORDER BY position",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|a| Area {
-            id: a.get(0),
-            name: text(a, 1),
-            aliases: Vec::new(),
-            note: opt_text(a, 3),
-        })
-        .collect();
-        let contacts = sqlx::query(
-            "SELECT name, unit_lv, unit_en, role_lv, role_en, email, phone, address, source, \
-             checked FROM contacts WHERE ministry_id = ?1 ORDER BY position",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|c| Contact {
-            name: c.get(0),
-            unit: opt_text(c, 1),
-            role: opt_text(c, 3),
-            email: c.get(5),
-            phone: c.get(6),
-            address: c.get(7),
-            source: c.get(8),
-            checked: c.get(9),
-        })
-        .collect();
-        Ok(Some(Ministry {
+        let rows = |i: usize| -> Vec<Vec<serde_json::Value>> {
+            serde_json::from_str(&r.get::<String, _>(i)).unwrap_or_default()
+        };
+        let s = |v: &serde_json::Value| v.as_str().map(str::to_string);
+        let pair = |lv: &serde_json::Value, en: &serde_json::Value| {
+            Some(Text {
+                lv: s(lv)?,
+                en: s(en)?,
+            })
+        };
+        let areas = rows(9)
+            .iter()
+            .filter(|a| a.len() == 5)
+            .map(|a| Area {
+                id: s(&a[0]).unwrap_or_default(),
+                name: pair(&a[1], &a[2]).unwrap_or_default(),
+                aliases: Vec::new(),
+                note: pair(&a[3], &a[4]),
+            })
+            .collect();
+        let contacts = rows(10)
+            .iter()
+            .filter(|c| c.len() == 10)
+            .map(|c| Contact {
+                name: s(&c[0]),
+                unit: pair(&c[1], &c[2]),
+                role: pair(&c[3], &c[4]),
+                email: s(&c[5]),
+                phone: s(&c[6]),
+                address: s(&c[7]),
+                source: s(&c[8]).unwrap_or_default(),
+                checked: s(&c[9]).unwrap_or_default(),
+            })
+            .collect();
+        let lessons = rows(11)
+            .iter()
+            .filter(|l| l.len() == 3)
+            .filter_map(|l| {
+                let number = u8::try_from(l[0].as_u64()?).ok()?;
+                Some((number, pair(&l[1], &l[2])?))
+            })
+            .collect();
+        let ministry = Ministry {
             id: r.get(0),
             abbr: r.get(1),
             name: text(&r, 2),
@@ -403,7 +430,8 @@ impl Store {
             sources: lines(r.get(8)),
             areas,
             contacts,
-        }))
+        };
+        Ok(Some((ministry, lessons)))
     }
 
     /// An area and the id of the ministry that leads it.
