@@ -110,7 +110,13 @@ impl Action {
             ("ab", None) => Action::About,
             ("ls", None) => Action::Lessons,
             ("l", Some(n)) => {
-                if n.is_empty() || n.len() > 2 || !n.bytes().all(|b| b.is_ascii_digit()) {
+                // Canonical numbers only ("l:02" is not "l:2"; found by cargo fuzz).
+                let canonical = !n.starts_with('0') || n == "0";
+                if n.is_empty()
+                    || n.len() > 2
+                    || !canonical
+                    || !n.bytes().all(|b| b.is_ascii_digit())
+                {
                     return None;
                 }
                 Action::Lesson(n.parse().ok()?)
