@@ -8,6 +8,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::collections::HashMap;
+
 use sqlx::{Row, SqlitePool};
 
 use crate::content::{Area, Contact, Lesson, Ministry, Resource, Section, Series, Text};
@@ -72,7 +74,13 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// The users' language choices seen so far (write-through): every request needs one, and
+    /// it is the only per-user read. Bounded by [`MAX_CACHED_USERS`].
+    languages: std::sync::Arc<std::sync::RwLock<HashMap<i64, Option<Lang>>>>,
 }
+
+/// Above this many cached language choices the cache starts over (about 3 MB).
+const MAX_CACHED_USERS: usize = 100_000;
 
 /// What `content_state` says about the cached content.
 #[derive(Debug, Clone)]
@@ -143,7 +151,10 @@ impl Store {
             .await
             .map_err(open_err)?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            languages: Default::default(),
+        })
     }
 
     /// SQLite's own quick integrity check.
@@ -528,6 +539,7 @@ impl Store {
             .bind(user_id)
             .execute(&self.pool)
             .await?;
+        self.remember_language(user_id, None);
         Ok(done.rows_affected() > 0)
     }
 
@@ -552,6 +564,28 @@ impl Store {
 
     /// The language a user chose, if any.
     pub async fn language(&self, user_id: i64) -> Result<Option<Lang>, StoreError> {
+        if let Some(known) = self.cached_language(user_id) {
+            return Ok(known);
+        }
+        let lang = self.read_language(user_id).await?;
+        self.remember_language(user_id, lang);
+        Ok(lang)
+    }
+
+    fn cached_language(&self, user_id: i64) -> Option<Option<Lang>> {
+        let cache = self.languages.read().unwrap_or_else(|e| e.into_inner());
+        cache.get(&user_id).copied()
+    }
+
+    fn remember_language(&self, user_id: i64, lang: Option<Lang>) {
+        let mut cache = self.languages.write().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= MAX_CACHED_USERS {
+            cache.clear();
+        }
+        cache.insert(user_id, lang);
+    }
+
+    async fn read_language(&self, user_id: i64) -> Result<Option<Lang>, StoreError> {
         let code: Option<String> =
             sqlx::query_scalar("SELECT language FROM user_prefs WHERE user_id = ?1")
                 .bind(user_id)
@@ -570,6 +604,7 @@ impl Store {
         .bind(lang.code())
         .execute(&self.pool)
         .await?;
+        self.remember_language(user_id, Some(lang));
         Ok(())
     }
 }
