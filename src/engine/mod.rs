@@ -130,6 +130,8 @@ struct Loaded {
     names: lookup::Names,
     /// The ministry entry whose contacts stand in where a ministry names none.
     fallback: Option<String>,
+    /// The words of the full-text index, for the typo fallback of search.
+    terms: Vec<String>,
 }
 
 /// Turns requests into replies over the store.
@@ -412,5 +414,6 @@ async fn load(store: &Store) -> Result<Loaded, EngineError> {
         index,
         names,
         fallback: Some(info.fallback),
+        terms: store.search_terms().await?,
     })
 }

@@ -216,6 +216,7 @@ impl Ctx<'_> {
         search::search(
             self.store,
             &self.loaded.index,
+            &self.loaded.terms,
             |t| names.label(t, self.lang),
             query,
             self.lang,

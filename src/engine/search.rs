@@ -22,6 +22,7 @@ const MAX_WORDS: usize = 8;
 pub async fn search(
     store: &Store,
     index: &Index,
+    terms: &[String],
     label: impl Fn(&Target) -> String,
     query: &str,
     lang: Lang,
@@ -40,7 +41,7 @@ pub async fn search(
             found = fts(store, &words, " OR ", lang, limit).await?;
         }
         if found.is_empty() {
-            let corrected = correct(store, &words).await?;
+            let corrected = correct(terms, &words);
             if corrected != words {
                 found = fts(store, &corrected, " OR ", lang, limit).await?;
             }
@@ -119,9 +120,8 @@ async fn fts(
 }
 
 /// Replaces each word that is not in the index by the closest indexed word (typo fallback).
-async fn correct(store: &Store, words: &[String]) -> Result<Vec<String>, StoreError> {
-    let terms = store.search_terms().await?;
-    Ok(words
+fn correct(terms: &[String], words: &[String]) -> Vec<String> {
+    words
         .iter()
         .map(|word| {
             if terms.iter().any(|t| t.starts_with(word.as_str())) {
@@ -148,7 +148,7 @@ async fn correct(store: &Store, words: &[String]) -> Result<Vec<String>, StoreEr
                 .min_by(|a, b| a.0.cmp(&b.0).then(a.1.len().cmp(&b.1.len())))
                 .map_or_else(|| word.clone(), |(_, t)| t.clone())
         })
-        .collect())
+        .collect()
 }
 
 fn target_hit(target: &Target, label: &impl Fn(&Target) -> String) -> Hit {
