@@ -64,7 +64,8 @@ pub fn split_at(html: &str, limit: usize) -> Vec<String> {
     if html.is_empty() {
         return Vec::new();
     }
-    if visible_len(html) <= limit {
+    // UTF-16 units never outnumber UTF-8 bytes: a short text needs no scan.
+    if html.len() <= limit || visible_len(html) <= limit {
         return vec![html.to_string()];
     }
     let pieces = tokens(html);

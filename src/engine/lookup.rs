@@ -24,7 +24,7 @@ pub enum Found {
     One(Target),
     /// Several, led by different ministries: the person chooses.
     Choice(Vec<Target>),
-    /// Nothing; the closest names, if any.
+    /// Nothing (suggestions are computed apart: [`Index::suggestions`]).
     Nothing(Vec<Target>),
 }
 
@@ -177,7 +177,7 @@ impl Index {
         };
         dedup(&mut matched);
         match matched.len() {
-            0 => Found::Nothing(self.suggest(&words)),
+            0 => Found::Nothing(Vec::new()),
             1 => Found::One(matched.remove(0)),
             _ => {
                 let first = matched[0].ministry.clone();
@@ -221,6 +221,15 @@ impl Index {
             }
         }
         best
+    }
+
+    /// Up to three areas or ministries whose names come closest to `query`. Costly (every
+    /// name is compared), so it is asked for only when nothing else matched.
+    pub fn suggestions(&self, query: &str) -> Vec<Target> {
+        let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
+        let words = fold::stems(&query);
+        let words: Vec<&str> = words.iter().map(String::as_str).take(12).collect();
+        self.suggest(&words)
     }
 
     /// Up to three targets whose one-word names are closest to any word of the query.

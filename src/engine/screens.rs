@@ -150,12 +150,13 @@ impl Ctx<'_> {
                 rows.push(vec![self.main_button()]);
                 Ok(self.reply(text, rows))
             }
-            Found::Nothing(suggestions) => {
+            Found::Nothing(_) => {
                 // Not an area or a ministry: search everything before giving up.
                 let hits = self.hits(query, 8).await?;
                 if !hits.is_empty() {
                     return Ok(self.results(query, &hits));
                 }
+                let suggestions = self.loaded.index.suggestions(query);
                 self.unmatched(query);
                 let mut text = escape(&self.fill("not_found", &[("query", &echo(query))]));
                 let mut rows: Vec<Vec<Button>> = Vec::new();
