@@ -6,18 +6,21 @@ use std::time::{Duration, Instant};
 use crate::fake_api::Fault;
 use crate::telegram::{Harness, USER, text};
 
+/// Every Bot API method the bot calls.
+const METHODS: [&str; 7] = [
+    "getMe",
+    "setMyCommands",
+    "getUpdates",
+    "sendMessage",
+    "editMessageText",
+    "answerCallbackQuery",
+    "answerInlineQuery",
+];
+
 #[tokio::test]
 async fn a_429_on_every_method_is_waited_out() {
     let h = Harness::new().await;
-    for method in [
-        "getMe",
-        "setMyCommands",
-        "getUpdates",
-        "sendMessage",
-        "editMessageText",
-        "answerCallbackQuery",
-        "answerInlineQuery",
-    ] {
+    for method in METHODS {
         h.api.fail_next(method, Fault::RetryAfter(1));
     }
     let bot = h.start(true).await;
@@ -33,15 +36,7 @@ async fn a_429_on_every_method_is_waited_out() {
         })
         .await;
     bot.stop().await;
-    for method in [
-        "getMe",
-        "setMyCommands",
-        "getUpdates",
-        "sendMessage",
-        "editMessageText",
-        "answerCallbackQuery",
-        "answerInlineQuery",
-    ] {
+    for method in METHODS {
         let calls = h.api.all_calls(method);
         assert!(
             calls.iter().any(|c| c.status == 429),
