@@ -2,6 +2,7 @@
 //! the console are thin layers over it, so both (and the tests) share one behaviour.
 
 pub mod action;
+pub mod catalog;
 pub mod command;
 pub mod i18n;
 pub mod lookup;
@@ -121,15 +122,14 @@ pub struct InlineItem {
     pub open_label: String,
 }
 
-/// What the engine keeps in memory: the UI strings and the lookup index, swapped as a whole
-/// when the content changes.
+/// What the engine keeps in memory: the content, the UI strings and the lookup index, read
+/// from the cache in one transaction and swapped as a whole when the content changes.
 #[derive(Debug)]
 struct Loaded {
+    catalog: catalog::Catalog,
     strings: i18n::Strings,
     index: lookup::Index,
     names: lookup::Names,
-    /// The ministry entry whose contacts stand in where a ministry names none.
-    fallback: Option<String>,
     /// The words of the full-text index, for the typo fallback of search.
     terms: Vec<String>,
 }
@@ -237,7 +237,7 @@ impl Engine {
         result
     }
 
-    /// Re-reads the in-memory part (strings, lookup index) after an import.
+    /// Re-reads the content, strings and lookup index from the cache after an import.
     pub async fn reload(&self) -> Result<(), EngineError> {
         let loaded = load(&self.store).await?;
         *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(loaded);
@@ -395,25 +395,30 @@ impl Engine {
 }
 
 async fn load(store: &Store) -> Result<Loaded, EngineError> {
-    let Some(info) = store.content_info().await? else {
+    let Some(mut content) = store.cached_content().await? else {
         return Err(EngineError::NoContent);
     };
-    let strings = i18n::Strings::new(store.ui_strings().await?);
-    let index = lookup::Index::build(&store.aliases().await?);
+    let strings = i18n::Strings::new(std::mem::take(&mut content.ui));
+    let index = lookup::Index::build(&std::mem::take(&mut content.aliases));
     let names = lookup::Names {
-        ministries: store
-            .ministry_list()
-            .await?
-            .into_iter()
-            .map(|m| (m.id, (m.abbr, m.name)))
+        ministries: content
+            .ministries
+            .iter()
+            .map(|m| (m.id.clone(), (m.abbr.clone(), m.name.clone())))
             .collect(),
-        areas: store.area_names().await?.into_iter().collect(),
+        areas: content
+            .ministries
+            .iter()
+            .flat_map(|m| &m.areas)
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect(),
     };
+    let terms = std::mem::take(&mut content.terms);
     Ok(Loaded {
+        catalog: catalog::Catalog::new(content),
         strings,
         index,
         names,
-        fallback: Some(info.fallback),
-        terms: store.search_terms().await?,
+        terms,
     })
 }

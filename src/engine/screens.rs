@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use super::catalog::Catalog;
 use super::lookup::{Found, Target};
 use super::search::{self, Hit};
 use super::{Action, Button, Command, InlineItem, Loaded, MAX_INLINE_RESULTS, Reply};
@@ -40,9 +41,7 @@ impl Ctx<'_> {
             Command::Start if arg.is_empty() => self.main_menu(),
             // A deep link `t.me/<bot>?start=<payload>` opens exactly that item.
             Command::Start => match Action::from_payload(arg) {
-                Some(action) if self.exists(&action).await? => {
-                    self.action(&action, user_id).await?
-                }
+                Some(action) if self.exists(&action) => self.action(&action, user_id).await?,
                 _ => self.main_menu(),
             },
             Command::Search if arg.is_empty() => self.reply(
@@ -109,10 +108,10 @@ impl Ctx<'_> {
                 })
                 .await?
             }
-            Action::Area(id) => match self.store.area(id).await? {
+            Action::Area(id) => match self.catalog().area(id) {
                 Some((_, ministry)) => {
                     self.card(&Target {
-                        ministry,
+                        ministry: ministry.id.clone(),
                         area: Some(id.clone()),
                     })
                     .await?
@@ -127,14 +126,15 @@ impl Ctx<'_> {
     }
 
     /// Whether the item an action opens is in the content (menus always are).
-    async fn exists(&self, action: &Action) -> Result<bool> {
-        Ok(match action {
-            Action::Lesson(n) => !self.store.lessons(Some(*n)).await?.is_empty(),
-            Action::Section(id) => !self.store.sections("section", Some(id)).await?.is_empty(),
-            Action::Ministry(id) => self.store.ministry(id).await?.is_some(),
-            Action::Area(id) => self.store.area(id).await?.is_some(),
+    fn exists(&self, action: &Action) -> bool {
+        let catalog = self.catalog();
+        match action {
+            Action::Lesson(n) => catalog.lesson(*n).is_some(),
+            Action::Section(id) => catalog.section(id).is_some(),
+            Action::Ministry(id) => catalog.ministry(id).is_some(),
+            Action::Area(id) => catalog.area(id).is_some(),
             _ => true,
-        })
+        }
     }
 
     /// Free text or a `/contact` argument: the area or ministry it names.
@@ -247,21 +247,13 @@ impl Ctx<'_> {
             if let Some(action) = Action::from_payload(query).filter(Action::is_item) {
                 vec![(action, None)]
             } else if query.is_empty() {
-                let mut main: Vec<(Action, Option<String>)> = self
-                    .store
-                    .ministry_list()
-                    .await?
-                    .into_iter()
-                    .map(|m| (Action::Ministry(m.id), None))
-                    .collect();
-                main.extend(
-                    self.store
-                        .lessons(None)
-                        .await?
-                        .into_iter()
-                        .map(|l| (Action::Lesson(l.number), None)),
-                );
-                main
+                let catalog = self.catalog();
+                let ministries = catalog.ministries.iter();
+                let lessons = catalog.lessons.iter();
+                ministries
+                    .map(|m| (Action::Ministry(m.id.clone()), None))
+                    .chain(lessons.map(|l| (Action::Lesson(l.number), None)))
+                    .collect()
             } else {
                 self.hits(query, MAX_INLINE_RESULTS)
                     .await?
@@ -347,9 +339,10 @@ impl Ctx<'_> {
     }
 
     async fn lessons(&self) -> Result<Reply> {
-        let lessons = self.store.lessons(None).await?;
+        let catalog = self.catalog();
+        let lessons = &catalog.lessons;
         let mut text = String::new();
-        if let Some(series) = self.store.series().await? {
+        if let Some(series) = &catalog.series {
             let count =
                 self.loaded
                     .strings
@@ -386,20 +379,16 @@ impl Ctx<'_> {
     }
 
     async fn lesson(&self, number: u8) -> Result<Option<Reply>> {
-        let all = self.store.lessons(None).await?;
-        let Some(lesson) = all.iter().find(|l| l.number == number).cloned() else {
+        let catalog = self.catalog();
+        let Some(lesson) = catalog.lesson(number) else {
             return Ok(None);
         };
-        let area = self.store.area(&lesson.area).await?;
-        let ministry = match &area {
-            Some((_, ministry)) => self.store.ministry(ministry).await?,
-            None => None,
-        };
+        let area = catalog.area(&lesson.area);
         Ok(Some(self.lesson_reply(
-            &lesson,
-            &all,
-            area.as_ref().map(|a| &a.0),
-            ministry.as_ref(),
+            lesson,
+            &catalog.lessons,
+            area.map(|(area, _)| area),
+            area.map(|(_, ministry)| ministry),
         )))
     }
 
@@ -492,22 +481,21 @@ impl Ctx<'_> {
     }
 
     async fn lesson_by_query(&self, query: &str) -> Result<Reply> {
-        let lessons = self.store.lessons(None).await?;
+        let catalog = self.catalog();
+        let lessons = &catalog.lessons;
         let wanted: Option<u8> = query.trim().trim_end_matches('.').parse().ok();
         let by_number = wanted.and_then(|n| lessons.iter().find(|l| l.number == n));
         let found = match by_number {
             Some(lesson) => Some(lesson.number),
             None => match self.loaded.index.find(query) {
                 Found::One(target) => {
-                    let ministry = self.store.ministry(&target.ministry).await?;
+                    let ministry = catalog.ministry(&target.ministry);
                     lessons
                         .iter()
                         .find(|l| target.area.as_deref() == Some(l.area.as_str()))
                         .or_else(|| {
                             lessons.iter().find(|l| {
-                                ministry
-                                    .as_ref()
-                                    .is_some_and(|m| m.areas.iter().any(|a| a.id == l.area))
+                                ministry.is_some_and(|m| m.areas.iter().any(|a| a.id == l.area))
                             })
                         })
                         .map(|l| l.number)
@@ -530,14 +518,15 @@ impl Ctx<'_> {
     }
 
     async fn guidelines(&self, notice: Option<String>) -> Result<Reply> {
-        let sections = self.store.sections("section", None).await?;
+        let catalog = self.catalog();
+        let sections = &catalog.sections;
         let mut text = notice.map(|n| format!("{n}\n\n")).unwrap_or_default();
-        if let Some((title, sources)) = self.store.text("guidelines.title").await? {
+        if let Some((title, sources)) = catalog.text("guidelines.title") {
             let _ = write!(text, "{}", bold(&format!("„{}”", title.get(self.lang))));
-            if let Some((intro, _)) = self.store.text("guidelines.intro").await? {
+            if let Some((intro, _)) = catalog.text("guidelines.intro") {
                 let _ = write!(text, "\n\n{}", escape(intro.get(self.lang)));
             }
-            let _ = write!(text, "\n\n{}", self.sources(&sources));
+            let _ = write!(text, "\n\n{}", self.sources(sources));
         }
         let _ = write!(text, "\n\n{}", escape(self.t("guidelines_prompt")));
         let mut rows: Vec<Vec<Button>> = sections
@@ -553,11 +542,10 @@ impl Ctx<'_> {
     }
 
     async fn section(&self, id: &str) -> Result<Option<Reply>> {
-        let all = self.store.sections("section", None).await?;
-        let Some(position) = all.iter().position(|s| s.id == id) else {
+        let all = &self.catalog().sections;
+        let Some((position, section)) = self.catalog().section(id) else {
             return Ok(None);
         };
-        let section = &all[position];
         let mut text = self.titled(section);
         let _ = write!(text, "\n\n{}", self.sources(&section.sources));
         let mut nav = Vec::new();
@@ -585,7 +573,7 @@ impl Ctx<'_> {
     }
 
     async fn section_by_query(&self, query: &str) -> Result<Reply> {
-        let all = self.store.sections("section", None).await?;
+        let all = &self.catalog().sections;
         let wanted = fold::fold(query);
         let number: Option<usize> = wanted.parse().ok();
         let words = fold::stems(query);
@@ -610,7 +598,7 @@ impl Ctx<'_> {
     }
 
     async fn contacts(&self) -> Result<Reply> {
-        let ministries = self.store.ministry_list().await?;
+        let ministries = &self.catalog().ministries;
         let mut rows: Vec<Vec<Button>> = ministries
             .chunks(2)
             .map(|pair| {
@@ -628,7 +616,8 @@ impl Ctx<'_> {
 
     /// A ministry's card; with an area, headed by "the area X is led by".
     async fn card(&self, target: &Target) -> Result<Reply> {
-        let Some((ministry, lessons)) = self.store.ministry_card(&target.ministry).await? else {
+        let catalog = self.catalog();
+        let Some(ministry) = catalog.ministry(&target.ministry) else {
             return self.contacts().await;
         };
         let area = target
@@ -694,10 +683,7 @@ impl Ctx<'_> {
         let _ = write!(text, "\n\n{}", bold(self.t("contacts_heading")));
         if ministry.contacts.is_empty() {
             let _ = write!(text, "\n{}", escape(self.t("no_contact")));
-            let fallback = match &self.loaded.fallback {
-                Some(id) if *id != ministry.id => self.store.ministry(id).await?,
-                _ => None,
-            };
+            let fallback = catalog.fallback().filter(|vk| vk.id != ministry.id);
             if let Some(vk) = fallback {
                 let _ = write!(
                     text,
@@ -717,19 +703,19 @@ impl Ctx<'_> {
         let _ = write!(text, "\n\n{}", self.sources(&ministry.sources));
 
         let mut rows = Vec::new();
-        for (number, title) in &lessons {
+        for lesson in catalog.lessons_of(ministry) {
             let label = format!(
                 "{} {}",
                 self.t("menu_lessons").split(' ').next().unwrap_or(""),
                 self.fill(
                     "lesson_title",
                     &[
-                        ("number", &number.to_string()),
-                        ("title", title.get(self.lang))
+                        ("number", &lesson.number.to_string()),
+                        ("title", lesson.title.get(self.lang))
                     ]
                 )
             );
-            rows.push(vec![Button::action(label, Action::Lesson(*number))]);
+            rows.push(vec![Button::action(label, Action::Lesson(lesson.number))]);
         }
         let item = match area {
             Some(area) => Action::Area(area.id.clone()),
@@ -781,14 +767,14 @@ impl Ctx<'_> {
     }
 
     async fn specialists(&self) -> Result<Reply> {
-        let tips = self.store.sections("tip", None).await?;
+        let catalog = self.catalog();
         let mut text = String::new();
-        if let Some((title, sources)) = self.store.text("specialists.title").await? {
+        if let Some((title, sources)) = catalog.text("specialists.title") {
             let _ = write!(text, "{}", bold(title.get(self.lang)));
-            for tip in &tips {
+            for tip in &catalog.tips {
                 let _ = write!(text, "\n\n{}", self.titled(tip));
             }
-            let _ = write!(text, "\n\n{}", self.sources(&sources));
+            let _ = write!(text, "\n\n{}", self.sources(sources));
         }
         Ok(self.reply(
             text,
@@ -801,7 +787,8 @@ impl Ctx<'_> {
 
     async fn resources(&self) -> Result<Reply> {
         let mut text = bold(self.t("resources_heading"));
-        for r in self.store.resources().await? {
+        let catalog = self.catalog();
+        for r in &catalog.resources {
             let _ = write!(
                 text,
                 "\n\n• {}\n{}",
@@ -810,32 +797,33 @@ impl Ctx<'_> {
             );
         }
         let _ = write!(text, "\n\n{}", bold(self.t("participation_pages_heading")));
-        for (m, page) in self.store.participation_pages().await? {
-            let _ = write!(
-                text,
-                "\n• {}",
-                link(&page, &format!("{} ({})", m.name.get(self.lang), m.abbr))
-            );
+        for m in &catalog.ministries {
+            if let Some(page) = &m.participation_page {
+                let _ = write!(
+                    text,
+                    "\n• {}",
+                    link(page, &format!("{} ({})", m.name.get(self.lang), m.abbr))
+                );
+            }
         }
         Ok(self.reply(text, vec![vec![self.main_button()]]))
     }
 
     async fn about(&self) -> Result<Reply> {
         let mut text = bold(self.t("about_heading"));
-        if let Some(info) = self.store.content_info().await? {
-            let _ = write!(
-                text,
-                "\n\n{}\n\n{}: {}\n{}: {}\n{}: {} ({})",
-                escape(info.about.get(self.lang)),
-                bold(self.t("source")),
-                link(&info.source_url, info.source_name.get(self.lang)),
-                bold(self.t("content_date")),
-                escape(&info.content_date),
-                bold(self.t("imported_at")),
-                escape(&info.imported_at),
-                escape(&info.hash[..info.hash.len().min(12)]),
-            );
-        }
+        let info = &self.catalog().info;
+        let _ = write!(
+            text,
+            "\n\n{}\n\n{}: {}\n{}: {}\n{}: {} ({})",
+            escape(info.about.get(self.lang)),
+            bold(self.t("source")),
+            link(&info.source_url, info.source_name.get(self.lang)),
+            bold(self.t("content_date")),
+            escape(&info.content_date),
+            bold(self.t("imported_at")),
+            escape(&info.imported_at),
+            escape(&info.hash[..info.hash.len().min(12)]),
+        );
         Ok(self.reply(
             text,
             vec![vec![
@@ -872,6 +860,10 @@ impl Ctx<'_> {
     }
 
     // ---- pieces ------------------------------------------------------------------------
+
+    fn catalog(&self) -> &Catalog {
+        &self.loaded.catalog
+    }
 
     fn t(&self, key: &'static str) -> &str {
         self.loaded.strings.get(self.lang, key)

@@ -2,6 +2,7 @@
 //! changed) and the users' language choice.
 
 mod import;
+mod read;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -12,10 +13,11 @@ use std::collections::HashMap;
 
 use sqlx::{Row, SqlitePool};
 
-use crate::content::{Area, Contact, Lesson, Ministry, Resource, Section, Series, Text};
+use crate::content::{Lesson, Ministry, Section, Text};
 use crate::lang::Lang;
 
 pub use import::{ImportOutcome, SyncError};
+pub use read::CachedContent;
 
 /// Errors of the store itself (not of the content).
 #[derive(Debug, thiserror::Error)]
@@ -113,14 +115,6 @@ pub struct AliasRow {
     pub is_abbr: bool,
 }
 
-/// A ministry as listed in menus.
-#[derive(Debug, Clone)]
-pub struct MinistryBrief {
-    pub id: String,
-    pub abbr: String,
-    pub name: Text,
-}
-
 impl Store {
     /// Opens (creating if needed) the SQLite database at `url` in WAL mode with a busy timeout
     /// and foreign keys on, and applies the embedded migrations.
@@ -177,293 +171,32 @@ impl Store {
 
     /// What is cached, or `None` before the first successful import.
     pub async fn content_info(&self) -> Result<Option<ContentInfo>, StoreError> {
-        let row = sqlx::query(
-            "SELECT hash, imported_at, content_date, source_url, source_lv, source_en, \
-             about_lv, about_en, fallback FROM content_state WHERE id = 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| ContentInfo {
-            hash: r.get(0),
-            imported_at: r.get(1),
-            content_date: r.get(2),
-            source_url: r.get(3),
-            source_name: text(&r, 4),
-            about: text(&r, 6),
-            fallback: r.get(8),
-        }))
+        let mut conn = self.pool.acquire().await?;
+        Ok(read::content_info(&mut conn).await?)
     }
 
     /// Every lookup name with its target.
     pub async fn aliases(&self) -> Result<Vec<AliasRow>, StoreError> {
-        let rows = sqlx::query("SELECT alias, ministry_id, area_id, is_abbr FROM aliases")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| AliasRow {
-                alias: r.get(0),
-                ministry_id: r.get(1),
-                area_id: r.get(2),
-                is_abbr: r.get::<i64, _>(3) != 0,
-            })
-            .collect())
-    }
-
-    /// The UI strings by key.
-    pub async fn ui_strings(&self) -> Result<Vec<(String, Text)>, StoreError> {
-        let rows = sqlx::query("SELECT key, lv, en FROM ui_strings")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(|r| (r.get(0), text(r, 1))).collect())
-    }
-
-    /// The lesson series.
-    pub async fn series(&self) -> Result<Option<Series>, StoreError> {
-        let row = sqlx::query(
-            "SELECT name, lecturer, guests, about_lv, about_en, recordings_lv, recordings_en, \
-             sources FROM series WHERE id = 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| Series {
-            name: r.get(0),
-            lecturer: r.get(1),
-            guests: lines(r.get(2)),
-            about: text(&r, 3),
-            recordings: text(&r, 5),
-            sources: lines(r.get(7)),
-        }))
+        let mut conn = self.pool.acquire().await?;
+        Ok(read::aliases(&mut conn).await?)
     }
 
     /// All lessons in order, or only lesson `number`.
     pub async fn lessons(&self, number: Option<u8>) -> Result<Vec<Lesson>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT number, area_id, title_lv, title_en, learn_lv, learn_en, date, guest, video, \
-             sources FROM lessons WHERE ?1 IS NULL OR number = ?1 ORDER BY number",
-        )
-        .bind(number.map(i64::from))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| Lesson {
-                number: u8::try_from(r.get::<i64, _>(0)).unwrap_or(u8::MAX),
-                area: r.get(1),
-                title: text(r, 2),
-                learn: text(r, 4),
-                date: r.get(6),
-                guest: r.get(7),
-                video: r.get(8),
-                sources: lines(r.get(9)),
-            })
-            .collect())
+        let mut conn = self.pool.acquire().await?;
+        Ok(read::lessons(&mut conn, number).await?)
     }
 
     /// Titled texts of `kind` (`section` or `tip`), all or only `id`.
     pub async fn sections(&self, kind: &str, id: Option<&str>) -> Result<Vec<Section>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, title_lv, title_en, body_lv, body_en, sources FROM sections \
-             WHERE kind = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY position",
-        )
-        .bind(kind)
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| Section {
-                id: r.get(0),
-                title: text(r, 1),
-                body: text(r, 3),
-                sources: lines(r.get(5)),
-            })
-            .collect())
-    }
-
-    /// A single text by key, with its sources.
-    pub async fn text(&self, key: &str) -> Result<Option<(Text, Vec<String>)>, StoreError> {
-        let row = sqlx::query("SELECT lv, en, sources FROM texts WHERE key = ?1")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| (text(&r, 0), lines(r.get(2)))))
-    }
-
-    /// The general resources.
-    pub async fn resources(&self) -> Result<Vec<Resource>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, title_lv, title_en, description_lv, description_en, url, sources \
-             FROM resources ORDER BY position",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| Resource {
-                id: r.get(0),
-                title: text(r, 1),
-                description: text(r, 3),
-                url: r.get(5),
-                sources: lines(r.get(6)),
-            })
-            .collect())
-    }
-
-    /// All ministries in content order, for menus.
-    pub async fn ministry_list(&self) -> Result<Vec<MinistryBrief>, StoreError> {
-        let rows =
-            sqlx::query("SELECT id, abbr, name_lv, name_en FROM ministries ORDER BY position")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows
-            .iter()
-            .map(|r| MinistryBrief {
-                id: r.get(0),
-                abbr: r.get(1),
-                name: text(r, 2),
-            })
-            .collect())
-    }
-
-    /// Every area's id and name.
-    pub async fn area_names(&self) -> Result<Vec<(String, Text)>, StoreError> {
-        let rows = sqlx::query("SELECT id, name_lv, name_en FROM areas")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(|r| (r.get(0), text(r, 1))).collect())
-    }
-
-    /// Ministries with their participation pages, for the resource list.
-    pub async fn participation_pages(&self) -> Result<Vec<(MinistryBrief, String)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, abbr, name_lv, name_en, participation_page FROM ministries \
-             WHERE participation_page IS NOT NULL ORDER BY position",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                (
-                    MinistryBrief {
-                        id: r.get(0),
-                        abbr: r.get(1),
-                        name: text(r, 2),
-                    },
-                    r.get(4),
-                )
-            })
-            .collect())
+        let mut conn = self.pool.acquire().await?;
+        Ok(read::sections(&mut conn, kind, id).await?)
     }
 
     /// One ministry with its areas and contacts.
     pub async fn ministry(&self, id: &str) -> Result<Option<Ministry>, StoreError> {
-        Ok(self.ministry_card(id).await?.map(|(m, _)| m))
-    }
-
-    /// One ministry with its areas and contacts, and the lessons on its areas
-    /// (`(number, title)`), read in a single query: each query costs a round trip to
-    /// SQLite's worker thread, and a card is the most frequent reply.
-    pub async fn ministry_card(
-        &self,
-        id: &str,
-    ) -> Result<Option<(Ministry, Vec<(u8, Text)>)>, StoreError> {
-        let Some(r) = sqlx::query(
-            "SELECT m.id, m.abbr, m.name_lv, m.name_en, m.website, m.participation_page, \
-               m.note_lv, m.note_en, m.sources, \
-               (SELECT json_group_array(json_array(a.id, a.name_lv, a.name_en, a.note_lv, a.note_en)) \
-                  FROM (SELECT * FROM areas WHERE ministry_id = m.id ORDER BY position) a), \
-               (SELECT json_group_array(json_array(c.name, c.unit_lv, c.unit_en, c.role_lv, c.role_en, \
-                  c.email, c.phone, c.address, c.source, c.checked)) \
-                  FROM (SELECT * FROM contacts WHERE ministry_id = m.id ORDER BY position) c), \
-               (SELECT json_group_array(json_array(l.number, l.title_lv, l.title_en)) \
-                  FROM (SELECT lessons.* FROM lessons JOIN areas ON areas.id = lessons.area_id \
-                        WHERE areas.ministry_id = m.id ORDER BY lessons.number) l) \
-             FROM ministries m WHERE m.id = ?1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let rows = |i: usize| -> Vec<Vec<serde_json::Value>> {
-            serde_json::from_str(&r.get::<String, _>(i)).unwrap_or_default()
-        };
-        let s = |v: &serde_json::Value| v.as_str().map(str::to_string);
-        let pair = |lv: &serde_json::Value, en: &serde_json::Value| {
-            Some(Text {
-                lv: s(lv)?,
-                en: s(en)?,
-            })
-        };
-        let areas = rows(9)
-            .iter()
-            .filter(|a| a.len() == 5)
-            .map(|a| Area {
-                id: s(&a[0]).unwrap_or_default(),
-                name: pair(&a[1], &a[2]).unwrap_or_default(),
-                aliases: Vec::new(),
-                note: pair(&a[3], &a[4]),
-            })
-            .collect();
-        let contacts = rows(10)
-            .iter()
-            .filter(|c| c.len() == 10)
-            .map(|c| Contact {
-                name: s(&c[0]),
-                unit: pair(&c[1], &c[2]),
-                role: pair(&c[3], &c[4]),
-                email: s(&c[5]),
-                phone: s(&c[6]),
-                address: s(&c[7]),
-                source: s(&c[8]).unwrap_or_default(),
-                checked: s(&c[9]).unwrap_or_default(),
-            })
-            .collect();
-        let lessons = rows(11)
-            .iter()
-            .filter(|l| l.len() == 3)
-            .filter_map(|l| {
-                let number = u8::try_from(l[0].as_u64()?).ok()?;
-                Some((number, pair(&l[1], &l[2])?))
-            })
-            .collect();
-        let ministry = Ministry {
-            id: r.get(0),
-            abbr: r.get(1),
-            name: text(&r, 2),
-            website: r.get(4),
-            participation_page: r.get(5),
-            aliases: Vec::new(),
-            note: opt_text(&r, 6),
-            sources: lines(r.get(8)),
-            areas,
-            contacts,
-        };
-        Ok(Some((ministry, lessons)))
-    }
-
-    /// An area and the id of the ministry that leads it.
-    pub async fn area(&self, id: &str) -> Result<Option<(Area, String)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, name_lv, name_en, note_lv, note_en, ministry_id FROM areas WHERE id = ?1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|a| {
-            (
-                Area {
-                    id: a.get(0),
-                    name: text(&a, 1),
-                    aliases: Vec::new(),
-                    note: opt_text(&a, 3),
-                },
-                a.get(5),
-            )
-        }))
+        let mut conn = self.pool.acquire().await?;
+        Ok(read::ministries(&mut conn, Some(id)).await?.pop())
     }
 
     /// Full-text search in one language: `(item, title)` best first, titles weighing ten times
@@ -484,13 +217,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
-    }
-
-    /// Every indexed word (folded), for the typo fallback of search.
-    pub async fn search_terms(&self) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT term FROM search_vocab")
-            .fetch_all(&self.pool)
-            .await?)
     }
 
     /// Adds `(metric, key, count)` rows to the counters of `day`, in one transaction.
@@ -607,25 +333,4 @@ impl Store {
         self.remember_language(user_id, Some(lang));
         Ok(())
     }
-}
-
-fn text(row: &sqlx::sqlite::SqliteRow, first: usize) -> Text {
-    Text {
-        lv: row.get(first),
-        en: row.get(first + 1),
-    }
-}
-
-fn opt_text(row: &sqlx::sqlite::SqliteRow, first: usize) -> Option<Text> {
-    let lv: Option<String> = row.get(first);
-    let en: Option<String> = row.get(first + 1);
-    Some(Text { lv: lv?, en: en? })
-}
-
-fn lines(joined: String) -> Vec<String> {
-    joined
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect()
 }

@@ -355,6 +355,14 @@ async fn invalid_content_keeps_the_last_good_cache() {
     );
     assert_eq!(app.store.content_info().await.unwrap().unwrap().hash, good);
 
+    // Until the engine reloads, it keeps answering from the content it holds in memory.
+    let reply = app.ask("/contact veselība").await;
+    assert!(
+        reply.text.contains("<b>Veselības ministrija (VM)</b>"),
+        "{}",
+        reply.text
+    );
+
     app.engine.reload().await.unwrap();
     let reply = app.ask("/contact veselība").await;
     assert!(
@@ -419,6 +427,14 @@ async fn changed_valid_content_is_imported_and_shown_after_reload() {
     assert_ne!(*hash, old);
     assert_eq!((*lessons, *ministries), (10, 15));
 
+    // Until the engine reloads, it keeps answering from the content it holds in memory.
+    let reply = app.ask("/contact veselība").await;
+    assert!(
+        reply.text.contains("<b>Veselības ministrija (VM)</b>"),
+        "{}",
+        reply.text
+    );
+
     app.engine.reload().await.unwrap();
     let reply = app.ask("/contact veselība").await;
     assert!(
@@ -441,4 +457,117 @@ async fn changed_valid_content_is_imported_and_shown_after_reload() {
         app.store.sync(&app.content_dir).await.unwrap(),
         ImportOutcome::Unchanged { hash: hash.clone() }
     );
+}
+
+/// What the engine keeps in memory is read back from the cache; it must be exactly what the
+/// files say, field by field (aliases live in the lookup index instead).
+#[tokio::test]
+async fn the_cached_content_reads_back_exactly_what_the_files_hold() {
+    let app = spawn_engine().await;
+    let (_, files) = content::load_dir(&app.content_dir).unwrap();
+    let cached = app.store.cached_content().await.unwrap().expect("cached");
+
+    assert_eq!(cached.info.hash, app.first_import.hash());
+    assert_eq!(cached.info.fallback, files.meta.fallback);
+    assert_eq!(cached.info.source_url, files.meta.source_url);
+    assert_eq!(cached.info.about, files.meta.about);
+    let series = cached.series.expect("the series");
+    assert_eq!(
+        (&series.name, &series.lecturer, &series.guests),
+        (
+            &files.series.name,
+            &files.series.lecturer,
+            &files.series.guests
+        )
+    );
+    assert_eq!(series.recordings, files.series.recordings);
+
+    assert_eq!(cached.lessons.len(), files.lessons.len());
+    let mut lessons = files.lessons.clone();
+    lessons.sort_by_key(|l| l.number);
+    for (c, f) in cached.lessons.iter().zip(&lessons) {
+        assert_eq!(
+            (c.number, &c.area, &c.title, &c.learn),
+            (f.number, &f.area, &f.title, &f.learn)
+        );
+        assert_eq!(
+            (&c.date, &c.guest, &c.video, &c.sources),
+            (&f.date, &f.guest, &f.video, &f.sources)
+        );
+    }
+    let same_sections = |c: &[lidzdaliba_bot::content::Section],
+                         f: &[lidzdaliba_bot::content::Section]| {
+        assert_eq!(c.len(), f.len());
+        for (c, f) in c.iter().zip(f) {
+            assert_eq!(
+                (&c.id, &c.title, &c.body, &c.sources),
+                (&f.id, &f.title, &f.body, &f.sources)
+            );
+        }
+    };
+    same_sections(&cached.sections, &files.guidelines.sections);
+    same_sections(&cached.tips, &files.specialists.tips);
+    let text = |key: &str| {
+        cached
+            .texts
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, t, s)| (t.clone(), s.clone()))
+    };
+    assert_eq!(
+        text("guidelines.title"),
+        Some((
+            files.guidelines.title.clone(),
+            files.guidelines.sources.clone()
+        ))
+    );
+    assert_eq!(
+        text("specialists.title"),
+        Some((
+            files.specialists.title.clone(),
+            files.specialists.sources.clone()
+        ))
+    );
+
+    assert_eq!(cached.resources.len(), files.resources.len());
+    for (c, f) in cached.resources.iter().zip(&files.resources) {
+        assert_eq!(
+            (&c.id, &c.title, &c.description, &c.url, &c.sources),
+            (&f.id, &f.title, &f.description, &f.url, &f.sources)
+        );
+    }
+
+    assert_eq!(cached.ministries.len(), files.ministries.len());
+    for (c, f) in cached.ministries.iter().zip(&files.ministries) {
+        assert_eq!(
+            (&c.id, &c.abbr, &c.name, &c.note),
+            (&f.id, &f.abbr, &f.name, &f.note)
+        );
+        assert_eq!(
+            (&c.website, &c.participation_page, &c.sources),
+            (&f.website, &f.participation_page, &f.sources)
+        );
+        let areas = |m: &lidzdaliba_bot::content::Ministry| {
+            m.areas
+                .iter()
+                .map(|a| (a.id.clone(), a.name.clone(), a.note.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(areas(c), areas(f), "{}: areas", f.id);
+        let contacts = |m: &lidzdaliba_bot::content::Ministry| {
+            m.contacts
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+                        k.name, k.unit, k.role, k.email, k.phone, k.address, k.source, k.checked
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(contacts(c), contacts(f), "{}: contacts", f.id);
+    }
+    assert!(cached.ministries.iter().any(|m| !m.contacts.is_empty()));
+    assert_eq!(cached.ui.len(), files.ui.len());
+    assert!(!cached.terms.is_empty());
 }

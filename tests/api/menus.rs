@@ -141,8 +141,18 @@ async fn check_screen(app: &TestApp, action: &Action, reply: &Reply, seen: &mut 
             seen.ministries.insert(id.clone());
         }
         Action::Area(id) => {
-            let (area, ministry) = app.store.area(id).await.unwrap().unwrap();
-            let m = app.store.ministry(&ministry).await.unwrap().unwrap();
+            let ministries = app
+                .store
+                .cached_content()
+                .await
+                .unwrap()
+                .unwrap()
+                .ministries;
+            let m = ministries
+                .into_iter()
+                .find(|m| m.areas.iter().any(|a| &a.id == id))
+                .unwrap_or_else(|| panic!("{ctx}: a button to a missing area"));
+            let area = m.areas.iter().find(|a| &a.id == id).unwrap().clone();
             let heading = bold(&format!("{} ({})", m.name.get(lang), m.abbr));
             let led = app
                 .engine
@@ -182,9 +192,11 @@ async fn every_menu_in_both_languages_is_valid_and_complete() {
         .collect();
     let ministries: BTreeSet<String> = app
         .store
-        .ministry_list()
+        .cached_content()
         .await
         .unwrap()
+        .expect("content is cached")
+        .ministries
         .into_iter()
         .map(|m| m.id)
         .collect();

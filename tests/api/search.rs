@@ -110,16 +110,23 @@ async fn every_payload_opens_its_item_and_unknown_ones_open_the_main_menu() {
     ] {
         items.extend(actions(&reply).into_iter().filter(Action::is_item));
     }
-    for m in app.store.ministry_list().await.unwrap() {
-        let card = app.press(&Action::Ministry(m.id)).await;
+    let ministries = app
+        .store
+        .cached_content()
+        .await
+        .unwrap()
+        .unwrap()
+        .ministries;
+    for m in &ministries {
+        let card = app.press(&Action::Ministry(m.id.clone())).await;
         items.extend(
             actions(&card)
                 .into_iter()
                 .filter(|a| matches!(a, Action::Area(_))),
         );
     }
-    for area in app.store.area_names().await.unwrap() {
-        items.push(Action::Area(area.0));
+    for area in ministries.iter().flat_map(|m| &m.areas) {
+        items.push(Action::Area(area.id.clone()));
     }
     assert!(items.len() >= 10 + 10 + 15 + 50, "{}", items.len());
     for item in &items {

@@ -1,0 +1,107 @@
+//! The content the engine answers from: one import read back from the SQLite cache in a
+//! single transaction and kept in memory, swapped as a whole (with the strings and the lookup
+//! index) when a new import lands. A reply never waits for SQLite and never mixes two imports.
+
+use std::collections::HashMap;
+
+use crate::content::{Area, Lesson, Ministry, Resource, Section, Series, Text};
+use crate::store::{CachedContent, ContentInfo};
+
+/// The cached content, indexed for the screens.
+#[derive(Debug)]
+pub struct Catalog {
+    pub info: ContentInfo,
+    pub series: Option<Series>,
+    /// In order of their numbers.
+    pub lessons: Vec<Lesson>,
+    /// Guideline sections, in order.
+    pub sections: Vec<Section>,
+    /// Communication-specialists advice, in order.
+    pub tips: Vec<Section>,
+    pub resources: Vec<Resource>,
+    /// In content order.
+    pub ministries: Vec<Ministry>,
+    texts: HashMap<String, (Text, Vec<String>)>,
+    ministry_at: HashMap<String, usize>,
+    /// Area id → (ministry index, area index).
+    area_at: HashMap<String, (usize, usize)>,
+}
+
+impl Catalog {
+    /// Indexes what [`crate::store::Store::cached_content`] read.
+    pub fn new(content: CachedContent) -> Self {
+        let ministry_at = content
+            .ministries
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.clone(), i))
+            .collect();
+        let area_at = content
+            .ministries
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| {
+                m.areas
+                    .iter()
+                    .enumerate()
+                    .map(move |(j, a)| (a.id.clone(), (i, j)))
+            })
+            .collect();
+        Self {
+            info: content.info,
+            series: content.series,
+            lessons: content.lessons,
+            sections: content.sections,
+            tips: content.tips,
+            resources: content.resources,
+            ministries: content.ministries,
+            texts: content
+                .texts
+                .into_iter()
+                .map(|(key, text, sources)| (key, (text, sources)))
+                .collect(),
+            ministry_at,
+            area_at,
+        }
+    }
+
+    /// A single text (`guidelines.title`, …) and its sources.
+    pub fn text(&self, key: &str) -> Option<&(Text, Vec<String>)> {
+        self.texts.get(key)
+    }
+
+    /// Lesson `number`.
+    pub fn lesson(&self, number: u8) -> Option<&Lesson> {
+        self.lessons.iter().find(|l| l.number == number)
+    }
+
+    /// The guideline section `id` and its position.
+    pub fn section(&self, id: &str) -> Option<(usize, &Section)> {
+        self.sections.iter().enumerate().find(|(_, s)| s.id == id)
+    }
+
+    /// The ministry `id`.
+    pub fn ministry(&self, id: &str) -> Option<&Ministry> {
+        self.ministry_at.get(id).map(|&i| &self.ministries[i])
+    }
+
+    /// The area `id` and the ministry that leads it.
+    pub fn area(&self, id: &str) -> Option<(&Area, &Ministry)> {
+        self.area_at.get(id).map(|&(i, j)| {
+            let ministry = &self.ministries[i];
+            (&ministry.areas[j], ministry)
+        })
+    }
+
+    /// The lessons on the areas a ministry leads, in order.
+    pub fn lessons_of<'a>(&'a self, ministry: &'a Ministry) -> impl Iterator<Item = &'a Lesson> {
+        self.lessons
+            .iter()
+            .filter(|l| ministry.areas.iter().any(|a| a.id == l.area))
+    }
+
+    /// The ministry whose contacts stand in where a ministry names none.
+    pub fn fallback(&self) -> Option<&Ministry> {
+        self.ministry(&self.info.fallback)
+    }
+}
