@@ -237,6 +237,8 @@ pub async fn sync_content(store: &Store, config: &Config) -> Result<ImportOutcom
 /// Everything the console and the bot need: the store with current content and the engine.
 pub async fn build_engine(config: &Config) -> Result<Arc<Engine>, StartError> {
     let store = open_store(config).await?;
+    let users = store.load_languages().await?;
+    tracing::debug!(users, "language choices loaded");
     let engine = Engine::new(store, config.default_language)
         .await?
         .with_admins(config.admins.clone())

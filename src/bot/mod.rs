@@ -190,7 +190,7 @@ where
         let runtime = Arc::clone(&handler_runtime);
         Box::pin(async move {
             runtime.health.mark_api_ok();
-            runtime.answer(update).await;
+            runtime.answer(&update).await;
         })
     });
     let mut app = webhook::router(&hook, handle);
@@ -401,7 +401,7 @@ where
         let permits = Arc::clone(&permits);
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            for update in updates {
+            for update in &updates {
                 runtime.answer(update).await;
             }
         });
@@ -418,7 +418,9 @@ where
     B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
 {
     /// Answers one update inside its own span: id, kind, handler, outcome, duration.
-    async fn answer(&self, update: Update) {
+    /// Takes the update by reference: a `Message` is about 2 KB, and a future that owned it
+    /// would be copied whole into every spawned task.
+    async fn answer(&self, update: &Update) {
         let started = Instant::now();
         let kind = kind_name(&update.kind);
         let span = tracing::info_span!(
@@ -430,7 +432,7 @@ where
             ms = tracing::field::Empty,
         );
         let outcome = async {
-            match update.kind {
+            match &update.kind {
                 UpdateKind::Message(message) => self.on_message(message).await,
                 UpdateKind::CallbackQuery(query) => self.on_callback(query).await,
                 UpdateKind::InlineQuery(query) => self.on_inline(query).await,
@@ -456,7 +458,7 @@ where
         }
     }
 
-    async fn on_message(&self, message: Message) -> &'static str {
+    async fn on_message(&self, message: &Message) -> &'static str {
         let chat = match &message.chat.kind {
             TgChatKind::Private(_) => ChatKind::Private,
             TgChatKind::Public(public) => match public.kind {
@@ -496,7 +498,7 @@ where
         }
     }
 
-    async fn on_inline(&self, query: teloxide::types::InlineQuery) -> &'static str {
+    async fn on_inline(&self, query: &teloxide::types::InlineQuery) -> &'static str {
         tracing::Span::current().record("handler", "inline");
         let items = self
             .engine
@@ -506,7 +508,7 @@ where
                 &query.query,
             )
             .await;
-        match send::answer_inline(&self.bot, query.id, &self.username, items).await {
+        match send::answer_inline(&self.bot, query.id.clone(), &self.username, items).await {
             Ok(()) => "answered",
             Err(err) => {
                 tracing::error!(error = %err, "cannot answer the inline query");
@@ -515,7 +517,7 @@ where
         }
     }
 
-    async fn on_callback(&self, query: teloxide::types::CallbackQuery) -> &'static str {
+    async fn on_callback(&self, query: &teloxide::types::CallbackQuery) -> &'static str {
         tracing::Span::current().record("handler", "button");
         // Answer first, always: the client shows a spinner until it is answered.
         let answered = send::with_retry("answerCallbackQuery", || {

@@ -289,7 +289,7 @@ impl Engine {
                 Some(command) => {
                     self.stats.count(metric::REQUEST, command.name());
                     match command {
-                        Command::Reload => Ok(Some(self.reload_reply(&ctx).await)),
+                        Command::Reload => Ok(Some(Box::pin(self.reload_reply(&ctx)).await)),
                         Command::Stats => ctx.stats(arg).await.map(Some),
                         _ => ctx.command(command, arg, req.user_id).await,
                     }

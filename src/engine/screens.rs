@@ -72,7 +72,7 @@ impl Ctx<'_> {
                 self.reply(escape(self.t("privacy")), vec![vec![self.main_button()]])
             }
             Command::Forget => {
-                let key = if self.store.forget(user_id).await? {
+                let key = if Box::pin(self.store.forget(user_id)).await? {
                     "forgotten"
                 } else {
                     "nothing_to_forget"
@@ -185,7 +185,7 @@ impl Ctx<'_> {
     /// `/stats [days]` for admins: a table of the counters and a chart of requests per day.
     pub async fn stats(&self, arg: &str) -> Result<Reply> {
         let days: u32 = arg.trim().parse().unwrap_or(30);
-        let report = crate::stats::Report::load(self.store, days).await?;
+        let report = Box::pin(crate::stats::Report::load(self.store, days)).await?;
         let text = format!(
             "{}\n<pre>{}</pre>",
             bold(self.t("stats_heading")),
@@ -214,7 +214,9 @@ impl Ctx<'_> {
 
     async fn hits(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
         let names = &self.loaded.names;
-        search::search(
+        // Boxed: the search future holds SQLite queries and is rare; unboxed, its size would
+        // be copied with every request's future.
+        Box::pin(search::search(
             self.store,
             &self.loaded.index,
             &self.loaded.terms,
@@ -222,7 +224,7 @@ impl Ctx<'_> {
             query,
             self.lang,
             limit,
-        )
+        ))
         .await
     }
 
@@ -847,7 +849,7 @@ impl Ctx<'_> {
     }
 
     async fn set_language(&self, user_id: i64, lang: Lang) -> Result<Reply> {
-        self.store.set_language(user_id, lang).await?;
+        Box::pin(self.store.set_language(user_id, lang)).await?;
         let ctx = Ctx {
             store: self.store,
             loaded: Arc::clone(&self.loaded),

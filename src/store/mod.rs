@@ -76,9 +76,18 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
-    /// The users' language choices seen so far (write-through): every request needs one, and
-    /// it is the only per-user read. Bounded by [`MAX_CACHED_USERS`].
-    languages: std::sync::Arc<std::sync::RwLock<HashMap<i64, Option<Lang>>>>,
+    /// The users' language choices (write-through): every request needs one, and it is the
+    /// only per-user read. Bounded by [`MAX_CACHED_USERS`].
+    languages: std::sync::Arc<std::sync::RwLock<Languages>>,
+}
+
+/// The cached language choices.
+#[derive(Debug, Default)]
+struct Languages {
+    by_user: HashMap<i64, Option<Lang>>,
+    /// Every stored choice is in `by_user`, so a user missing there chose nothing and the
+    /// database need not be asked.
+    complete: bool,
 }
 
 /// Above this many cached language choices the cache starts over (about 3 MB).
@@ -290,25 +299,56 @@ impl Store {
 
     /// The language a user chose, if any.
     pub async fn language(&self, user_id: i64) -> Result<Option<Lang>, StoreError> {
-        if let Some(known) = self.cached_language(user_id) {
-            return Ok(known);
+        {
+            let cache = self.languages.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(known) = cache.by_user.get(&user_id) {
+                return Ok(*known);
+            }
+            if cache.complete {
+                return Ok(None);
+            }
         }
-        let lang = self.read_language(user_id).await?;
+        let lang = Box::pin(self.read_language(user_id)).await?;
         self.remember_language(user_id, lang);
         Ok(lang)
     }
 
-    fn cached_language(&self, user_id: i64) -> Option<Option<Lang>> {
-        let cache = self.languages.read().unwrap_or_else(|e| e.into_inner());
-        cache.get(&user_id).copied()
+    /// Reads every stored language choice into memory, if there are at most
+    /// [`MAX_CACHED_USERS`]; from then on no request reads the database for a language.
+    /// Returns how many choices were read.
+    pub async fn load_languages(&self) -> Result<usize, StoreError> {
+        let limit = i64::try_from(MAX_CACHED_USERS).unwrap_or(i64::MAX);
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT user_id, language FROM user_prefs LIMIT ?1")
+                .bind(limit + 1)
+                .fetch_all(&self.pool)
+                .await?;
+        if rows.len() > MAX_CACHED_USERS {
+            return Ok(0);
+        }
+        let mut cache = self.languages.write().unwrap_or_else(|e| e.into_inner());
+        for (user_id, code) in &rows {
+            // A choice made while the rows were read is newer: keep it.
+            cache
+                .by_user
+                .entry(*user_id)
+                .or_insert_with(|| code.parse().ok());
+        }
+        cache.complete = true;
+        Ok(rows.len())
     }
 
     fn remember_language(&self, user_id: i64, lang: Option<Lang>) {
         let mut cache = self.languages.write().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= MAX_CACHED_USERS {
-            cache.clear();
+        if cache.by_user.len() >= MAX_CACHED_USERS {
+            cache.by_user.clear();
+            cache.complete = false;
         }
-        cache.insert(user_id, lang);
+        if lang.is_none() && cache.complete {
+            cache.by_user.remove(&user_id);
+        } else {
+            cache.by_user.insert(user_id, lang);
+        }
     }
 
     async fn read_language(&self, user_id: i64) -> Result<Option<Lang>, StoreError> {

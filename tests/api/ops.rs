@@ -7,6 +7,7 @@ use std::time::Duration;
 use lidzdaliba_bot::bot;
 use lidzdaliba_bot::engine::{ChatKind, Input, Request};
 use lidzdaliba_bot::health::{self, Health};
+use lidzdaliba_bot::lang::Lang;
 use lidzdaliba_bot::stats::{Report, metric};
 use serde_json::json;
 use tokio::sync::watch;
@@ -439,4 +440,53 @@ async fn tables_holding(store: &lidzdaliba_bot::store::Store, value: i64) -> Vec
         }
     }
     holders
+}
+
+/// With every choice loaded at start, a request never asks the database for a language: the
+/// table can even be gone. Choices and /forget still write through.
+#[tokio::test]
+async fn language_choices_are_loaded_at_start_and_written_through() {
+    let app = spawn_engine().await;
+    let (chose_en, chose_nothing) = (555_001_i64, 555_002_i64);
+    app.store.set_language(chose_en, Lang::En).await.unwrap();
+
+    // A second store over the same file, as after a restart.
+    let store = lidzdaliba_bot::store::Store::open(&app.db_url)
+        .await
+        .unwrap();
+    assert_eq!(store.load_languages().await.unwrap(), 1);
+    sqlx::query("ALTER TABLE user_prefs RENAME TO user_prefs_away")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(store.language(chose_en).await.unwrap(), Some(Lang::En));
+    assert_eq!(store.language(chose_nothing).await.unwrap(), None);
+    sqlx::query("ALTER TABLE user_prefs_away RENAME TO user_prefs")
+        .execute(store.pool())
+        .await
+        .unwrap();
+
+    store.set_language(chose_nothing, Lang::Lv).await.unwrap();
+    assert_eq!(store.language(chose_nothing).await.unwrap(), Some(Lang::Lv));
+    assert!(store.forget(chose_en).await.unwrap());
+    assert_eq!(store.language(chose_en).await.unwrap(), None);
+    let stored: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM user_prefs ORDER BY user_id")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, vec![chose_nothing]);
+
+    // Without the load, the database is asked: a missing table is an error, not a guess.
+    let cold = lidzdaliba_bot::store::Store::open(&app.db_url)
+        .await
+        .unwrap();
+    sqlx::query("ALTER TABLE user_prefs RENAME TO user_prefs_away")
+        .execute(cold.pool())
+        .await
+        .unwrap();
+    assert!(cold.language(chose_en).await.is_err());
+    sqlx::query("ALTER TABLE user_prefs_away RENAME TO user_prefs")
+        .execute(cold.pool())
+        .await
+        .unwrap();
 }
