@@ -344,6 +344,7 @@ fn spawn_bot(bin: &Path, work: &Path, fake: &Fake, log: &str) -> Bot {
         )
         .env("CONTENT_DIR", work.join("content"))
         .env("BOT_THROTTLE", "off")
+        .envs(std::env::var("BOT_THREADS").map(|v| ("BOT_THREADS", v)))
         .env(
             "RUST_LOG",
             std::env::var("E2E_RUST_LOG").unwrap_or_else(|_| "warn".into()),

@@ -31,6 +31,8 @@ pub struct Config {
     pub admins: Vec<i64>,
     /// `LOG_FORMAT=json`: structured logs, one JSON object a line.
     pub log_json: bool,
+    /// `BOT_THREADS`: threads that answer requests; `None` means one per core.
+    pub threads: Option<usize>,
 }
 
 /// Webhook settings.
@@ -117,6 +119,20 @@ impl Config {
                     expected: "'on' or 'off'",
                 });
             }
+        };
+        let threads = match value("BOT_THREADS").as_deref() {
+            None | Some("1") => Some(1),
+            Some("auto") => None,
+            Some(other) => match other.parse::<usize>() {
+                Ok(n) if (1..=256).contains(&n) => Some(n),
+                _ => {
+                    return Err(ConfigError {
+                        var: "BOT_THREADS",
+                        value: other.to_string(),
+                        expected: "a number of threads from 1 to 256, or 'auto' (one per core)",
+                    });
+                }
+            },
         };
         let addr = |var: &'static str, v: String| {
             v.parse::<SocketAddr>().map_err(|_| ConfigError {
@@ -207,6 +223,7 @@ impl Config {
             token: value("TELOXIDE_TOKEN"),
             api_url,
             throttle,
+            threads,
         })
     }
 }
@@ -242,6 +259,13 @@ mod tests {
         );
         let err = config(&[("DATABASE_URL", "postgres://x")]).unwrap_err();
         assert_eq!(err.var, "DATABASE_URL");
+        assert_eq!(config(&[]).unwrap().threads, Some(1));
+        assert_eq!(config(&[("BOT_THREADS", "auto")]).unwrap().threads, None);
+        assert_eq!(config(&[("BOT_THREADS", "4")]).unwrap().threads, Some(4));
+        for bad in ["0", "many", "-1", "1000"] {
+            let err = config(&[("BOT_THREADS", bad)]).unwrap_err();
+            assert_eq!(err.var, "BOT_THREADS");
+        }
         let err = config(&[("BOT_THROTTLE", "maybe")]).unwrap_err();
         assert_eq!(err.var, "BOT_THROTTLE");
         assert!(!config(&[("BOT_THROTTLE", "off")]).unwrap().throttle);

@@ -9,24 +9,73 @@ pub const MAX_MESSAGE_UTF16: usize = 4096;
 
 /// Escapes `<`, `>`, `&` and `"` so that `text` is shown as written.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            // NUL and other C0 controls (except newline and tab) are never useful in a reply.
-            c if c.is_control() && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
+    let mut out = String::with_capacity(text.len() + 16);
+    escape_into(&mut out, text);
     out
+}
+
+/// The bytes that stop the plain copy in [`escape_into`].
+const STOPS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b != b'\n' as usize && b != b'\t' as usize;
+        b += 1;
+    }
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'&' as usize] = true;
+    table[b'"' as usize] = true;
+    table[0x7F] = true;
+    // Lead byte of U+0080..U+00BF, which holds the C1 controls.
+    table[0xC2] = true;
+    table
+};
+
+/// [`escape`] appended to `out`. Runs of ordinary text are copied whole: only `<>&"` and
+/// control characters (C0 except newline and tab, DEL, C1) stop the copy.
+pub fn escape_into(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    loop {
+        while i < bytes.len() && !STOPS[usize::from(bytes[i])] {
+            i += 1;
+        }
+        if i == bytes.len() {
+            break;
+        }
+        let (replacement, width) = match bytes[i] {
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'&' => ("&amp;", 1),
+            b'"' => ("&quot;", 1),
+            // C1 controls (U+0080 to U+009F) are 0xC2 0x80..=0x9F in UTF-8.
+            0xC2 if matches!(bytes.get(i + 1), Some(0x80..=0x9F)) => ("", 2),
+            // Another character of U+0080..U+00BF: kept.
+            0xC2 => {
+                i += 2;
+                continue;
+            }
+            // NUL and the other controls are never useful in a reply.
+            _ => ("", 1),
+        };
+        // `i` is at an ASCII byte or a lead byte: a character boundary.
+        out.push_str(&text[start..i]);
+        out.push_str(replacement);
+        i += width;
+        start = i;
+    }
+    out.push_str(&text[start..]);
 }
 
 /// `<b>text</b>` with `text` escaped.
 pub fn bold(text: &str) -> String {
-    format!("<b>{}</b>", escape(text))
+    let mut out = String::with_capacity(text.len() + 8);
+    out.push_str("<b>");
+    escape_into(&mut out, text);
+    out.push_str("</b>");
+    out
 }
 
 /// `<i>text</i>` with `text` escaped.
@@ -36,7 +85,13 @@ pub fn italic(text: &str) -> String {
 
 /// A link; both the address and the label are escaped.
 pub fn link(url: &str, label: &str) -> String {
-    format!("<a href=\"{}\">{}</a>", escape(url), escape(label))
+    let mut out = String::with_capacity(url.len() + label.len() + 16);
+    out.push_str("<a href=\"");
+    escape_into(&mut out, url);
+    out.push_str("\">");
+    escape_into(&mut out, label);
+    out.push_str("</a>");
+    out
 }
 
 /// A link that shows its own address.
@@ -355,6 +410,50 @@ mod tests {
         );
         check_telegram_html(&html).unwrap();
         assert_eq!(to_plain(&html), "<script> A & B (https://a.lv/?q=1&b=2)");
+    }
+
+    /// The fast escape matches the obvious character-by-character one.
+    #[test]
+    fn escape_agrees_with_the_obvious_definition() {
+        fn obvious(text: &str) -> String {
+            let mut out = String::new();
+            for c in text.chars() {
+                match c {
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '&' => out.push_str("&amp;"),
+                    '"' => out.push_str("&quot;"),
+                    c if c.is_control() && c != '\n' && c != '\t' => {}
+                    c => out.push(c),
+                }
+            }
+            out
+        }
+        let samples = [
+            "",
+            "Veselības ministrija (VM)",
+            "a<b>&\"c\"\n\td",
+            "\u{0}\u{1f}\u{7f}\u{80}\u{9f}\u{a0}Ā\u{85}x",
+            "ÂĂ\u{c2}\u{c0}ĀāČčĒēĢģĪīĶķĻļŅņŠšŪūŽž",
+            "🙂<🙂>&\u{2028}\u{feff}",
+            "<<<>>>&&&\"\"\"",
+        ];
+        for sample in samples {
+            assert_eq!(escape(sample), obvious(sample), "{sample:?}");
+            let mut appended = String::from("x");
+            escape_into(&mut appended, sample);
+            assert_eq!(appended, format!("x{}", obvious(sample)));
+        }
+        // Every character from U+0000 to U+0800 and a few beyond, one by one and together.
+        let all: String = (0u32..0x800)
+            .chain([0xFFFD, 0x1F600])
+            .filter_map(char::from_u32)
+            .collect();
+        assert_eq!(escape(&all), obvious(&all));
+        for c in all.chars() {
+            let one = format!("a{c}b");
+            assert_eq!(escape(&one), obvious(&one), "{:?}", c);
+        }
     }
 
     #[test]

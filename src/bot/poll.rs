@@ -5,7 +5,8 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use teloxide::types::Update;
 
 /// Why a `getUpdates` call failed. Messages never contain the token.
@@ -101,38 +102,67 @@ impl Poller {
             .text()
             .await
             .map_err(|e| PollError::Network(e.without_url()))?;
-        let mut json: Value = match serde_json::from_str(&text) {
-            Ok(json) => json,
+        let envelope: Envelope<'_> = match serde_json::from_str(&text) {
+            Ok(envelope) => envelope,
             Err(_) if status >= 300 => return Err(PollError::Status { status }),
             Err(e) => return Err(PollError::Malformed(e.to_string())),
         };
-        if json["ok"].as_bool() != Some(true) {
+        if !envelope.ok {
             return Err(PollError::Api {
-                code: json["error_code"].as_i64().unwrap_or(i64::from(status)),
-                description: json["description"].as_str().unwrap_or("").to_string(),
-                retry_after: json["parameters"]["retry_after"].as_u64(),
+                code: envelope.error_code.unwrap_or(i64::from(status)),
+                description: envelope.description.unwrap_or_default(),
+                retry_after: envelope.parameters.and_then(|p| p.retry_after),
             });
         }
-        let Value::Array(items) = json["result"].take() else {
+        let Some(items) = envelope.result else {
             return Err(PollError::Malformed("result is not a list".into()));
         };
-        let last_id = items
-            .iter()
-            .filter_map(|item| item["update_id"].as_i64())
-            .max();
-        let updates = items
-            .into_iter()
-            .filter_map(|item| {
-                let id = item["update_id"].as_i64();
-                // Through text: teloxide's `Update` does not deserialize from a `Value`
-                // (its flattened fields come out as `UpdateKind::Error`).
-                serde_json::from_str::<Update>(&item.to_string())
-                    .map_err(|e| tracing::warn!(update_id = id, error = %e, "cannot read an update; skipping it"))
-                    .ok()
-            })
-            .collect();
+        // Each update is parsed once, from its own text: teloxide's `Update` does not
+        // deserialize from a `serde_json::Value` (its flattened fields come out as
+        // `UpdateKind::Error`).
+        let mut updates = Vec::with_capacity(items.len());
+        let mut last_id = None;
+        for item in items {
+            let id = match serde_json::from_str::<Update>(item.get()) {
+                Ok(update) => {
+                    let id = update.id.0 as i64;
+                    updates.push(update);
+                    Some(id)
+                }
+                Err(e) => {
+                    let id = serde_json::from_str::<UpdateId>(item.get())
+                        .ok()
+                        .map(|u| u.update_id);
+                    tracing::warn!(update_id = id, error = %e, "cannot read an update; skipping it");
+                    id
+                }
+            };
+            last_id = last_id.max(id);
+        }
         Ok(Batch { updates, last_id })
     }
+}
+
+/// A Bot API answer, with each update left as text until it is parsed on its own.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    ok: bool,
+    #[serde(borrow)]
+    result: Option<Vec<&'a RawValue>>,
+    error_code: Option<i64>,
+    description: Option<String>,
+    parameters: Option<Parameters>,
+}
+
+#[derive(Deserialize)]
+struct Parameters {
+    retry_after: Option<u64>,
+}
+
+/// The id of an update that cannot be read otherwise (so the offset still moves past it).
+#[derive(Deserialize)]
+struct UpdateId {
+    update_id: i64,
 }
 
 /// What one `getUpdates` call brought.
