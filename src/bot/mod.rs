@@ -8,6 +8,7 @@
 //! and one shutdown path for SIGINT and SIGTERM. Each batch is answered concurrently across
 //! chats and in order within a chat.
 
+mod api;
 mod poll;
 mod send;
 pub mod webhook;
@@ -108,12 +109,7 @@ pub async fn run(
         let url = url::Url::parse(url).map_err(|e| RunError::ApiUrl(e.to_string()))?;
         bot = bot.set_api_url(url);
     }
-    if settings.throttle {
-        let bot = bot.throttle(teloxide::adaptors::throttle::Limits::default());
-        serve(bot, settings, engine, shutdown).await
-    } else {
-        serve(bot, settings, engine, shutdown).await
-    }
+    serve(bot, settings, engine, shutdown).await
 }
 
 /// Resolves when SIGINT or SIGTERM arrives.
@@ -141,6 +137,8 @@ pub async fn shutdown_signal() {
 
 struct Runtime<B> {
     bot: B,
+    /// Replies (`sendMessage`, `editMessageText`), rate-limited when `BOT_THROTTLE` is on.
+    sender: api::Sender,
     engine: Arc<Engine>,
     username: String,
     health: Arc<Health>,
@@ -228,8 +226,15 @@ where
     tracing::info!(bot = %username, "connected to the Bot API");
     settings.health.mark_api_ok();
     register_commands(&bot, &engine).await;
+    let sender = api::Sender::new(
+        settings.api_url.as_deref(),
+        &settings.token,
+        settings.throttle,
+    )
+    .map_err(RunError::ApiUrl)?;
     let runtime = Arc::new(Runtime {
         bot: bot.clone(),
+        sender,
         engine,
         username,
         health: Arc::clone(&settings.health),
@@ -489,7 +494,7 @@ where
         let Some(reply) = self.engine.handle(&request).await else {
             return "no-reply";
         };
-        match send::send_reply(&self.bot, message.chat.id, &reply).await {
+        match send::send_reply(&self.bot, &self.sender, message.chat.id, &reply).await {
             Ok(()) => "replied",
             Err(err) => {
                 tracing::error!(error = %err, "cannot send the reply");
@@ -546,8 +551,18 @@ where
         };
         let target = query.message.as_ref().map(|m| (m.chat().id, m.id()));
         let result = match target {
-            Some((chat, message_id)) => send::edit_reply(&self.bot, chat, message_id, &reply).await,
-            None => send::send_reply(&self.bot, ChatId(query.from.id.0 as i64), &reply).await,
+            Some((chat, message_id)) => {
+                send::edit_reply(&self.bot, &self.sender, chat, message_id, &reply).await
+            }
+            None => {
+                send::send_reply(
+                    &self.bot,
+                    &self.sender,
+                    ChatId(query.from.id.0 as i64),
+                    &reply,
+                )
+                .await
+            }
         };
         match result {
             Ok(()) => "edited",

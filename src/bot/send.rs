@@ -11,6 +11,7 @@ use teloxide::types::{
 };
 use teloxide::{ApiError, RequestError};
 
+use super::api::Sender;
 use crate::engine::{Button, Reply};
 
 /// Cards carry several links; a preview of the first would push the text down.
@@ -84,24 +85,29 @@ where
     }
 }
 
-/// Sends `reply` to `chat` as one or more messages; the buttons go under the last one.
-pub async fn send_reply<B>(bot: &B, chat: ChatId, reply: &Reply) -> Result<(), RequestError>
+/// Sends `reply` to `chat` as one or more messages; the buttons go under the last one. Text
+/// goes through `sender`; the chart, if any, through `bot`.
+pub async fn send_reply<B>(
+    bot: &B,
+    sender: &Sender,
+    chat: ChatId,
+    reply: &Reply,
+) -> Result<(), RequestError>
 where
     B: Requester<Err = RequestError>,
 {
     let messages = reply.messages();
     let count = messages.len();
-    for (i, text) in messages.into_iter().enumerate() {
-        let markup = (i + 1 == count).then(|| keyboard(&reply.buttons)).flatten();
-        with_retry("sendMessage", || {
-            let mut request = bot
-                .send_message(chat, text.clone())
-                .parse_mode(ParseMode::Html)
-                .link_preview_options(NO_PREVIEW);
-            if let Some(markup) = &markup {
-                request = request.reply_markup(markup.clone());
-            }
-            request.into_future()
+    let markup = keyboard(&reply.buttons);
+    for (i, text) in messages.iter().enumerate() {
+        let markup = if i + 1 == count {
+            markup.as_ref()
+        } else {
+            None
+        };
+        let text = text.as_str();
+        with_retry("sendMessage", move || {
+            sender.send_message(chat, text, markup)
         })
         .await?;
     }
@@ -119,6 +125,7 @@ where
 /// message that can no longer be edited, is sent anew instead.
 pub async fn edit_reply<B>(
     bot: &B,
+    sender: &Sender,
     chat: ChatId,
     message_id: MessageId,
     reply: &Reply,
@@ -128,24 +135,18 @@ where
 {
     let messages = reply.messages();
     let ([text], None) = (messages.as_slice(), &reply.image) else {
-        return send_reply(bot, chat, reply).await;
+        return send_reply(bot, sender, chat, reply).await;
     };
     let markup = keyboard(&reply.buttons);
-    let result = with_retry("editMessageText", || {
-        let mut request = bot
-            .edit_message_text(chat, message_id, text.clone())
-            .parse_mode(ParseMode::Html)
-            .link_preview_options(NO_PREVIEW);
-        if let Some(markup) = &markup {
-            request = request.reply_markup(markup.clone());
-        }
-        request.into_future()
+    let (text, markup) = (text.as_str(), markup.as_ref());
+    let result = with_retry("editMessageText", move || {
+        sender.edit_message_text(chat, message_id, text, markup)
     })
     .await;
     match result {
-        Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+        Ok(()) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
         Err(RequestError::Api(ApiError::MessageCantBeEdited | ApiError::MessageToEditNotFound)) => {
-            send_reply(bot, chat, reply).await
+            send_reply(bot, sender, chat, reply).await
         }
         Err(err) => Err(err),
     }

@@ -85,6 +85,11 @@ impl Catalog {
         self.ministry_at.get(id).map(|&i| &self.ministries[i])
     }
 
+    /// The ministry `id` and its position in [`Catalog::ministries`].
+    pub fn ministry_at(&self, id: &str) -> Option<(usize, &Ministry)> {
+        self.ministry_at.get(id).map(|&i| (i, &self.ministries[i]))
+    }
+
     /// The area `id` and the ministry that leads it.
     pub fn area(&self, id: &str) -> Option<(&Area, &Ministry)> {
         self.area_at.get(id).map(|&(i, j)| {

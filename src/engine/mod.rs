@@ -132,6 +132,33 @@ struct Loaded {
     names: lookup::Names,
     /// The words of the full-text index, for the typo fallback of search.
     terms: Vec<String>,
+    /// Rendered cards of this content version.
+    cards: CardCache,
+}
+
+/// Cards by (ministry position, area position, language); dropped with the content they were
+/// rendered from.
+#[derive(Debug, Default)]
+struct CardCache(std::sync::Mutex<std::collections::HashMap<CardKey, Reply>>);
+
+type CardKey = (usize, Option<usize>, Lang);
+
+/// More cards than this and the cache starts over (the real content has 146).
+const MAX_CACHED_CARDS: usize = 4096;
+
+impl CardCache {
+    fn get(&self, key: &CardKey) -> Option<Reply> {
+        let cards = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cards.get(key).cloned()
+    }
+
+    fn put(&self, key: CardKey, reply: &Reply) {
+        let mut cards = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if cards.len() >= MAX_CACHED_CARDS {
+            cards.clear();
+        }
+        cards.insert(key, reply.clone());
+    }
 }
 
 /// Turns requests into replies over the store.
@@ -420,5 +447,6 @@ async fn load(store: &Store) -> Result<Loaded, EngineError> {
         index,
         names,
         terms,
+        cards: CardCache::default(),
     })
 }

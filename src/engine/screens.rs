@@ -617,19 +617,32 @@ impl Ctx<'_> {
     }
 
     /// A ministry's card; with an area, headed by "the area X is led by".
+    /// Cards are the most frequent reply and depend only on the content and the language, so
+    /// each is rendered once per content version and then copied.
     async fn card(&self, target: &Target) -> Result<Reply> {
         let catalog = self.catalog();
-        let Some(ministry) = catalog.ministry(&target.ministry) else {
+        let Some((index, ministry)) = catalog.ministry_at(&target.ministry) else {
             return self.contacts().await;
         };
         let area = target
             .area
             .as_ref()
-            .and_then(|id| ministry.areas.iter().find(|a| &a.id == id));
+            .and_then(|id| ministry.areas.iter().enumerate().find(|(_, a)| &a.id == id));
         self.stats.count(metric::MINISTRY, &ministry.id);
-        if let Some(area) = area {
+        if let Some((_, area)) = area {
             self.stats.count(metric::AREA, &area.id);
         }
+        let key = (index, area.map(|(i, _)| i), self.lang);
+        if let Some(reply) = self.loaded.cards.get(&key) {
+            return Ok(reply);
+        }
+        let reply = self.render_card(ministry, area.map(|(_, a)| a));
+        self.loaded.cards.put(key, &reply);
+        Ok(reply)
+    }
+
+    fn render_card(&self, ministry: &Ministry, area: Option<&crate::content::Area>) -> Reply {
+        let catalog = self.catalog();
         let mut text = String::new();
         if let Some(area) = area {
             let _ = writeln!(
@@ -725,7 +738,7 @@ impl Ctx<'_> {
         };
         rows.push(vec![self.share_button(&item)]);
         rows.push(self.back_row(Action::Contacts));
-        Ok(self.reply(text, rows))
+        self.reply(text, rows)
     }
 
     fn contact(&self, c: &Contact) -> String {

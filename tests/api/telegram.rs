@@ -379,6 +379,37 @@ async fn a_429_on_send_message_is_waited_out_and_the_reply_arrives() {
     );
 }
 
+/// With `BOT_THROTTLE` on (the default), a chat gets at most one message a second and the
+/// others are not held up by it.
+#[tokio::test]
+async fn throttle_spaces_messages_to_one_chat_without_holding_up_others() {
+    let h = Harness::new().await;
+    let bot = h.start(true).await;
+    h.ask("/start").await; // connected and polling
+    let (busy, other) = (USER + 100, USER + 101);
+    let started = std::time::Instant::now();
+    for text in ["/help", "/about", "/privacy"] {
+        h.api.private_text(busy, Some("lv"), text);
+    }
+    h.api.private_text(other, Some("lv"), "/help");
+    h.api
+        .wait_until(10, "the other chat's reply", |api| {
+            api.sent_to(other).len() == 1
+        })
+        .await;
+    let other_took = started.elapsed();
+    h.api
+        .wait_until(10, "three replies to the busy chat", |api| {
+            api.sent_to(busy).len() == 3
+        })
+        .await;
+    let busy_took = started.elapsed();
+    bot.stop().await;
+    assert!(other_took < Duration::from_millis(900), "{other_took:?}");
+    assert!(busy_took >= Duration::from_millis(1900), "{busy_took:?}");
+    assert!(busy_took < Duration::from_secs(5), "{busy_took:?}");
+}
+
 #[tokio::test]
 async fn get_updates_recovers_from_5xx_and_malformed_json() {
     let h = Harness::new().await;

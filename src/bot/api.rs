@@ -1,0 +1,357 @@
+//! `sendMessage` and `editMessageText`, the two calls behind nearly every reply, made directly
+//! over HTTP. teloxide's client parses URLs and the whole returned `Message` on every call and
+//! sleeps 10 s inside any request that gets a 5xx; replies need none of that: the URLs are
+//! built once, the body is serialized from borrowed parts, and of the answer only `ok` and the
+//! error fields are read. Errors come out as teloxide's [`RequestError`], so retries and
+//! "message is not modified" are handled as for every other call. With `BOT_THROTTLE` on, a
+//! [`Limiter`] keeps to Telegram's rate limits.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use teloxide::types::{ChatId, InlineKeyboardMarkup, MessageId, ResponseParameters};
+use teloxide::{ApiError, RequestError};
+
+/// Direct client for the reply calls of one bot.
+#[derive(Clone)]
+pub struct Sender {
+    client: reqwest::Client,
+    send_url: url::Url,
+    edit_url: url::Url,
+    limiter: Option<Arc<Limiter>>,
+}
+
+impl Sender {
+    /// A sender for the bot `token` on the Bot API at `api_url` (Telegram's by default).
+    pub fn new(api_url: Option<&str>, token: &str, throttle: bool) -> Result<Self, String> {
+        let base = api_url.unwrap_or("https://api.telegram.org");
+        let url = |method: &str| {
+            url::Url::parse(&format!(
+                "{}/bot{token}/{method}",
+                base.trim_end_matches('/')
+            ))
+            .map_err(|e| e.to_string())
+        };
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(17))
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| e.without_url().to_string())?;
+        Ok(Self {
+            client,
+            send_url: url("sendMessage")?,
+            edit_url: url("editMessageText")?,
+            limiter: throttle.then(|| Arc::new(Limiter::default())),
+        })
+    }
+
+    /// `sendMessage` with HTML, no link preview and the keyboard, if any.
+    pub async fn send_message(
+        &self,
+        chat: ChatId,
+        text: &str,
+        markup: Option<&InlineKeyboardMarkup>,
+    ) -> Result<(), RequestError> {
+        if let Some(limiter) = &self.limiter {
+            limiter.wait(chat.0).await;
+        }
+        let body = Body {
+            chat_id: chat.0,
+            message_id: None,
+            text,
+            parse_mode: "HTML",
+            link_preview_options: NoPreview { is_disabled: true },
+            reply_markup: markup,
+        };
+        self.call(&self.send_url, &body).await
+    }
+
+    /// `editMessageText` of `message_id` in `chat`, like [`Sender::send_message`].
+    pub async fn edit_message_text(
+        &self,
+        chat: ChatId,
+        message_id: MessageId,
+        text: &str,
+        markup: Option<&InlineKeyboardMarkup>,
+    ) -> Result<(), RequestError> {
+        let body = Body {
+            chat_id: chat.0,
+            message_id: Some(message_id.0),
+            text,
+            parse_mode: "HTML",
+            link_preview_options: NoPreview { is_disabled: true },
+            reply_markup: markup,
+        };
+        self.call(&self.edit_url, &body).await
+    }
+
+    async fn call(&self, url: &url::Url, body: &Body<'_>) -> Result<(), RequestError> {
+        let body = serde_json::to_vec(body).map_err(|e| invalid_json(e, ""))?;
+        let response = self
+            .client
+            .post(url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| RequestError::from(e.without_url()))?;
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| RequestError::from(e.without_url()))?;
+        read_answer(status.as_u16(), &text)
+    }
+}
+
+/// The body of both calls.
+#[derive(Serialize)]
+struct Body<'a> {
+    chat_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message_id: Option<i32>,
+    text: &'a str,
+    parse_mode: &'static str,
+    link_preview_options: NoPreview,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply_markup: Option<&'a InlineKeyboardMarkup>,
+}
+
+#[derive(Serialize)]
+struct NoPreview {
+    is_disabled: bool,
+}
+
+/// What the Bot API answers, without the result.
+#[derive(Deserialize)]
+struct Answer {
+    ok: bool,
+    description: Option<String>,
+    parameters: Option<ResponseParameters>,
+}
+
+/// The outcome of a call from its HTTP status and body.
+fn read_answer(status: u16, text: &str) -> Result<(), RequestError> {
+    let answer: Answer = match serde_json::from_str(text) {
+        Ok(answer) => answer,
+        // A proxy's HTML error page, a cut connection: retried like a network error.
+        Err(_) if status >= 500 => {
+            return Err(RequestError::Api(ApiError::Unknown(format!(
+                "HTTP {status} from the Bot API"
+            ))));
+        }
+        Err(e) => return Err(invalid_json(e, text)),
+    };
+    if answer.ok {
+        return Ok(());
+    }
+    Err(match answer.parameters {
+        Some(ResponseParameters::RetryAfter(after)) => RequestError::RetryAfter(after),
+        Some(ResponseParameters::MigrateToChatId(to)) => RequestError::MigrateToChatId(to),
+        None => {
+            let description = answer.description.unwrap_or_default();
+            // teloxide's `ApiError` knows Telegram's descriptions ("message is not modified", ...).
+            let known = ApiError::deserialize(serde::de::value::StrDeserializer::<
+                serde::de::value::Error,
+            >::new(&description));
+            RequestError::Api(known.unwrap_or(ApiError::Unknown(description)))
+        }
+    })
+}
+
+fn invalid_json(source: serde_json::Error, raw: &str) -> RequestError {
+    RequestError::InvalidJson {
+        source: Arc::new(source),
+        raw: raw.chars().take(200).collect::<String>().into_boxed_str(),
+    }
+}
+
+/// Telegram's limits on sending messages, kept on the client side like teloxide's `Throttle`
+/// does: at most one message a second in a private chat, 20 a minute in a group, and 30 a
+/// second overall. Each limit is a sliding window of reserved send times; a message first
+/// takes the next free time of its chat, waits for it, then takes the next free time overall
+/// (so a chat waiting for its turn holds up no one else).
+#[derive(Debug, Default)]
+pub struct Limiter {
+    overall: Mutex<VecDeque<Instant>>,
+    chats: Mutex<HashMap<i64, VecDeque<Instant>>>,
+}
+
+/// At most `count` messages within any `span`.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    count: usize,
+    span: Duration,
+}
+
+const OVERALL: Window = Window {
+    count: 30,
+    span: Duration::from_secs(1),
+};
+const PRIVATE: Window = Window {
+    count: 1,
+    span: Duration::from_secs(1),
+};
+const GROUP: Window = Window {
+    count: 20,
+    span: Duration::from_secs(60),
+};
+
+/// Above this many chats, those with nothing in their window are dropped.
+const MAX_TRACKED_CHATS: usize = 10_000;
+
+impl Window {
+    /// Reserves the first time at or after `now` that keeps this window's limit, in `sent`
+    /// (the times already reserved, in order).
+    fn reserve(self, sent: &mut VecDeque<Instant>, now: Instant) -> Instant {
+        while sent.front().is_some_and(|t| *t + self.span <= now) {
+            sent.pop_front();
+        }
+        let at = match sent.len().checked_sub(self.count) {
+            Some(i) => (sent[i] + self.span).max(now),
+            None => now,
+        };
+        let position = sent.partition_point(|t| *t <= at);
+        sent.insert(position, at);
+        at
+    }
+}
+
+impl Limiter {
+    /// Reserves the next time `chat` may get a message.
+    pub fn reserve_chat(&self, chat: i64, now: Instant) -> Instant {
+        // Chat ids of groups and channels are negative.
+        let window = if chat < 0 { GROUP } else { PRIVATE };
+        let mut chats = self.chats.lock().unwrap_or_else(|e| e.into_inner());
+        if chats.len() >= MAX_TRACKED_CHATS {
+            chats.retain(|_, sent| sent.back().is_some_and(|t| *t + GROUP.span > now));
+        }
+        window.reserve(chats.entry(chat).or_default(), now)
+    }
+
+    /// Reserves the next time any message may go.
+    pub fn reserve_overall(&self, now: Instant) -> Instant {
+        let mut sent = self.overall.lock().unwrap_or_else(|e| e.into_inner());
+        OVERALL.reserve(&mut sent, now)
+    }
+
+    /// Waits until a message to `chat` may go.
+    pub async fn wait(&self, chat: i64) {
+        let at = self.reserve_chat(chat, Instant::now());
+        tokio::time::sleep_until(at.into()).await;
+        let at = self.reserve_overall(Instant::now());
+        tokio::time::sleep_until(at.into()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_private_chat_gets_one_message_a_second() {
+        let limiter = Limiter::default();
+        let now = Instant::now();
+        let times: Vec<Duration> = (0..4).map(|_| limiter.reserve_chat(7, now) - now).collect();
+        let secs = |n: u64| Duration::from_secs(n);
+        assert_eq!(times, vec![secs(0), secs(1), secs(2), secs(3)]);
+        // Other chats are not held up by chat 7.
+        assert_eq!(limiter.reserve_chat(8, now), now);
+        // After a quiet while, chat 7 may send at once again.
+        let later = now + secs(60);
+        assert_eq!(limiter.reserve_chat(7, later), later);
+    }
+
+    #[test]
+    fn a_group_gets_twenty_messages_a_minute() {
+        let limiter = Limiter::default();
+        let now = Instant::now();
+        let times: Vec<Instant> = (0..41).map(|_| limiter.reserve_chat(-100, now)).collect();
+        assert!(times[..20].iter().all(|t| *t == now));
+        assert_eq!(times[20] - now, Duration::from_secs(60));
+        assert_eq!(times[40] - now, Duration::from_secs(120));
+        // Never more than 20 within any minute.
+        for (i, t) in times.iter().enumerate() {
+            let within = times[i..]
+                .iter()
+                .filter(|u| **u < *t + Duration::from_secs(60))
+                .count();
+            assert!(
+                within <= 20,
+                "{within} messages in the minute from message {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn all_chats_together_get_thirty_messages_a_second() {
+        let limiter = Limiter::default();
+        let now = Instant::now();
+        let times: Vec<Duration> = (0..90)
+            .map(|_| limiter.reserve_overall(now) - now)
+            .collect();
+        assert!(times[..30].iter().all(Duration::is_zero), "{times:?}");
+        assert_eq!(times[30], Duration::from_secs(1));
+        assert_eq!(times[89], Duration::from_secs(2));
+        // The window from 2 s is full: a caller at 2.5 s waits until 3 s, one at 3.5 s not.
+        let later = now + Duration::from_millis(2500);
+        assert_eq!(limiter.reserve_overall(later) - now, Duration::from_secs(3));
+        let later = now + Duration::from_millis(3500);
+        assert_eq!(limiter.reserve_overall(later), later);
+    }
+
+    /// End to end over real time: three messages to one chat take two seconds.
+    #[tokio::test]
+    async fn wait_spaces_messages_to_one_chat() {
+        let limiter = Limiter::default();
+        let started = Instant::now();
+        for _ in 0..3 {
+            limiter.wait(5).await;
+        }
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(1990), "{took:?}");
+        assert!(took < Duration::from_secs(4), "{took:?}");
+    }
+
+    #[test]
+    fn answers_map_to_teloxide_errors() {
+        assert!(read_answer(200, r#"{"ok":true,"result":{"message_id":1}}"#).is_ok());
+        let err = read_answer(
+            400,
+            r#"{"ok":false,"error_code":400,"description":"Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, RequestError::Api(ApiError::MessageNotModified)),
+            "{err:?}"
+        );
+        let err = read_answer(
+            429,
+            r#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3","parameters":{"retry_after":3}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, RequestError::RetryAfter(s) if s.seconds() == 3),
+            "{err:?}"
+        );
+        let err = read_answer(502, "<html>Bad Gateway</html>").unwrap_err();
+        assert!(
+            matches!(err, RequestError::Api(ApiError::Unknown(_))),
+            "{err:?}"
+        );
+        let err = read_answer(200, r#"{"ok":tr"#).unwrap_err();
+        assert!(matches!(err, RequestError::InvalidJson { .. }), "{err:?}");
+        let err = read_answer(
+            400,
+            r#"{"ok":false,"description":"Bad Request: chat not found"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, RequestError::Api(ApiError::ChatNotFound)),
+            "{err:?}"
+        );
+    }
+}
