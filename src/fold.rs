@@ -82,9 +82,70 @@ pub fn phrase_key(text: &str) -> String {
     stems(text).join(" ")
 }
 
+/// Longest text, in characters, whose distances are computed without allocating.
+pub const SHORT: usize = 48;
+
 /// Optimal-string-alignment distance (Levenshtein plus swapped neighbours), counted in chars,
-/// giving up early once it exceeds `limit`.
+/// giving up early once it exceeds `limit`. Texts up to [`SHORT`] characters are compared on
+/// the stack: typo lookups compare a word with thousands of names.
 pub fn distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let (mut a_buf, mut b_buf) = (['\0'; SHORT], ['\0'; SHORT]);
+    let (Some(a), Some(b)) = (chars_into(a, &mut a_buf), chars_into(b, &mut b_buf)) else {
+        return distance_long(a, b, limit);
+    };
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let row = prefix_distances(a, b, limit)?;
+    let d = row[b.len()];
+    (d <= limit).then_some(d)
+}
+
+/// The characters of `text` in `buf`, if they fit.
+pub fn chars_into<'a>(text: &str, buf: &'a mut [char; SHORT]) -> Option<&'a [char]> {
+    let mut n = 0;
+    for c in text.chars() {
+        *buf.get_mut(n)? = c;
+        n += 1;
+    }
+    Some(&buf[..n])
+}
+
+/// The distances from `a` to every beginning of `b` (`row[k]` is the distance to the first
+/// `k` characters of `b`), or `None` once every one of them exceeds `limit`. Both texts at
+/// most [`SHORT`] characters.
+pub fn prefix_distances(a: &[char], b: &[char], limit: usize) -> Option<[usize; SHORT + 1]> {
+    debug_assert!(a.len() <= SHORT && b.len() <= SHORT);
+    let width = b.len() + 1;
+    let mut before = [0usize; SHORT + 1];
+    let mut prev = [0usize; SHORT + 1];
+    let mut cur = [0usize; SHORT + 1];
+    for (j, cell) in prev.iter_mut().take(width).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut best = i;
+        for j in 1..width {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            cur[j] = d;
+            best = best.min(d);
+        }
+        if best > limit {
+            return None;
+        }
+        before = prev;
+        prev = cur;
+    }
+    Some(prev)
+}
+
+/// [`distance`] for texts longer than [`SHORT`] characters.
+fn distance_long(a: &str, b: &str, limit: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > limit {
@@ -97,7 +158,7 @@ pub fn distance(a: &str, b: &str, limit: usize) -> Option<usize> {
     }
     for i in 1..=a.len() {
         rows[i * width] = i;
-        let mut best = usize::MAX;
+        let mut best = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
             let mut d = (rows[(i - 1) * width + j] + 1)
@@ -129,6 +190,68 @@ pub fn typo_limit(len: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stack version agrees with the allocating one on every pair of a word list, for
+    /// every limit, and on prefixes.
+    #[test]
+    fn distance_on_the_stack_agrees_with_the_allocating_one() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "veselib",
+            "veslib",
+            "vesleib",
+            "veselibas",
+            "izglit",
+            "izglitib",
+            "zinatn",
+            "zinatne",
+            "kultur",
+            "kultura",
+            "aizsardzib",
+            "aizsardziba",
+            "ārlietas",
+            "ārlieta",
+            "aarlietas",
+            "satiksm",
+            "satiksme",
+            "labklajib",
+            "labklājība",
+            "zemkop",
+            "tieslietas",
+            "tieslieta",
+            "abcdefghij",
+            "bacdefghij",
+            "abcdefghji",
+        ];
+        for a in words {
+            for b in words {
+                for limit in 0..=4 {
+                    assert_eq!(
+                        distance(a, b, limit),
+                        distance_long(a, b, limit),
+                        "{a:?} {b:?} {limit}"
+                    );
+                }
+                let (mut ab, mut bb) = (['\0'; SHORT], ['\0'; SHORT]);
+                let (ac, bc) = (
+                    chars_into(a, &mut ab).unwrap(),
+                    chars_into(b, &mut bb).unwrap(),
+                );
+                if let Some(row) = prefix_distances(ac, bc, 99) {
+                    for k in 0..=bc.len() {
+                        let head: String = bc[..k].iter().collect();
+                        assert_eq!(Some(row[k]), distance_long(a, &head, 99), "{a:?} {head:?}");
+                    }
+                }
+            }
+        }
+        let long = "x".repeat(SHORT + 5);
+        assert_eq!(distance(&long, &long, 1), Some(0));
+        assert_eq!(distance(&long, &format!("{long}y"), 1), Some(1));
+    }
 
     #[test]
     fn fold_removes_case_diacritics_and_punctuation() {

@@ -120,6 +120,9 @@ async fn fts(
 }
 
 /// Replaces each word that is not in the index by the closest indexed word (typo fallback).
+/// A stem is shorter than the inflected words in the index, so it is compared with each
+/// term and with the term's beginnings around its own length; one table of distances to
+/// every beginning of the term gives all of them.
 fn correct(terms: &[String], words: &[String]) -> Vec<String> {
     words
         .iter()
@@ -127,23 +130,28 @@ fn correct(terms: &[String], words: &[String]) -> Vec<String> {
             if terms.iter().any(|t| t.starts_with(word.as_str())) {
                 return word.clone();
             }
-            let len = word.chars().count();
+            let mut word_buf = ['\0'; fold::SHORT];
+            let Some(word_chars) = fold::chars_into(word, &mut word_buf) else {
+                return word.clone();
+            };
+            let len = word_chars.len();
             let limit = fold::typo_limit(len + 1);
+            let mut term_buf = ['\0'; fold::SHORT];
             terms
                 .iter()
                 .filter_map(|t| {
-                    // A stem is shorter than the inflected words in the index: compare it with
-                    // the term's beginnings around its own length too.
-                    let chars: Vec<char> = t.chars().collect();
-                    let whole = fold::distance(word, t, limit);
+                    let chars = fold::chars_into(t, &mut term_buf)?;
+                    let n = chars.len();
+                    let whole_possible = n.abs_diff(len) <= limit;
+                    // Without the whole term in reach, only the beginnings up to len + 1 count.
+                    let columns = if whole_possible { n } else { n.min(len + 2) };
+                    let row = fold::prefix_distances(word_chars, &chars[..columns], limit)?;
+                    let whole = whole_possible.then_some(row[n]);
                     let heads = (len.saturating_sub(1)..=len + 1)
-                        .filter(|k| *k >= 3 && *k < chars.len())
-                        .filter_map(|k| {
-                            let head: String = chars[..k].iter().collect();
-                            fold::distance(word, &head, limit)
-                        });
+                        .filter(|k| *k >= 3 && *k < n && *k <= columns)
+                        .map(|k| row[k]);
                     let d = whole.into_iter().chain(heads).min()?;
-                    Some((d, t))
+                    (d <= limit).then_some((d, t))
                 })
                 .min_by(|a, b| a.0.cmp(&b.0).then(a.1.len().cmp(&b.1.len())))
                 .map_or_else(|| word.clone(), |(_, t)| t.clone())
