@@ -440,7 +440,9 @@ async fn load(store: &Store) -> Result<Loaded, EngineError> {
             .map(|a| (a.id.clone(), a.name.clone()))
             .collect(),
     };
-    let terms = std::mem::take(&mut content.terms);
+    let mut terms = std::mem::take(&mut content.terms);
+    terms.sort_unstable();
+    terms.dedup();
     Ok(Loaded {
         catalog: catalog::Catalog::new(content),
         strings,

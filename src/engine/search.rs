@@ -18,7 +18,8 @@ pub struct Hit {
 /// At most this many words of a query are searched.
 const MAX_WORDS: usize = 8;
 
-/// Searches `query` in `lang`; at most `limit` hits, best first.
+/// Searches `query` in `lang`; at most `limit` hits, best first. `terms` is the sorted
+/// vocabulary of the full-text index.
 pub async fn search(
     store: &Store,
     index: &Index,
@@ -36,8 +37,14 @@ pub async fn search(
     }
     let words = words(query);
     if !words.is_empty() {
-        let mut found = fts(store, &words, " AND ", lang, limit).await?;
-        if found.is_empty() && words.len() > 1 {
+        // A word that begins no indexed word matches nothing: the queries that cannot find
+        // anything are not asked (each costs a round trip to SQLite's thread).
+        let known = words.iter().filter(|w| begins_a_term(terms, w)).count();
+        let mut found = Vec::new();
+        if known == words.len() {
+            found = fts(store, &words, " AND ", lang, limit).await?;
+        }
+        if found.is_empty() && words.len() > 1 && known > 0 {
             found = fts(store, &words, " OR ", lang, limit).await?;
         }
         if found.is_empty() {
@@ -127,7 +134,7 @@ fn correct(terms: &[String], words: &[String]) -> Vec<String> {
     words
         .iter()
         .map(|word| {
-            if terms.iter().any(|t| t.starts_with(word.as_str())) {
+            if begins_a_term(terms, word) {
                 return word.clone();
             }
             let mut word_buf = ['\0'; fold::SHORT];
@@ -157,6 +164,12 @@ fn correct(terms: &[String], words: &[String]) -> Vec<String> {
                 .map_or_else(|| word.clone(), |(_, t)| t.clone())
         })
         .collect()
+}
+
+/// Whether `word` begins one of `terms` (sorted).
+fn begins_a_term(terms: &[String], word: &str) -> bool {
+    let first = terms.partition_point(|t| t.as_str() < word);
+    terms.get(first).is_some_and(|t| t.starts_with(word))
 }
 
 fn target_hit(target: &Target, label: &impl Fn(&Target) -> String) -> Hit {
