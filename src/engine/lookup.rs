@@ -93,8 +93,12 @@ pub struct Index {
     abbr_exact: HashMap<String, String>,
     /// Folded and stemmed phrases → targets.
     phrases: HashMap<String, Vec<Target>>,
-    /// Phrases grouped by word count, for typo matching.
+    /// Phrases grouped by word count, for typo matching; each group in order of length in
+    /// characters, then of the phrase.
     by_words: Vec<Vec<(String, Vec<Target>)>>,
+    /// The length in characters of each phrase of `by_words`: a typo lookup compares only
+    /// the phrases whose length is within the typo limit.
+    lengths: Vec<Vec<usize>>,
 }
 
 impl Index {
@@ -128,8 +132,13 @@ impl Index {
             index.by_words[words - 1].push((key.clone(), targets.clone()));
         }
         for group in &mut index.by_words {
-            group.sort_by(|a, b| a.0.cmp(&b.0));
+            group.sort_by_cached_key(|(key, _)| (key.chars().count(), key.clone()));
         }
+        index.lengths = index
+            .by_words
+            .iter()
+            .map(|group| group.iter().map(|(key, _)| key.chars().count()).collect())
+            .collect();
         index
     }
 
@@ -210,8 +219,12 @@ impl Index {
         if limit == 0 {
             return None;
         }
+        let group = self.by_words.get(len - 1)?;
+        let lengths = self.lengths.get(len - 1)?;
+        let from = lengths.partition_point(|&n| n + limit < chars);
+        let to = lengths.partition_point(|&n| n <= chars + limit);
         let mut best: Option<(usize, Vec<Target>)> = None;
-        for (key, targets) in self.by_words.get(len - 1)? {
+        for (key, targets) in &group[from..to] {
             if let Some(d) = fold::distance(phrase, key, limit) {
                 match &mut best {
                     Some((bd, list)) if d == *bd => list.extend(targets.iter().cloned()),
