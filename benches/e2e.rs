@@ -14,7 +14,7 @@
 //! bounded in count and time, and the bench stops the bot (SIGTERM) and itself.
 //!
 //! Knobs (environment): `E2E_BOT_BIN` (the binary; default `target/release/lidzdaliba-bot`),
-//! `E2E_BURST` (10000), `E2E_USERS` (2000), `E2E_RATE` (500 per second), `E2E_SECONDS` (10),
+//! `E2E_BURST` (10000), `E2E_BURSTS` (3 bursts, each reported), `E2E_USERS` (2000), `E2E_RATE` (500 per second), `E2E_SECONDS` (10),
 //! `E2E_RUST_LOG` (the bot's `RUST_LOG`, default `warn`), `E2E_PERF` and `E2E_PERF_STEADY`
 //! (files: `perf record` of the bot during the burst or the steady run; the CPU figures then
 //! include the profiler's overhead).
