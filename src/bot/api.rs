@@ -26,14 +26,7 @@ pub struct Sender {
 impl Sender {
     /// A sender for the bot `token` on the Bot API at `api_url` (Telegram's by default).
     pub fn new(api_url: Option<&str>, token: &str, throttle: bool) -> Result<Self, String> {
-        let base = api_url.unwrap_or("https://api.telegram.org");
-        let url = |method: &str| {
-            url::Url::parse(&format!(
-                "{}/bot{token}/{method}",
-                base.trim_end_matches('/')
-            ))
-            .map_err(|e| e.to_string())
-        };
+        let url = |method| method_url(api_url, token, method);
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(17))
@@ -105,6 +98,16 @@ impl Sender {
             .map_err(|e| RequestError::from(e.without_url()))?;
         read_answer(status.as_u16(), &text)
     }
+}
+
+/// The URL of Bot API `method` for the bot `token` at `api_url` (Telegram's by default).
+pub fn method_url(api_url: Option<&str>, token: &str, method: &str) -> Result<url::Url, String> {
+    let base = api_url.unwrap_or("https://api.telegram.org");
+    url::Url::parse(&format!(
+        "{}/bot{token}/{method}",
+        base.trim_end_matches('/')
+    ))
+    .map_err(|e| e.to_string())
 }
 
 /// The body of both calls.

@@ -60,12 +60,7 @@ pub struct Poller {
 impl Poller {
     /// A poller for the bot `token` on the Bot API at `api_url` (Telegram's by default).
     pub fn new(api_url: Option<&str>, token: &str, poll_timeout: u32) -> Result<Self, String> {
-        let base = api_url.unwrap_or("https://api.telegram.org");
-        let url = url::Url::parse(&format!(
-            "{}/bot{token}/getUpdates",
-            base.trim_end_matches('/')
-        ))
-        .map_err(|e| e.to_string())?;
+        let url = super::api::method_url(api_url, token, "getUpdates")?;
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(u64::from(poll_timeout) + 10))

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
+use super::lookup::Target;
 use crate::content::{Area, Lesson, Ministry, Resource, Section, Series, Text};
+use crate::lang::Lang;
 use crate::store::{CachedContent, ContentInfo};
 
 /// The cached content, indexed for the screens.
@@ -105,8 +107,27 @@ impl Catalog {
             .filter(|l| ministry.areas.iter().any(|a| a.id == l.area))
     }
 
+    /// A short label for a lookup target: the area's name with the ministry's abbreviation,
+    /// or the ministry's abbreviation and name.
+    pub fn label(&self, target: &Target, lang: Lang) -> String {
+        let (abbr, name) = self
+            .ministry(&target.ministry)
+            .map_or(("?", ""), |m| (m.abbr.as_str(), m.name.get(lang)));
+        match target.area.as_ref().and_then(|id| self.area(id)) {
+            Some((area, _)) => format!("{} ({abbr})", capitalise(area.name.get(lang))),
+            None => format!("{abbr}: {name}"),
+        }
+    }
+
     /// The ministry whose contacts stand in where a ministry names none.
     pub fn fallback(&self) -> Option<&Ministry> {
         self.ministry(&self.info.fallback)
     }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }

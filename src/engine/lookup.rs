@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use crate::content::Text;
 use crate::fold;
 use crate::store::AliasRow;
 
@@ -26,35 +25,6 @@ pub enum Found {
     Choice(Vec<Target>),
     /// Nothing (suggestions are computed apart: [`Index::suggestions`]).
     Nothing(Vec<Target>),
-}
-
-/// Names for buttons.
-#[derive(Debug, Clone)]
-pub struct Names {
-    pub ministries: HashMap<String, (String, Text)>,
-    pub areas: HashMap<String, Text>,
-}
-
-impl Names {
-    /// A short label for a target: the area's name with the ministry's abbreviation, or the
-    /// ministry's abbreviation and name.
-    pub fn label(&self, target: &Target, lang: crate::lang::Lang) -> String {
-        let (abbr, name) = self
-            .ministries
-            .get(&target.ministry)
-            .map_or(("?", ""), |(abbr, name)| (abbr.as_str(), name.get(lang)));
-        match target.area.as_ref().and_then(|a| self.areas.get(a)) {
-            Some(area) => format!("{} ({abbr})", capitalise(area.get(lang))),
-            None => format!("{abbr}: {name}"),
-        }
-    }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }
 
 /// Words that carry no meaning in a lookup (already folded and stemmed).

@@ -129,7 +129,6 @@ struct Loaded {
     catalog: catalog::Catalog,
     strings: i18n::Strings,
     index: lookup::Index,
-    names: lookup::Names,
     /// The words of the full-text index, for the typo fallback of search.
     terms: Vec<String>,
     /// Rendered cards of this content version.
@@ -427,19 +426,6 @@ async fn load(store: &Store) -> Result<Loaded, EngineError> {
     };
     let strings = i18n::Strings::new(std::mem::take(&mut content.ui));
     let index = lookup::Index::build(&std::mem::take(&mut content.aliases));
-    let names = lookup::Names {
-        ministries: content
-            .ministries
-            .iter()
-            .map(|m| (m.id.clone(), (m.abbr.clone(), m.name.clone())))
-            .collect(),
-        areas: content
-            .ministries
-            .iter()
-            .flat_map(|m| &m.areas)
-            .map(|a| (a.id.clone(), a.name.clone()))
-            .collect(),
-    };
     let mut terms = std::mem::take(&mut content.terms);
     terms.sort_unstable();
     terms.dedup();
@@ -447,7 +433,6 @@ async fn load(store: &Store) -> Result<Loaded, EngineError> {
         catalog: catalog::Catalog::new(content),
         strings,
         index,
-        names,
         terms,
         cards: CardCache::default(),
     })

@@ -213,14 +213,13 @@ impl Ctx<'_> {
     }
 
     async fn hits(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
-        let names = &self.loaded.names;
         // Boxed: the search future holds SQLite queries and is rare; unboxed, its size would
         // be copied with every request's future.
         Box::pin(search::search(
             self.store,
             &self.loaded.index,
             &self.loaded.terms,
-            |t| names.label(t, self.lang),
+            |t| self.catalog().label(t, self.lang),
             query,
             self.lang,
             limit,
@@ -914,7 +913,7 @@ impl Ctx<'_> {
     }
 
     fn target_button(&self, target: &Target) -> Button {
-        let label = self.loaded.names.label(target, self.lang);
+        let label = self.catalog().label(target, self.lang);
         let action = match &target.area {
             Some(area) => Action::Area(area.clone()),
             None => Action::Ministry(target.ministry.clone()),

@@ -204,6 +204,12 @@ impl TestApp {
         self.next_user.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// Every cached ministry with its areas and contacts, in content order.
+    pub async fn ministries(&self) -> Vec<lidzdaliba_bot::content::Ministry> {
+        let cached = self.store.cached_content().await.expect("read the cache");
+        cached.expect("content is cached").ministries
+    }
+
     /// The lookup index over what the store holds now.
     pub async fn index(&self) -> Index {
         Index::build(&self.store.aliases().await.expect("read the aliases"))

@@ -141,14 +141,9 @@ async fn check_screen(app: &TestApp, action: &Action, reply: &Reply, seen: &mut 
             seen.ministries.insert(id.clone());
         }
         Action::Area(id) => {
-            let ministries = app
-                .store
-                .cached_content()
+            let m = app
+                .ministries()
                 .await
-                .unwrap()
-                .unwrap()
-                .ministries;
-            let m = ministries
                 .into_iter()
                 .find(|m| m.areas.iter().any(|a| &a.id == id))
                 .unwrap_or_else(|| panic!("{ctx}: a button to a missing area"));
@@ -190,16 +185,7 @@ async fn every_menu_in_both_languages_is_valid_and_complete() {
         .into_iter()
         .map(|s| s.id)
         .collect();
-    let ministries: BTreeSet<String> = app
-        .store
-        .cached_content()
-        .await
-        .unwrap()
-        .expect("content is cached")
-        .ministries
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
+    let ministries: BTreeSet<String> = app.ministries().await.into_iter().map(|m| m.id).collect();
     assert_eq!(lessons, (1..=10).collect());
     assert_eq!(sections.len(), 10);
     assert_eq!(ministries.len(), 15);

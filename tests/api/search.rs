@@ -110,13 +110,7 @@ async fn every_payload_opens_its_item_and_unknown_ones_open_the_main_menu() {
     ] {
         items.extend(actions(&reply).into_iter().filter(Action::is_item));
     }
-    let ministries = app
-        .store
-        .cached_content()
-        .await
-        .unwrap()
-        .unwrap()
-        .ministries;
+    let ministries = app.ministries().await;
     for m in &ministries {
         let card = app.press(&Action::Ministry(m.id.clone())).await;
         items.extend(
