@@ -20,11 +20,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=$(realpath "${1:-target/debug/lidzdaliba-bot}")
 [ "$(id -u)" = 0 ] || { echo "test-container: needs root" >&2; exit 1; }
-if ! command -v podman >/dev/null || ! command -v buildah >/dev/null; then
-    echo "test-container: installing podman and buildah"
-    apt-get install -y -qq --no-install-recommends podman buildah >/dev/null 2>&1 || {
+packages=(podman buildah docker-compose)
+if ! command -v podman >/dev/null || ! command -v buildah >/dev/null ||
+    ! command -v docker-compose >/dev/null; then
+    echo "test-container: installing ${packages[*]} (Debian)"
+    apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null 2>&1 || {
         apt-get update -qq >/dev/null
-        apt-get install -y -qq --no-install-recommends podman buildah >/dev/null
+        apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
     }
 fi
 
@@ -40,7 +42,7 @@ check() { # check DESCRIPTION COMMAND...
         failures=$((failures + 1))
     fi
 }
-contains() { grep -qF -- "$2" <<<"$1"; }
+contains() { [[ $1 == *"$2"* ]]; }
 
 work=$(mktemp -d)
 store=(--root "$work/storage" --runroot "$work/run" --storage-driver vfs)
@@ -94,8 +96,25 @@ env=$(inspect '{{json .Config.Env}}')
 for var in DATABASE_URL=sqlite:///data/lidzdaliba.db CONTENT_DIR=/app/content HEALTH_LISTEN=127.0.0.1:9090; do
     check "ENV $var" contains "$env" "\"$var\""
 done
-check "compose.yaml's health check is the image's" \
-    grep -q 'test: \["CMD", "/usr/local/bin/lidzdaliba-bot", "health"\]' compose.yaml
+
+# compose.yaml, as Compose reads it (Debian's docker-compose validates the file against the
+# Compose schema without a daemon), with a .env that tries to move the paths.
+mkdir "$work/compose"
+cp compose.yaml "$work/compose/"
+printf 'TELOXIDE_TOKEN=1:x\nDATABASE_URL=sqlite://data/elsewhere.db\nCONTENT_DIR=content\n' \
+    >"$work/compose/.env"
+config=$(cd "$work/compose" && docker-compose config 2>&1) || true
+check "compose.yaml reads the token from .env" contains "$config" "TELOXIDE_TOKEN: 1:x"
+check "... and its own paths win over .env's" \
+    bash -c 'grep -qF "DATABASE_URL: sqlite:///data/lidzdaliba.db" <<<"$0" &&
+        grep -qF "CONTENT_DIR: /app/content" <<<"$0"' "$config"
+check "... the volume on /data" contains "$config" "- data:/data"
+check "... a restart policy" contains "$config" "restart: unless-stopped"
+check "... the image's health check" \
+    contains "$config" "$(printf -- '- CMD\n      - /usr/local/bin/lidzdaliba-bot\n      - health')"
+cp .env.example "$work/compose/.env"
+check ".env.example is a valid .env for Compose" bash -c "cd '$work/compose' && docker-compose config -q"
+check ".env.example sets nothing but comments" bash -c "! grep -Ev '^[[:space:]]*(#|$)' .env.example"
 
 # 3b. Inside the image. `buildah run` runs as the image's user, in its working folder, with its
 # environment, on the host's network (chroot isolation): the container a runtime would start.

@@ -26,7 +26,7 @@ check() { # check DESCRIPTION COMMAND...
         failures=$((failures + 1))
     fi
 }
-contains() { grep -qF -- "$2" <<<"$1"; }
+contains() { [[ $1 == *"$2"* ]]; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
