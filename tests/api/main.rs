@@ -4,6 +4,7 @@
 mod helpers;
 mod hostile;
 
+mod checks;
 mod console;
 mod crash;
 mod fake_api;
