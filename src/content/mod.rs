@@ -2,6 +2,7 @@
 //! the TOML files into that model while collecting every problem with its `file:line`.
 
 mod read;
+pub mod stale;
 pub mod validate;
 
 use std::fmt;
