@@ -180,14 +180,14 @@ fn an_alias_claimed_by_two_ministries_is_refused() {
 fn a_malformed_email_is_refused() {
     let (_g, file, line, problems) = broken(
         "ministries.toml",
-        "email = \"nvo@mk.gov.lv\"",
-        "email = \"nvo[at]mk.gov.lv\"",
+        "email = \"Agnija.Lauska@mod.gov.lv\"",
+        "email = \"Agnija.Lauska[at]mod.gov.lv\"",
     );
     assert_problem(
         &problems,
         &file,
         line,
-        "[[ministry.contact]]: 'email' = 'nvo[at]mk.gov.lv' is not an e-mail address",
+        "[[ministry.contact]]: 'email' = 'Agnija.Lauska[at]mod.gov.lv' is not an e-mail address",
     );
     assert_eq!(problems.len(), 1, "{problems:#?}");
 }
@@ -222,7 +222,7 @@ fn a_malformed_url_is_refused() {
 fn a_malformed_phone_is_refused() {
     let (_g, file, line, problems) = broken(
         "ministries.toml",
-        "phone = \"67082935\"",
+        "phone = \"67335219\"",
         "phone = \"6708293\"",
     );
     assert_problem(
@@ -292,7 +292,7 @@ fn every_problem_is_listed_not_only_the_first() {
     let phone = edit(
         &dir,
         "ministries.toml",
-        "phone = \"67082935\"",
+        "phone = \"67335219\"",
         "phone = \"1\"",
     );
     let website = edit(
@@ -336,7 +336,7 @@ async fn invalid_content_keeps_the_last_good_cache() {
     let line = edit(
         &app.content_dir,
         "ministries.toml",
-        "phone = \"67082935\"",
+        "phone = \"67335219\"",
         "phone = \"x\"",
     );
 
@@ -379,7 +379,7 @@ async fn invalid_content_without_a_cache_reports_no_cached_hash() {
     edit(
         &dir,
         "ministries.toml",
-        "phone = \"67082935\"",
+        "phone = \"67335219\"",
         "phone = \"x\"",
     );
     let db = tempfile::tempdir().unwrap();

@@ -13,6 +13,7 @@ mod import;
 mod lookup;
 mod menus;
 mod ops;
+mod queries;
 mod search;
 mod soak;
 mod telegram;
