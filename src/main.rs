@@ -11,7 +11,7 @@ use lidzdaliba_bot::content;
 use lidzdaliba_bot::store::{ImportOutcome, Store};
 use std::sync::Arc;
 
-use lidzdaliba_bot::{app, bot, health};
+use lidzdaliba_bot::{app, bot, health, links};
 
 #[derive(Parser)]
 #[command(
@@ -33,11 +33,29 @@ enum Cmd {
     Run,
     /// Talk to the bot in the terminal, no token needed; reads standard input to its end
     Console,
-    /// Validate the content files and list every problem as file:line
+    /// Validate the content files and list every problem as file:line.
+    ///
+    /// Exit status: 0 when everything asked for is fine; 1 when the content is invalid, when
+    /// --stale finds an entry not verified within DAYS, or when --links finds a broken link
+    /// (moved links alone are reported and still exit 0); 2 for a wrong option.
     Check {
         /// The content folder (default: CONTENT_DIR, else ./content)
         #[arg(long)]
         content: Option<PathBuf>,
+        /// Also list every contact not verified within DAYS days (never-verified ones
+        /// included), as file:line, and how many
+        #[arg(long, value_name = "DAYS")]
+        stale: Option<u32>,
+        /// Also request every URL in the content files and list the broken and the moved ones
+        /// as file:line with the status (needs the network)
+        #[arg(long)]
+        links: bool,
+        /// With --links: seconds to wait for each answer
+        #[arg(long, value_name = "SECONDS", default_value_t = 15.0, value_parser = positive_seconds)]
+        timeout: f64,
+        /// With --links: requests in flight at once
+        #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+        concurrency: u16,
     },
     /// Import the content into the bot's SQLite cache (only if it changed)
     Import {
@@ -108,7 +126,19 @@ fn main() -> ExitCode {
         match cli.command.unwrap_or(Cmd::Run) {
             Cmd::Run => run(config).await,
             Cmd::Console => console(config).await,
-            Cmd::Check { content } => check(content.unwrap_or(config.content_dir)),
+            Cmd::Check {
+                content,
+                stale,
+                links,
+                timeout,
+                concurrency,
+            } => {
+                let links = links.then(|| links::Options {
+                    timeout: std::time::Duration::from_secs_f64(timeout),
+                    concurrency: usize::from(concurrency),
+                });
+                check(content.unwrap_or(config.content_dir), stale, links).await
+            }
             Cmd::Import { create } => import(config, create).await,
             Cmd::Stats { days, png } => stats(config, days, png).await,
             Cmd::Health { addr, timeout } => health(config, addr, timeout),
@@ -217,31 +247,80 @@ async fn console(config: Config) -> ExitCode {
     }
 }
 
-fn check(dir: PathBuf) -> ExitCode {
-    match content::load_dir(&dir) {
-        Ok((snapshot, c)) => {
-            println!(
-                "{}: content is valid ({} lessons, {} guideline sections, {} ministries, {} areas, \
-                 {} contacts, {} resources, {} UI strings; hash {})",
-                dir.display(),
-                c.lessons.len(),
-                c.guidelines.sections.len(),
-                c.ministries.len(),
-                c.ministries.iter().map(|m| m.areas.len()).sum::<usize>(),
-                c.ministries.iter().map(|m| m.contacts.len()).sum::<usize>(),
-                c.resources.len(),
-                c.ui.len(),
-                &snapshot.hash[..12],
-            );
-            ExitCode::SUCCESS
-        }
+/// A `--timeout` value: a positive number of seconds, at most an hour.
+fn positive_seconds(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= 3600.0 => Ok(s),
+        _ => Err(format!(
+            "'{value}' is not a number of seconds from 0.001 to 3600"
+        )),
+    }
+}
+
+async fn check(dir: PathBuf, stale: Option<u32>, links: Option<links::Options>) -> ExitCode {
+    let (snapshot, c) = match content::load_dir(&dir) {
+        Ok(loaded) => loaded,
         Err(errors) => {
             for problem in &errors.0 {
                 println!("{problem}");
             }
             eprintln!("{} problem(s) found", errors.0.len());
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
+    };
+    println!(
+        "{}: content is valid ({} lessons, {} guideline sections, {} ministries, {} areas, \
+         {} contacts, {} resources, {} UI strings; hash {})",
+        dir.display(),
+        c.lessons.len(),
+        c.guidelines.sections.len(),
+        c.ministries.len(),
+        c.ministries.iter().map(|m| m.areas.len()).sum::<usize>(),
+        c.ministries.iter().map(|m| m.contacts.len()).sum::<usize>(),
+        c.resources.len(),
+        c.ui.len(),
+        &snapshot.hash[..12],
+    );
+    let mut fine = true;
+    if let Some(days) = stale {
+        let (total, list) =
+            content::stale::stale(&c, &lidzdaliba_bot::clock::today_in_latvia(), days);
+        for entry in &list {
+            println!("{entry}");
+        }
+        let never = list.iter().filter(|s| s.verified.is_none()).count();
+        if list.is_empty() {
+            println!("all {total} contacts were verified within {days} days");
+        } else {
+            println!(
+                "{} of {total} contacts not verified within {days} days ({never} never verified)",
+                list.len()
+            );
+            fine = false;
+        }
+    }
+    if let Some(options) = links {
+        let found = links::collect(&snapshot.files);
+        let places: usize = found.iter().map(|l| l.places.len()).sum();
+        eprintln!(
+            "requesting {} links ({places} places), {} at a time, {} s timeout…",
+            found.len(),
+            options.concurrency,
+            options.timeout.as_secs_f64()
+        );
+        let mut out = std::io::stdout().lock();
+        match links::report(&found, &options, &mut out).await {
+            Ok(summary) => fine &= summary.exit_status() == 0,
+            Err(err) => {
+                eprintln!("cannot write the report: {err}");
+                fine = false;
+            }
+        }
+    }
+    if fine {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

@@ -8,7 +8,7 @@ use super::catalog::Catalog;
 use super::lookup::{Found, Target};
 use super::search::{self, Hit};
 use super::{Action, Button, Command, InlineItem, Loaded, MAX_INLINE_RESULTS, Reply};
-use crate::content::{Contact, Lesson, Ministry, Section};
+use crate::content::{Contact, ContactKind, Lesson, Ministry, Section};
 use crate::fold;
 use crate::lang::Lang;
 use crate::render::{bold, escape, link};
@@ -686,17 +686,48 @@ impl Ctx<'_> {
                 link(site, site)
             );
         }
-        if let Some(page) = &ministry.participation_page {
-            let _ = write!(
-                text,
-                "\n{}: {}",
+        let ngo: Vec<&Contact> = ministry
+            .contacts
+            .iter()
+            .filter(|c| c.kind == ContactKind::Ngo)
+            .collect();
+        let general: Vec<&Contact> = ministry
+            .contacts
+            .iter()
+            .filter(|c| c.kind == ContactKind::General)
+            .collect();
+        let participation = ministry.participation_page.as_ref().map(|page| {
+            format!(
+                "{}: {}",
                 bold(self.t("participation_page")),
                 link(page, page)
+            )
+        });
+        if !ngo.is_empty() {
+            if let Some(page) = &participation {
+                let _ = write!(text, "\n{page}");
+            }
+            let _ = write!(text, "\n\n{}", bold(self.t("contacts_heading")));
+            for contact in &ngo {
+                let _ = write!(text, "\n\n{}", self.contact(contact));
+            }
+            self.general_contacts(&mut text, &general);
+        } else {
+            // No designated contact in our sources: say so, then what else there is, in the
+            // order of the schema (docs in the README, "Editing the content"): where the State
+            // Chancellery lists the contact persons, the ministry's general contact, its
+            // participation page, the State Chancellery's own NGO contact.
+            let _ = write!(
+                text,
+                "\n\n{}\n{}\n\n{}",
+                bold(self.t("contacts_heading")),
+                escape(self.t("no_ngo_contact")),
+                escape(self.t("ngo_contact_statement"))
             );
-        }
-        let _ = write!(text, "\n\n{}", bold(self.t("contacts_heading")));
-        if ministry.contacts.is_empty() {
-            let _ = write!(text, "\n{}", escape(self.t("no_contact")));
+            self.general_contacts(&mut text, &general);
+            if let Some(page) = &participation {
+                let _ = write!(text, "\n\n{page}");
+            }
             let fallback = catalog.fallback().filter(|vk| vk.id != ministry.id);
             if let Some(vk) = fallback {
                 let _ = write!(
@@ -705,16 +736,23 @@ impl Ctx<'_> {
                     bold(self.t("fallback_heading")),
                     escape(&vk.abbr)
                 );
-                for contact in &vk.contacts {
+                for contact in vk.contacts.iter().filter(|c| c.kind == ContactKind::Ngo) {
                     let _ = write!(text, "\n{}", self.contact(contact));
                 }
             }
-        } else {
-            for contact in &ministry.contacts {
-                let _ = write!(text, "\n\n{}", self.contact(contact));
-            }
         }
-        let _ = write!(text, "\n\n{}", self.sources(&ministry.sources));
+        text.push_str("\n\n");
+        if let Some(area) = area {
+            // Why this ministry: the statute or law that puts the area with it.
+            let links: Vec<String> = area.sources.iter().map(|u| link(u, host(u))).collect();
+            let _ = writeln!(
+                text,
+                "{}: {}",
+                bold(self.t("area_sources")),
+                links.join(", ")
+            );
+        }
+        text.push_str(&self.sources(&ministry.sources));
 
         let mut rows = Vec::new();
         for lesson in catalog.lessons_of(ministry) {
@@ -771,13 +809,35 @@ impl Ctx<'_> {
         }
         let _ = write!(
             text,
-            "\n  {}: {} ({} {})",
+            "\n  {}: {}",
             escape(self.t("source")),
-            link(&c.source, host(&c.source)),
-            escape(self.t("checked")),
-            escape(&c.checked)
+            link(&c.source, host(&c.source))
         );
+        // Only what is known: the page's own date if it shows one, and a verification only if
+        // a person really made one.
+        let mut dates = Vec::new();
+        if let Some(date) = &c.source_date {
+            dates.push(self.fill("source_page_date", &[("date", &show_date(date, self.lang))]));
+        }
+        if let Some(date) = &c.verified {
+            dates.push(self.fill("verified_on", &[("date", &show_date(date, self.lang))]));
+        }
+        if !dates.is_empty() {
+            let _ = write!(text, " ({})", escape(&dates.join("; ")));
+        }
         text
+    }
+
+    /// The ministry's general contacts under their own heading, so that they are never taken
+    /// for the designated NGO contact.
+    fn general_contacts(&self, text: &mut String, general: &[&Contact]) {
+        if general.is_empty() {
+            return;
+        }
+        let _ = write!(text, "\n\n{}", bold(self.t("general_contact")));
+        for contact in general {
+            let _ = write!(text, "\n{}", self.contact(contact));
+        }
     }
 
     async fn specialists(&self) -> Result<Reply> {
@@ -935,6 +995,29 @@ impl Ctx<'_> {
     }
 }
 
+/// A `YYYY-MM-DD` date as people read it: `15.09.2020.` in Latvian, `15 Sep 2020` in
+/// English. Anything else is shown as it is.
+pub fn show_date(date: &str, lang: Lang) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut parts = date.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return date.to_string();
+    };
+    let month = m
+        .parse::<usize>()
+        .ok()
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+    match (lang, month, d.parse::<u8>()) {
+        (Lang::Lv, Some(_), Ok(_)) => format!("{d}.{m}.{y}."),
+        (Lang::En, Some(month), Ok(day)) => format!("{day} {month} {y}"),
+        _ => date.to_string(),
+    }
+}
+
 /// The host of a URL, as a short link label.
 fn host(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -977,4 +1060,19 @@ fn echo(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_shown_the_way_each_language_writes_them() {
+        assert_eq!(show_date("2026-11-26", Lang::Lv), "26.11.2026.");
+        assert_eq!(show_date("2020-09-05", Lang::Lv), "05.09.2020.");
+        assert_eq!(show_date("2020-09-15", Lang::En), "15 Sep 2020");
+        assert_eq!(show_date("2020-01-05", Lang::En), "5 Jan 2020");
+        assert_eq!(show_date("2020-13-05", Lang::En), "2020-13-05");
+        assert_eq!(show_date("someday", Lang::Lv), "someday");
+    }
 }

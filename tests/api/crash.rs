@@ -25,7 +25,8 @@ fn grow(dir: &Path, n: usize) {
         for k in 0..3 {
             extra.push_str(&format!(
                 "\n[[ministry.area]]\nid = \"za{i}_{k}\"\nname.lv = \"joma{i}q{k}\"\nname.en = \"field{i}q{k}\"\n\
-                 aliases = [\"vq{i}q{k}\", \"wq{i}q{k}\"]\n"
+                 aliases = [\"vq{i}q{k}\", \"wq{i}q{k}\"]\n\
+                 sources = [\"https://www.example{i}.lv/src\"]\n"
             ));
         }
     }

@@ -4,6 +4,7 @@
 mod helpers;
 mod hostile;
 
+mod checks;
 mod cli;
 mod console;
 mod crash;
@@ -13,6 +14,7 @@ mod import;
 mod lookup;
 mod menus;
 mod ops;
+mod queries;
 mod search;
 mod soak;
 mod telegram;
