@@ -1,6 +1,8 @@
-//! The command line: `run` (the Telegram bot, the default), `console`, `check`, `import`.
+//! The command line: `run` (the Telegram bot, the default), `console`, `check`, `import`,
+//! `stats`, `health`. Every command reads its settings from the environment and from one env
+//! file: `--env-file PATH`, else `./.env` if there is one.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -17,6 +19,10 @@ use lidzdaliba_bot::{app, bot, health, links};
     about = "A Telegram bot on public participation in Latvia's state administration"
 )]
 struct Cli {
+    /// Read the settings from this env file instead of ./.env (variables already set in the
+    /// environment win over the file)
+    #[arg(long, global = true, value_name = "PATH")]
+    env_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -51,8 +57,12 @@ enum Cmd {
         #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
         concurrency: u16,
     },
-    /// Import the content into the SQLite cache (only if it changed)
-    Import,
+    /// Import the content into the bot's SQLite cache (only if it changed)
+    Import {
+        /// Create the database if there is none (otherwise a missing database is an error)
+        #[arg(long)]
+        create: bool,
+    },
     /// Print the usage statistics (aggregate, no user ids)
     Stats {
         /// How many days back
@@ -62,16 +72,35 @@ enum Cmd {
         #[arg(long)]
         png: Option<PathBuf>,
     },
+    /// Ask the running bot's /healthz (at HEALTH_LISTEN); exit 0 if healthy, 1 if not
+    Health {
+        /// The address to ask instead of HEALTH_LISTEN
+        #[arg(long, value_name = "ADDR")]
+        addr: Option<std::net::SocketAddr>,
+        /// Give up after this many seconds
+        #[arg(long, default_value_t = 3)]
+        timeout: u64,
+    },
 }
 
 fn main() -> ExitCode {
-    let _ = dotenvy::dotenv();
+    // The command line is parsed before the env file is read, so that `--env-file` can name
+    // it; no argument takes its default from the environment.
     let cli = Cli::parse();
+    // A health check reports every failure as 1: container runtimes reserve other codes.
+    let failure = match cli.command {
+        Some(Cmd::Health { .. }) => ExitCode::FAILURE,
+        _ => ExitCode::from(2),
+    };
+    if let Err(err) = load_env_file(cli.env_file.as_deref()) {
+        eprintln!("configuration error: {err}");
+        return failure;
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
             eprintln!("configuration error: {err}");
-            return ExitCode::from(2);
+            return failure;
         }
     };
     // One thread by default: a reply takes microseconds of CPU, and handing tasks between
@@ -110,10 +139,25 @@ fn main() -> ExitCode {
                 });
                 check(content.unwrap_or(config.content_dir), stale, links).await
             }
-            Cmd::Import => import(config).await,
+            Cmd::Import { create } => import(config, create).await,
             Cmd::Stats { days, png } => stats(config, days, png).await,
+            Cmd::Health { addr, timeout } => health(config, addr, timeout),
         }
     })
+}
+
+/// Reads `path` into the environment, or `./.env` when no path is given (only the current
+/// folder, never its parents: an operator's command must not pick up a stray file). Variables
+/// already in the environment win, so `RUST_LOG=debug lidzdaliba-bot --env-file ...` works.
+fn load_env_file(path: Option<&Path>) -> Result<(), String> {
+    match path {
+        Some(path) => dotenvy::from_path(path)
+            .map_err(|err| format!("cannot read the env file {}: {err}", path.display())),
+        None => match dotenvy::from_path(".env") {
+            Err(dotenvy::Error::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            other => other.map_err(|err| format!("cannot read ./.env: {err}")),
+        },
+    }
 }
 
 async fn run(config: Config) -> ExitCode {
@@ -280,8 +324,12 @@ async fn check(dir: PathBuf, stale: Option<u32>, links: Option<links::Options>) 
     }
 }
 
-async fn import(config: Config) -> ExitCode {
+async fn import(config: Config, create: bool) -> ExitCode {
     app::init_tracing("info", config.log_json);
+    if !create && let Err(err) = app::require_database(&config.database_url) {
+        eprintln!("error: {err}");
+        return ExitCode::FAILURE;
+    }
     let store = match app::open_or_rebuild(&config.database_url).await {
         Ok(store) => store,
         Err(err) => {
@@ -316,6 +364,10 @@ async fn import(config: Config) -> ExitCode {
 
 async fn stats(config: Config, days: u32, png: Option<PathBuf>) -> ExitCode {
     app::init_tracing("warn", config.log_json);
+    if let Err(err) = app::require_database(&config.database_url) {
+        eprintln!("error: {err}");
+        return ExitCode::FAILURE;
+    }
     let store = match Store::open(&config.database_url).await {
         Ok(store) => store,
         Err(err) => {
@@ -337,6 +389,25 @@ async fn stats(config: Config, days: u32, png: Option<PathBuf>) -> ExitCode {
         }
         Err(err) => {
             eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `health`: one request to the running bot's `/healthz`, for a container's HEALTHCHECK or a
+/// supervisor. Prints one short line; exit 0 only for a 200.
+fn health(config: Config, addr: Option<std::net::SocketAddr>, timeout: u64) -> ExitCode {
+    let Some(addr) = addr.or(config.health_listen) else {
+        eprintln!("unhealthy: HEALTH_LISTEN is not set, so the bot serves no /healthz to ask");
+        return ExitCode::FAILURE;
+    };
+    match app::probe_health(addr, std::time::Duration::from_secs(timeout.max(1))) {
+        Ok(summary) => {
+            println!("healthy: {summary}");
+            ExitCode::SUCCESS
+        }
+        Err(reason) => {
+            eprintln!("unhealthy: {reason}");
             ExitCode::FAILURE
         }
     }

@@ -5,6 +5,7 @@ mod helpers;
 mod hostile;
 
 mod checks;
+mod cli;
 mod console;
 mod crash;
 mod fake_api;
