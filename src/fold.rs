@@ -178,6 +178,73 @@ fn distance_long(a: &str, b: &str, limit: usize) -> Option<usize> {
     (d <= limit).then_some(d)
 }
 
+/// The distance between a typed word and a name as a slip of the fingers: like [`distance`],
+/// but a letter replaced by one that is not its neighbour on the keyboard counts as two
+/// edits. `count` is not a typo of `court` (n and r are far apart), `kultūta` is one of
+/// `kultūra`. Texts longer than [`SHORT`] characters are no typo of anything.
+pub fn typo_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let (mut a_buf, mut b_buf) = (['\0'; SHORT], ['\0'; SHORT]);
+    let (a, b) = (chars_into(a, &mut a_buf)?, chars_into(b, &mut b_buf)?);
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let width = b.len() + 1;
+    let mut before = [0usize; SHORT + 1];
+    let mut prev = [0usize; SHORT + 1];
+    let mut cur = [0usize; SHORT + 1];
+    for (j, cell) in prev.iter_mut().take(width).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut best = i;
+        for j in 1..width {
+            let cost = if a[i - 1] == b[j - 1] {
+                0
+            } else if neighbours(a[i - 1], b[j - 1]) {
+                1
+            } else {
+                2
+            };
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            cur[j] = d;
+            best = best.min(d);
+        }
+        if best > limit {
+            return None;
+        }
+        before = prev;
+        prev = cur;
+    }
+    let d = prev[b.len()];
+    (d <= limit).then_some(d)
+}
+
+/// Whether two letters are neighbours on a QWERTY keyboard (the Latvian layout is QWERTY with
+/// the long and soft letters on AltGr, which folding already removed).
+fn neighbours(a: char, b: char) -> bool {
+    const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    let place = |c: char| {
+        ROWS.iter().enumerate().find_map(|(row, keys)| {
+            let column = keys.iter().position(|k| char::from(*k) == c)?;
+            Some((row, column))
+        })
+    };
+    let (Some((ra, ca)), Some((rb, cb))) = (place(a), place(b)) else {
+        return false;
+    };
+    // Each row is shifted half a key right of the one above: key k of a row touches keys k
+    // and k + 1 of the row above.
+    match ra.cmp(&rb) {
+        std::cmp::Ordering::Equal => ca.abs_diff(cb) == 1,
+        std::cmp::Ordering::Less => rb - ra == 1 && (ca == cb || ca == cb + 1),
+        std::cmp::Ordering::Greater => ra - rb == 1 && (cb == ca || cb == ca + 1),
+    }
+}
+
 /// How many typos a word of `len` characters may carry and still match.
 pub fn typo_limit(len: usize) -> usize {
     match len {
@@ -251,6 +318,35 @@ mod tests {
         let long = "x".repeat(SHORT + 5);
         assert_eq!(distance(&long, &long, 1), Some(0));
         assert_eq!(distance(&long, &format!("{long}y"), 1), Some(1));
+    }
+
+    #[test]
+    fn typo_distance_counts_far_keys_twice() {
+        // Neighbours, missed, doubled and swapped letters are one slip each.
+        assert_eq!(typo_distance("kultut", "kultur", 2), Some(1));
+        assert_eq!(typo_distance("veslib", "veselib", 2), Some(1));
+        assert_eq!(typo_distance("veseliib", "veselib", 2), Some(1));
+        assert_eq!(typo_distance("vesleib", "veselib", 2), Some(1));
+        assert_eq!(typo_distance("helth", "health", 2), Some(1));
+        assert_eq!(typo_distance("sdu", "sfu", 2), Some(1));
+        assert_eq!(typo_distance("za", "aa", 2), Some(1));
+        assert_eq!(typo_distance("az", "aa", 2), Some(1));
+        // A far key is two: real words one letter apart are not slips of each other.
+        assert_eq!(typo_distance("count", "court", 2), Some(2));
+        assert_eq!(typo_distance("count", "court", 1), None);
+        assert_eq!(typo_distance("trail", "train", 1), None);
+        assert_eq!(typo_distance("zp", "aa", 3), Some(3));
+        // Never less than the plain distance, never more than twice it.
+        for (a, b) in [
+            ("buvniecib", "jurniecib"),
+            ("sport", "port"),
+            ("abc", "xyz"),
+        ] {
+            let plain = distance(a, b, 99).unwrap();
+            let typo = typo_distance(a, b, 99).unwrap();
+            assert!(plain <= typo && typo <= 2 * plain, "{a} {b}");
+        }
+        assert_eq!(typo_distance(&"x".repeat(SHORT + 1), "x", 99), None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Finding the area or ministry a person means: abbreviations, names and aliases with case,
 //! diacritics and Latvian endings folded, several words, and typos.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::fold;
 use crate::store::AliasRow;
@@ -69,10 +69,23 @@ pub struct Index {
     /// The length in characters of each phrase of `by_words`: a typo lookup compares only
     /// the phrases whose length is within the typo limit.
     lengths: Vec<Vec<usize>>,
+    /// The stems of every word of the content (the full-text vocabulary): a word a person
+    /// types that is one of them is a real word, never a typo of a name.
+    known: HashSet<String>,
+}
+
+/// A lookup's answer, and whether it rests on the query as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    pub found: Found,
+    /// Every meaningful word of the query was matched exactly (after folding and stemming).
+    /// When not, a word was read as a typo or left unused, and the reply says what it shows.
+    pub as_typed: bool,
 }
 
 impl Index {
-    /// Builds the index from the alias rows of the store.
+    /// Builds the index from the alias rows of the store. Without [`Index::with_vocabulary`]
+    /// only the names' own words are known words.
     pub fn build(rows: &[AliasRow]) -> Self {
         let mut index = Index::default();
         for row in rows {
@@ -112,38 +125,68 @@ impl Index {
         index
     }
 
+    /// Adds the words of the full-text index (folded, as FTS5 lists them) to the known words.
+    pub fn with_vocabulary(mut self, terms: &[String]) -> Self {
+        self.known
+            .extend(terms.iter().map(|t| fold::stem(t).to_string()));
+        self
+    }
+
     /// Looks up `query`.
     pub fn find(&self, query: &str) -> Found {
+        self.lookup(query).found
+    }
+
+    /// Looks up `query`, and tells whether the answer rests on the query as typed.
+    ///
+    /// The rule: names (aliases) match after folding case, diacritics and Latvian endings,
+    /// the longest phrase first. A phrase that matches no name exactly may be read as a typo
+    /// of one only when every word that differs is no word of the content (a real word is
+    /// not a typo of another), starts with the same letter (or the first two are swapped),
+    /// and the edits stay within [`fold::typo_limit`] of the phrase. Exact matches anywhere in
+    /// the query win over typos; a typo that fits names of several ministries equally well
+    /// gives a choice, never one of them.
+    pub fn lookup(&self, query: &str) -> Lookup {
         let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
         let trimmed = query.trim().trim_start_matches('@').to_lowercase();
         if let Some(ministry) = self.abbr_exact.get(&trimmed) {
-            return Found::One(Target {
-                ministry: ministry.clone(),
-                area: None,
-            });
+            return Lookup {
+                found: Found::One(Target {
+                    ministry: ministry.clone(),
+                    area: None,
+                }),
+                as_typed: true,
+            };
         }
         let words = fold::stems(&query);
         let words: Vec<&str> = words.iter().map(String::as_str).take(12).collect();
         let mut exact: Vec<Target> = Vec::new();
         let mut fuzzy: Vec<(usize, Target)> = Vec::new();
+        // A word that carries meaning and matched nothing.
+        let mut unused = false;
         let mut i = 0;
         'words: while i < words.len() {
             let longest = self.by_words.len().min(words.len() - i);
             for len in (1..=longest).rev() {
-                let phrase = words[i..i + len].join(" ");
+                let window = &words[i..i + len];
+                let phrase = window.join(" ");
                 if let Some(targets) = self.phrases.get(&phrase) {
                     exact.extend(targets.iter().cloned());
                     i += len;
                     continue 'words;
                 }
-                if let Some((distance, targets)) = self.closest(&phrase, len) {
+                if let Some((distance, targets)) = self.closest(window, &phrase) {
                     fuzzy.extend(targets.into_iter().map(|t| (distance, t)));
                     i += len;
                     continue 'words;
                 }
             }
+            if !is_stopword(words[i]) && words[i].chars().count() > 1 {
+                unused = true;
+            }
             i += 1;
         }
+        let as_typed = fuzzy.is_empty() && !unused;
         let mut matched = if exact.is_empty() {
             let best = fuzzy.iter().map(|(d, _)| *d).min();
             fuzzy
@@ -155,7 +198,7 @@ impl Index {
             exact
         };
         dedup(&mut matched);
-        match matched.len() {
+        let found = match matched.len() {
             0 => Found::Nothing(Vec::new()),
             1 => Found::One(matched.remove(0)),
             _ => {
@@ -175,27 +218,31 @@ impl Index {
                     Found::Choice(matched)
                 }
             }
-        }
+        };
+        Lookup { found, as_typed }
     }
 
-    /// The phrase of `len` words closest to `phrase` within the typo limit; ties give every
-    /// target. Stopwords never match by typo.
-    fn closest(&self, phrase: &str, len: usize) -> Option<(usize, Vec<Target>)> {
-        if len == 1 && STOPWORDS.contains(&phrase) {
-            return None;
-        }
+    /// Whether a typed word (folded, stemmed) may be a typo: it is no stopword and no word of
+    /// the content. `sports` is not a typo of `ports` when the content speaks of sport.
+    fn may_be_typo(&self, word: &str) -> bool {
+        !is_stopword(word) && !self.known.contains(word)
+    }
+
+    /// The names of as many words as `window` closest to it by typo (see [`Index::lookup`]);
+    /// ties give every target.
+    fn closest(&self, window: &[&str], phrase: &str) -> Option<(usize, Vec<Target>)> {
         let chars = phrase.chars().count();
         let limit = fold::typo_limit(chars);
-        if limit == 0 {
+        if limit == 0 || !window.iter().any(|w| self.may_be_typo(w)) {
             return None;
         }
-        let group = self.by_words.get(len - 1)?;
-        let lengths = self.lengths.get(len - 1)?;
+        let group = self.by_words.get(window.len() - 1)?;
+        let lengths = self.lengths.get(window.len() - 1)?;
         let from = lengths.partition_point(|&n| n + limit < chars);
         let to = lengths.partition_point(|&n| n <= chars + limit);
         let mut best: Option<(usize, Vec<Target>)> = None;
         for (key, targets) in &group[from..to] {
-            if let Some(d) = fold::distance(phrase, key, limit) {
+            if let Some(d) = self.typo_distance(window, key, limit) {
                 match &mut best {
                     Some((bd, list)) if d == *bd => list.extend(targets.iter().cloned()),
                     Some((bd, _)) if d > *bd => {}
@@ -206,8 +253,27 @@ impl Index {
         best
     }
 
-    /// Up to three areas or ministries whose names come closest to `query`. Costly (every
-    /// name is compared), so it is asked for only when nothing else matched.
+    /// The edits from the typed words to the words of the name `key`, word by word, if every
+    /// word that differs may be a typo of its counterpart and they add up to at most `limit`.
+    fn typo_distance(&self, window: &[&str], key: &str, limit: usize) -> Option<usize> {
+        let mut left = limit;
+        let mut names = key.split(' ');
+        for typed in window {
+            let name = names.next()?;
+            if *typed == name {
+                continue;
+            }
+            if !same_start(typed, name) || !self.may_be_typo(typed) {
+                return None;
+            }
+            left -= fold::typo_distance(typed, name, left)?;
+        }
+        Some(limit - left)
+    }
+
+    /// Up to three areas or ministries whose names come closest to `query`, to offer as
+    /// choices when nothing else matched (never as the answer). Costly (every name is
+    /// compared), so it is asked for only when nothing else matched.
     pub fn suggestions(&self, query: &str) -> Vec<Target> {
         let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
         let words = fold::stems(&query);
@@ -246,6 +312,16 @@ impl Index {
     }
 }
 
+/// Whether `typed` begins like `name`: the same first letter, or the first two swapped. A
+/// slip of the first letter is rare, and it is what tells most different words apart
+/// (`sport` and `port`, `būvniecība` and `jūrniecība`).
+fn same_start(typed: &str, name: &str) -> bool {
+    let mut t = typed.chars();
+    let mut n = name.chars();
+    let (t0, t1, n0, n1) = (t.next(), t.next(), n.next(), n.next());
+    t0 == n0 || (t0 == n1 && t1 == n0)
+}
+
 fn dedup(targets: &mut Vec<Target>) {
     let mut seen = Vec::new();
     targets.retain(|t| {
@@ -256,4 +332,154 @@ fn dedup(targets: &mut Vec<Target>) {
             true
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An index over made-up names (no content file): the rule holds whatever the content.
+    /// Each entry is (ministry, area, names).
+    fn index(names: &[(&str, &str, &[&str])], vocabulary: &[&str]) -> Index {
+        let mut rows = Vec::new();
+        for (ministry, area, aliases) in names {
+            for alias in *aliases {
+                rows.push(AliasRow {
+                    alias: alias.to_string(),
+                    ministry_id: ministry.to_string(),
+                    area_id: (!area.is_empty()).then(|| area.to_string()),
+                    is_abbr: false,
+                });
+            }
+        }
+        let vocabulary: Vec<String> = vocabulary.iter().map(|w| fold::fold(w)).collect();
+        Index::build(&rows).with_vocabulary(&vocabulary)
+    }
+
+    fn one(ministry: &str, area: &str) -> Found {
+        Found::One(Target {
+            ministry: ministry.into(),
+            area: (!area.is_empty()).then(|| area.into()),
+        })
+    }
+
+    const NAMES: &[(&str, &str, &[&str])] = &[
+        (
+            "sm",
+            "jurnieciba",
+            &["jūrniecība", "ostas", "ports", "maritime"],
+        ),
+        ("sm", "dzelzcels", &["dzelzceļš", "trains", "railways"]),
+        ("vm", "veseliba", &["veselība", "health", "slimnīcas"]),
+        ("vm", "", &["veselības ministrija", "ministry of health"]),
+        (
+            "kem",
+            "vides_aizsardziba",
+            &["vides aizsardzība", "environment"],
+        ),
+        ("am", "aizsardziba", &["aizsardzība", "defence"]),
+        (
+            "iem",
+            "drosiba",
+            &["sabiedriskā drošība", "police", "courts"],
+        ),
+        ("fm", "finanses", &["finanses", "finance"]),
+    ];
+
+    /// The words of the rest of the content (texts, notes): real words, never typos.
+    const TEXTS: &[&str] = &["sabiedrības", "policy", "līdzdalība", "ministrija"];
+
+    #[test]
+    fn a_real_word_is_not_a_typo_of_another_name() {
+        let index = index(NAMES, TEXTS);
+        // A different first letter: a different word, not a slip.
+        for query in ["sports", "sport", "būvniecība", "buvniecibas", "transports"] {
+            assert_eq!(index.find(query), Found::Nothing(Vec::new()), "{query}");
+        }
+        // A word of the content is a real word, however close to a name.
+        assert_eq!(index.find("policy"), Found::Nothing(Vec::new()));
+        assert_eq!(
+            index.find("sabiedrības drošība"),
+            Found::Nothing(Vec::new()),
+            "a real word inside a phrase"
+        );
+        // The same word with no content around it would have been read as `police`.
+        let bare = super::Index::build(&[AliasRow {
+            alias: "police".into(),
+            ministry_id: "iem".into(),
+            area_id: None,
+            is_abbr: false,
+        }]);
+        assert_eq!(bare.find("policy"), one("iem", ""));
+        // One letter for a far key: `count` and `trail` are words, not slips of `court` and
+        // `train`; a neighbouring key is a slip.
+        assert_eq!(index.find("count"), Found::Nothing(Vec::new()));
+        assert_eq!(index.find("trail"), Found::Nothing(Vec::new()));
+        assert_eq!(index.find("cpurts"), one("iem", "drosiba"));
+        assert_eq!(index.find("trsins"), one("sm", "dzelzcels"));
+        // Short words must be exact: `sort` is not `port`.
+        assert_eq!(index.find("sort"), Found::Nothing(Vec::new()));
+        // Stopwords are never read as typos.
+        assert_eq!(index.find("ministrija"), Found::Nothing(Vec::new()));
+    }
+
+    #[test]
+    fn slips_of_the_fingers_still_find_the_name_and_say_so() {
+        let index = index(NAMES, TEXTS);
+        for query in [
+            "veslība",   // a letter missed
+            "vesleība",  // two swapped
+            "veselīiba", // one doubled
+            "veselībaa",
+            "vesekība", // a neighbouring key
+            "evselība", // the first two swapped
+            "helth",
+            "heatlh",
+        ] {
+            let found = index.lookup(query);
+            assert_eq!(found.found, one("vm", "veseliba"), "{query}");
+            assert!(!found.as_typed, "{query}: a typo is not what was typed");
+        }
+        // A typo in one word of a two-word name.
+        let found = index.lookup("vides aizsardzbia");
+        assert_eq!(found.found, one("kem", "vides_aizsardziba"));
+        assert!(!found.as_typed);
+        // Exact forms are as typed; so are stopwords around them.
+        for query in ["veselība", "VESELĪBAS", "veselības ministrija", "ostas"] {
+            assert!(index.lookup(query).as_typed, "{query}");
+        }
+        assert_eq!(index.find("veselības ministrija"), one("vm", ""));
+        // A word that matched nothing is not silently dropped: the answer says what it shows.
+        let found = index.lookup("veselība zzqqx");
+        assert_eq!(found.found, one("vm", "veseliba"));
+        assert!(!found.as_typed);
+    }
+
+    #[test]
+    fn exact_names_win_over_typos_and_ties_are_asked() {
+        let index = index(NAMES, TEXTS);
+        // `ostas` is exact; `veslība` only a typo: the exact one answers.
+        let found = index.lookup("ostas veslība");
+        assert_eq!(found.found, one("sm", "jurnieciba"));
+        assert!(!found.as_typed);
+        // A typo as close to names of two ministries is a question, not an answer.
+        let tie = super::Index::build(&[
+            AliasRow {
+                alias: "abcdef".into(),
+                ministry_id: "m1".into(),
+                area_id: None,
+                is_abbr: false,
+            },
+            AliasRow {
+                alias: "abcdeg".into(),
+                ministry_id: "m2".into(),
+                area_id: None,
+                is_abbr: false,
+            },
+        ]);
+        let Found::Choice(targets) = tie.find("abcdefg") else {
+            panic!("expected a choice");
+        };
+        assert_eq!(targets.len(), 2);
+    }
 }

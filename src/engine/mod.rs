@@ -425,10 +425,10 @@ async fn load(store: &Store) -> Result<Loaded, EngineError> {
         return Err(EngineError::NoContent);
     };
     let strings = i18n::Strings::new(std::mem::take(&mut content.ui));
-    let index = lookup::Index::build(&std::mem::take(&mut content.aliases));
     let mut terms = std::mem::take(&mut content.terms);
     terms.sort_unstable();
     terms.dedup();
+    let index = lookup::Index::build(&std::mem::take(&mut content.aliases)).with_vocabulary(&terms);
     Ok(Loaded {
         catalog: catalog::Catalog::new(content),
         strings,

@@ -13,6 +13,8 @@ use crate::store::{Store, StoreError};
 pub struct Hit {
     pub action: Action,
     pub title: String,
+    /// Found only by reading a word as a typo of another: a suggestion, not an answer.
+    pub guessed: bool,
 }
 
 /// At most this many words of a query are searched.
@@ -30,9 +32,13 @@ pub async fn search(
     limit: usize,
 ) -> Result<Vec<Hit>, StoreError> {
     let mut hits: Vec<Hit> = Vec::new();
-    match index.find(query) {
-        Found::One(target) => hits.push(target_hit(&target, &label)),
-        Found::Choice(targets) => hits.extend(targets.iter().map(|t| target_hit(t, &label))),
+    let found = index.lookup(query);
+    let guessed = !found.as_typed;
+    match found.found {
+        Found::One(target) => hits.push(target_hit(&target, &label, guessed)),
+        Found::Choice(targets) => {
+            hits.extend(targets.iter().map(|t| target_hit(t, &label, guessed)))
+        }
         Found::Nothing(_) => {}
     }
     let words = words(query);
@@ -51,6 +57,9 @@ pub async fn search(
             let corrected = correct(terms, &words);
             if corrected != words {
                 found = fts(store, &corrected, " OR ", lang, limit).await?;
+                for hit in &mut found {
+                    hit.guessed = true;
+                }
             }
         }
         for hit in found {
@@ -120,7 +129,11 @@ async fn fts(
             continue;
         };
         if !hits.iter().any(|h| h.action == action) {
-            hits.push(Hit { action, title });
+            hits.push(Hit {
+                action,
+                title,
+                guessed: false,
+            });
         }
     }
     Ok(hits)
@@ -172,7 +185,7 @@ fn begins_a_term(terms: &[String], word: &str) -> bool {
     terms.get(first).is_some_and(|t| t.starts_with(word))
 }
 
-fn target_hit(target: &Target, label: &impl Fn(&Target) -> String) -> Hit {
+fn target_hit(target: &Target, label: &impl Fn(&Target) -> String, guessed: bool) -> Hit {
     let action = match &target.area {
         Some(area) => Action::Area(area.clone()),
         None => Action::Ministry(target.ministry.clone()),
@@ -180,6 +193,7 @@ fn target_hit(target: &Target, label: &impl Fn(&Target) -> String) -> Hit {
     Hit {
         action,
         title: label(target),
+        guessed,
     }
 }
 
