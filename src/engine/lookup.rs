@@ -1,5 +1,6 @@
 //! Finding the area or ministry a person means: abbreviations, names and aliases with case,
-//! diacritics and Latvian endings folded, several words, and typos.
+//! diacritics and Latvian endings folded, several words, and typos that are slips of the
+//! fingers, never other real words (`docs/LOOKUP.md` states the rule and why).
 
 use std::collections::{HashMap, HashSet};
 
@@ -122,6 +123,8 @@ impl Index {
             .iter()
             .map(|group| group.iter().map(|(key, _)| key.chars().count()).collect())
             .collect();
+        let name_words = index.phrases.keys().flat_map(|key| key.split(' '));
+        index.known = name_words.map(str::to_string).collect();
         index
     }
 
