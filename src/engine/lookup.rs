@@ -73,6 +73,22 @@ pub struct Index {
     /// The stems of every word of the content (the full-text vocabulary): a word a person
     /// types that is one of them is a real word, never a typo of a name.
     known: HashSet<String>,
+    /// Every distinct word of the names, for the "did you mean" suggestions.
+    words: Words,
+}
+
+/// The distinct words of the names, each compared once however many names share it, and
+/// sifted by their letters so that most are never looked at ([`fold::Sieve`]).
+#[derive(Debug, Clone, Default)]
+struct Words {
+    words: Vec<Box<str>>,
+    /// Each word's length in characters.
+    lengths: Vec<usize>,
+    /// Each word's letter signature ([`fold::letters`]).
+    letters: Vec<u64>,
+    /// The names each word occurs in, as (word count − 1, position) in `Index::by_words`.
+    names: Vec<Vec<(u32, u32)>>,
+    sieve: fold::Sieve,
 }
 
 /// A lookup's answer, and whether it rests on the query as typed.
@@ -123,6 +139,7 @@ impl Index {
             .iter()
             .map(|group| group.iter().map(|(key, _)| key.chars().count()).collect())
             .collect();
+        index.words = Words::build(&index.by_words);
         let name_words = index.phrases.keys().flat_map(|key| key.split(' '));
         index.known = name_words.map(str::to_string).collect();
         index
@@ -241,15 +258,31 @@ impl Index {
         }
         let group = self.by_words.get(window.len() - 1)?;
         let lengths = self.lengths.get(window.len() - 1)?;
-        let from = lengths.partition_point(|&n| n + limit < chars);
-        let to = lengths.partition_point(|&n| n <= chars + limit);
+        // A typo keeps the first letter or swaps the first two (`same_start`), so only the
+        // names that begin with the typed first or second letter are compared: within each
+        // length the group is in the order of the names.
+        let mut typed = phrase.chars();
+        let mut firsts: Vec<char> = typed.next().into_iter().chain(typed.next()).collect();
+        firsts.sort_unstable();
+        firsts.dedup();
         let mut best: Option<(usize, Vec<Target>)> = None;
-        for (key, targets) in &group[from..to] {
-            if let Some(d) = self.typo_distance(window, key, limit) {
-                match &mut best {
-                    Some((bd, list)) if d == *bd => list.extend(targets.iter().cloned()),
-                    Some((bd, _)) if d > *bd => {}
-                    _ => best = Some((d, targets.clone())),
+        for n in chars.saturating_sub(limit)..=chars + limit {
+            let from = lengths.partition_point(|&len| len < n);
+            let to = lengths.partition_point(|&len| len <= n);
+            let same_length = &group[from..to];
+            for first in &firsts {
+                let begins = |key: &str| key.chars().next().cmp(&Some(*first));
+                let start = same_length.partition_point(|(key, _)| begins(key).is_lt());
+                let end = same_length.partition_point(|(key, _)| begins(key).is_le());
+                for (key, targets) in &same_length[start..end] {
+                    let Some(d) = self.typo_distance(window, key, limit) else {
+                        continue;
+                    };
+                    match &mut best {
+                        Some((bd, list)) if d == *bd => list.extend(targets.iter().cloned()),
+                        Some((bd, _)) if d > *bd => {}
+                        _ => best = Some((d, targets.clone())),
+                    }
                 }
             }
         }
@@ -275,8 +308,7 @@ impl Index {
     }
 
     /// Up to three areas or ministries whose names come closest to `query`, to offer as
-    /// choices when nothing else matched (never as the answer). Costly (every name is
-    /// compared), so it is asked for only when nothing else matched.
+    /// choices when nothing else matched (never as the answer).
     pub fn suggestions(&self, query: &str) -> Vec<Target> {
         let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
         let words = fold::stems(&query);
@@ -284,23 +316,31 @@ impl Index {
         self.suggest(&words)
     }
 
-    /// Up to three targets whose one-word names are closest to any word of the query.
+    /// Up to three targets whose names hold a word closest to any word of the query. The
+    /// limit is generous (half the word); the distinct name words that can be in reach are
+    /// found by their letters first.
     fn suggest(&self, words: &[&str]) -> Vec<Target> {
         let mut scored: Vec<(usize, &str, &Target)> = Vec::new();
+        let names = &self.words;
         for word in words
             .iter()
             .filter(|w| !STOPWORDS.contains(w) && w.len() >= 3)
         {
-            let limit = (word.chars().count() / 2).max(2);
-            for group in &self.by_words {
-                for (key, targets) in group {
-                    for key_word in key.split(' ') {
-                        if let Some(d) = fold::distance(word, key_word, limit) {
-                            for t in targets {
-                                scored.push((d, key, t));
-                            }
-                        }
-                    }
+            let chars = word.chars().count();
+            let limit = (chars / 2).max(2);
+            let letters = fold::letters(word);
+            for k in names.sieve.candidates(letters, limit) {
+                if fold::letters_apart(letters, names.letters[k]) > limit
+                    || names.lengths[k].abs_diff(chars) > limit
+                {
+                    continue;
+                }
+                let Some(d) = fold::distance(word, &names.words[k], limit) else {
+                    continue;
+                };
+                for &(group, at) in &names.names[k] {
+                    let (key, targets) = &self.by_words[group as usize][at as usize];
+                    scored.extend(targets.iter().map(|t| (d, key.as_str(), t)));
                 }
             }
         }
@@ -312,6 +352,32 @@ impl Index {
             }
         }
         out
+    }
+}
+
+impl Words {
+    fn build(by_words: &[Vec<(String, Vec<Target>)>]) -> Self {
+        let mut at: HashMap<&str, usize> = HashMap::new();
+        let mut words = Words::default();
+        for (group, names) in by_words.iter().enumerate() {
+            for (position, (key, _)) in names.iter().enumerate() {
+                let name = (group as u32, position as u32);
+                for word in key.split(' ') {
+                    let k = *at.entry(word).or_insert_with(|| {
+                        words.words.push(word.into());
+                        words.lengths.push(word.chars().count());
+                        words.letters.push(fold::letters(word));
+                        words.names.push(Vec::new());
+                        words.words.len() - 1
+                    });
+                    if words.names[k].last() != Some(&name) {
+                        words.names[k].push(name);
+                    }
+                }
+            }
+        }
+        words.sieve = fold::Sieve::new(&words.letters);
+        words
     }
 }
 
@@ -484,5 +550,113 @@ mod tests {
             panic!("expected a choice");
         };
         assert_eq!(targets.len(), 2);
+    }
+
+    /// Typos found among the names that begin with the typed first letters are those of a
+    /// scan over every name, targets in the same order.
+    #[test]
+    fn typos_found_by_first_letters_are_those_of_a_full_scan() {
+        let index = index(NAMES, TEXTS);
+        let scan = |window: &[&str]| {
+            let phrase = window.join(" ");
+            let limit = fold::typo_limit(phrase.chars().count());
+            let mut best: Option<(usize, Vec<Target>)> = None;
+            for (key, targets) in &index.by_words[window.len() - 1] {
+                if let Some(d) = index.typo_distance(window, key, limit) {
+                    match &mut best {
+                        Some((bd, list)) if d == *bd => list.extend(targets.iter().cloned()),
+                        Some((bd, _)) if d > *bd => {}
+                        _ => best = Some((d, targets.clone())),
+                    }
+                }
+            }
+            (phrase, best)
+        };
+        for window in [
+            ["vid", "aizsardzbi"],
+            ["vde", "aizsardzib"],
+            ["vdi", "aizsardzib"],
+        ] {
+            let (phrase, expected) = scan(&window);
+            assert!(expected.is_some(), "{phrase}");
+            assert_eq!(index.closest(&window, &phrase), expected, "{phrase}");
+        }
+        let mut found = 0;
+        for word in [
+            "veslib",
+            "helth",
+            "heatlh",
+            "cpurt",
+            "trsin",
+            "sport",
+            "qqqxxz",
+            "ostaa",
+            "railwy",
+            "maritme",
+            "finnas",
+            "environmen",
+            "dfenc",
+            "vesekib",
+            "evselib",
+        ] {
+            assert!(
+                index.may_be_typo(word),
+                "{word} must be no name and no known word"
+            );
+            let (_, expected) = scan(&[word]);
+            assert_eq!(index.closest(&[word], word), expected, "{word}");
+            found += usize::from(expected.is_some());
+        }
+        assert!(found >= 8, "the words must exercise typos: {found}");
+    }
+
+    /// The suggestions as they were computed before the word list: every word of every name.
+    fn suggest_by_scanning_every_name(index: &Index, query: &str) -> Vec<Target> {
+        let words = fold::stems(query);
+        let mut scored: Vec<(usize, &str, &Target)> = Vec::new();
+        for word in words.iter().filter(|w| !is_stopword(w) && w.len() >= 3) {
+            let limit = (word.chars().count() / 2).max(2);
+            for group in &index.by_words {
+                for (key, targets) in group {
+                    for key_word in key.split(' ') {
+                        if let Some(d) = fold::distance(word, key_word, limit) {
+                            scored.extend(targets.iter().map(|t| (d, key.as_str(), t)));
+                        }
+                    }
+                }
+            }
+        }
+        scored.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
+        let mut out: Vec<Target> = Vec::new();
+        for (_, _, target) in scored {
+            if !out.contains(target) && out.len() < 3 {
+                out.push(target.clone());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn suggestions_from_the_word_list_are_those_of_a_full_scan() {
+        let index = index(NAMES, TEXTS);
+        let mut some = 0;
+        for query in [
+            "sports",
+            "būvniecība",
+            "qqqxxz",
+            "vesel",
+            "aizsargs",
+            "minitry of helth",
+            "drošības policija",
+            "ab",
+            "xyzzyxyzzyxyzzy",
+            "railways trains",
+            "ārlietas",
+        ] {
+            let expected = suggest_by_scanning_every_name(&index, query);
+            assert_eq!(index.suggestions(query), expected, "{query}");
+            some += usize::from(!expected.is_empty());
+        }
+        assert!(some >= 5, "the queries must exercise the suggestions");
     }
 }

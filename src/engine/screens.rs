@@ -165,8 +165,16 @@ impl Ctx<'_> {
                 Ok(self.reply(text, rows))
             }
             Found::Nothing(_) => {
-                // Not an area or a ministry: search everything before giving up.
-                let hits = self.hits(query, 8).await?;
+                // Not an area or a ministry: search the texts before giving up.
+                let mut hits = Box::pin(search::full_text(
+                    self.store,
+                    &self.loaded.terms,
+                    query,
+                    self.lang,
+                    8,
+                ))
+                .await?;
+                hits.truncate(8);
                 if hits.iter().any(|h| !h.guessed) {
                     return Ok(self.results(query, &hits));
                 }
