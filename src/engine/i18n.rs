@@ -100,6 +100,7 @@ pub const KEYS: &[&str] = &[
     "source_page_date",
     "verified_on",
     "area_sources",
+    "lookup_showing",
 ];
 
 /// The loaded UI strings.

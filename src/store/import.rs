@@ -93,6 +93,8 @@ impl Store {
             "ui_strings",
             "series",
             "content_state",
+            // The full-text index too: rows of texts that are gone would still be found.
+            "search",
         ] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)

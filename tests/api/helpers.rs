@@ -230,9 +230,11 @@ impl TestApp {
         cached.expect("content is cached").ministries
     }
 
-    /// The lookup index over what the store holds now.
+    /// The lookup index over what the store holds now, built as the engine builds it.
     pub async fn index(&self) -> Index {
-        Index::build(&self.store.aliases().await.expect("read the aliases"))
+        let cached = self.store.cached_content().await.expect("read the cache");
+        let cached = cached.expect("content is cached");
+        Index::build(&cached.aliases).with_vocabulary(&cached.terms)
     }
 
     /// The UI string `key` in `lang`, HTML-escaped the way the engine shows it.
