@@ -274,7 +274,7 @@ pub async fn open_or_rebuild(url: &str) -> Result<Store, StartError> {
 
 /// One import pass, logged; see [`open_store`] for what happens to invalid content.
 pub async fn sync_content(store: &Store, config: &Config) -> Result<ImportOutcome, StartError> {
-    match store.sync(&config.content_dir).await {
+    match crate::engine::import(store, &config.content_dir).await {
         Ok(outcome) => {
             match &outcome {
                 ImportOutcome::Unchanged { hash } => {

@@ -346,7 +346,7 @@ async fn import(config: Config, create: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match store.sync(&config.content_dir).await {
+    match lidzdaliba_bot::engine::import(&store, &config.content_dir).await {
         Ok(ImportOutcome::Unchanged { hash }) => {
             println!("content unchanged ({}); nothing to do", &hash[..12]);
             ExitCode::SUCCESS

@@ -95,7 +95,7 @@ pub(super) fn parse_files(files: &[(String, String)]) -> Result<Content, Content
             );
         }
     }
-    for key in crate::engine::i18n::KEYS {
+    for key in super::ui::KEYS {
         if !ui.iter().any(|(k, _)| k == key) {
             ui_r.problem(1, format!("missing UI string '{key}'"));
         }

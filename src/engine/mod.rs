@@ -9,7 +9,7 @@ pub mod lookup;
 mod screens;
 pub mod search;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use crate::lang::Lang;
@@ -239,7 +239,7 @@ impl Engine {
                 .unwrap_or_default();
             return Ok(ImportOutcome::Unchanged { hash });
         };
-        let result = self.store.sync(dir).await;
+        let result = import(&self.store, dir).await;
         match &result {
             Ok(ImportOutcome::Imported { hash, .. }) => {
                 if let Err(err) = self.reload().await {
@@ -418,6 +418,12 @@ impl Engine {
     fn snapshot(&self) -> Arc<Loaded> {
         Arc::clone(&self.loaded.read().unwrap_or_else(|e| e.into_inner()))
     }
+}
+
+/// Imports the content folder `dir` into the store's cache if it changed, with the engine's
+/// full-text rows ([`search::rows`]).
+pub async fn import(store: &Store, dir: &Path) -> Result<ImportOutcome, SyncError> {
+    store.sync(dir, search::rows).await
 }
 
 async fn load(store: &Store) -> Result<Loaded, EngineError> {

@@ -16,7 +16,7 @@ use sqlx::{Row, SqlitePool};
 use crate::content::{Lesson, Ministry, Section, Text};
 use crate::lang::Lang;
 
-pub use import::{ImportOutcome, SyncError};
+pub use import::{ImportOutcome, SearchRow, SearchRows, SyncError};
 pub use read::CachedContent;
 
 /// Errors of the store itself (not of the content).

@@ -352,8 +352,7 @@ async fn with_test_ministry(contacts: &str, participation_page: Option<&str>) ->
             ),
         );
     }
-    app.store
-        .sync(&app.content_dir)
+    lidzdaliba_bot::engine::import(&app.store, &app.content_dir)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     app.engine.reload().await.unwrap();
