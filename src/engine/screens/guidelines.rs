@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Ctx, echo};
+use super::{Ctx, echo, quoted};
 use crate::engine::{Action, Button, Reply};
 use crate::fold;
 use crate::render::{bold, escape};
@@ -13,7 +13,7 @@ impl Ctx<'_> {
         let sections = &catalog.sections;
         let mut text = notice.map(|n| format!("{n}\n\n")).unwrap_or_default();
         if let Some((title, sources)) = catalog.text("guidelines.title") {
-            let _ = write!(text, "{}", bold(&format!("„{}”", title.get(self.lang))));
+            let _ = write!(text, "{}", bold(&quoted(title.get(self.lang), self.lang)));
             if let Some((intro, _)) = catalog.text("guidelines.intro") {
                 let _ = write!(text, "\n\n{}", escape(intro.get(self.lang)));
             }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Ctx, echo};
+use super::{Ctx, echo, quoted, show_date};
 use crate::content::{Lesson, Ministry};
 use crate::engine::lookup::{Found, Lookup};
 use crate::engine::{Action, Button, Reply};
@@ -21,7 +21,7 @@ impl Ctx<'_> {
             let _ = write!(
                 text,
                 "{} — {}\n\n{}\n\n{}: {}\n{}: {}\n\n{}: {}\n\n{}",
-                bold(&format!("„{}”", series.name)),
+                bold(&quoted(&series.name, self.lang)),
                 escape(&count),
                 escape(series.about.get(self.lang)),
                 bold(self.t("lecturer")),
@@ -96,7 +96,12 @@ impl Ctx<'_> {
         let _ = write!(text, "\n\n{}", escape(lesson.learn.get(self.lang)));
         let mut facts = String::new();
         if let Some(date) = &lesson.date {
-            let _ = write!(facts, "\n{}: {}", bold(self.t("lesson_date")), escape(date));
+            let _ = write!(
+                facts,
+                "\n{}: {}",
+                bold(self.t("lesson_date")),
+                escape(&show_date(date, self.lang))
+            );
         }
         if let Some(guest) = &lesson.guest {
             let _ = write!(

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use super::{Ctx, Result};
+use super::{Ctx, Result, show_date, show_time};
 use crate::engine::{Action, Button, Reply};
 use crate::lang::Lang;
 use crate::render::{bold, escape, link};
@@ -45,9 +45,9 @@ impl Ctx<'_> {
             bold(self.t("source")),
             link(&info.source_url, info.source_name.get(self.lang)),
             bold(self.t("content_date")),
-            escape(&info.content_date),
+            escape(&show_date(&info.content_date, self.lang)),
             bold(self.t("imported_at")),
-            escape(&info.imported_at),
+            escape(&show_time(&info.imported_at, self.lang)),
             escape(&info.hash[..info.hash.len().min(12)]),
         );
         self.reply(

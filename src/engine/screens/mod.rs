@@ -254,6 +254,31 @@ pub fn show_date(date: &str, lang: Lang) -> String {
     }
 }
 
+/// A UTC time `YYYY-MM-DDTHH:MM:SSZ` (as the cache records an import) with its date as
+/// [`show_date`] writes it: `27.11.2026. 14:05 UTC`, `27 Nov 2026 14:05 UTC`. Anything else
+/// is shown as it is.
+pub fn show_time(time: &str, lang: Lang) -> String {
+    let minutes = time
+        .strip_suffix('Z')
+        .and_then(|t| t.split_once('T'))
+        .filter(|(_, clock)| clock.len() >= 5 && clock.is_char_boundary(5));
+    match minutes {
+        Some((date, clock)) if show_date(date, lang) != date => {
+            format!("{} {} UTC", show_date(date, lang), &clock[..5])
+        }
+        _ => time.to_string(),
+    }
+}
+
+/// A title in the quotation marks of the language it is shown in: `„…”` in Latvian, `“…”` in
+/// English (Latvian marks around an English title would read as a typo).
+pub fn quoted(title: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Lv => format!("„{title}”"),
+        Lang::En => format!("“{title}”"),
+    }
+}
+
 /// The host of a URL, as a short link label.
 fn host(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -310,5 +335,17 @@ mod tests {
         assert_eq!(show_date("2020-01-05", Lang::En), "5 Jan 2020");
         assert_eq!(show_date("2020-13-05", Lang::En), "2020-13-05");
         assert_eq!(show_date("someday", Lang::Lv), "someday");
+        assert_eq!(
+            show_time("2026-11-27T14:05:09Z", Lang::Lv),
+            "27.11.2026. 14:05 UTC"
+        );
+        assert_eq!(
+            show_time("2026-11-27T14:05:09Z", Lang::En),
+            "27 Nov 2026 14:05 UTC"
+        );
+        assert_eq!(show_time("2026-11-27", Lang::Lv), "2026-11-27");
+        assert_eq!(show_time("later", Lang::En), "later");
+        assert_eq!(quoted("Pareizie kursi", Lang::Lv), "„Pareizie kursi”");
+        assert_eq!(quoted("Guidelines", Lang::En), "“Guidelines”");
     }
 }
