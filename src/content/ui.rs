@@ -94,3 +94,55 @@ pub const KEYS: &[&str] = &[
     "area_sources",
     "lookup_showing",
 ];
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use toml::de::DeTable;
+
+    /// The source of every `.rs` file under `dir`, except this one.
+    fn sources(dir: &Path, out: &mut String) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && !path.ends_with("content/ui.rs")
+            {
+                out.push_str(&std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+
+    /// Every string of the shipped `ui.toml` is one the code asks for, by its key as a literal:
+    /// a key nothing uses is a text nobody checks any more.
+    #[test]
+    fn the_shipped_ui_strings_are_exactly_the_keys_the_code_uses() {
+        let (table, errors) = DeTable::parse_recoverable(include_str!("../../content/ui.toml"));
+        assert!(errors.is_empty(), "{errors:?}");
+        let shipped: Vec<String> = table
+            .get_ref()
+            .iter()
+            .map(|(k, _)| k.get_ref().to_string())
+            .collect();
+        for key in &shipped {
+            assert!(
+                super::KEYS.contains(&key.as_str()),
+                "'{key}' is not in KEYS"
+            );
+        }
+        let mut code = String::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut code,
+        );
+        for key in super::KEYS {
+            assert!(shipped.iter().any(|k| k == key), "'{key}' is not shipped");
+            assert!(
+                code.contains(&format!("\"{key}\"")),
+                "'{key}' is used nowhere"
+            );
+        }
+    }
+}
