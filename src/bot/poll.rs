@@ -1,13 +1,16 @@
 //! `getUpdates` done directly over HTTP. teloxide's client sleeps 10 s inside any request that
 //! gets a 5xx before it even reads the answer; for the polling loop that would mean 10 s of
 //! silence after every hiccup of the Bot API. This poller returns at once and lets the loop
-//! choose its own short backoff. Sending replies stays with teloxide (and its Throttle).
+//! choose its own short backoff. Each update comes with its own JSON text, which the inbox
+//! stores as it is.
 
 use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use teloxide::types::Update;
+
+use super::intake::Received;
 
 /// Why a `getUpdates` call failed. Messages never contain the token.
 #[derive(Debug, thiserror::Error)]
@@ -120,8 +123,12 @@ impl Poller {
         for item in items {
             let id = match serde_json::from_str::<Update>(item.get()) {
                 Ok(update) => {
-                    let id = update.id.0 as i64;
-                    updates.push(update);
+                    let id = i64::from(update.id.0);
+                    updates.push(Received {
+                        id,
+                        raw: item.get().to_string(),
+                        update: Box::new(update),
+                    });
                     Some(id)
                 }
                 Err(e) => {
@@ -163,7 +170,7 @@ struct UpdateId {
 /// What one `getUpdates` call brought.
 #[derive(Debug, Default)]
 pub struct Batch {
-    pub updates: Vec<Update>,
+    pub updates: Vec<Received>,
     /// The highest update id seen, readable or not.
     pub last_id: Option<i64>,
 }

@@ -96,6 +96,7 @@ pub const KEYS: &[&str] = &[
     "share",
     "open_in_bot",
     "cmd_about",
+    "backlog_notice",
 ];
 
 /// The loaded UI strings.
