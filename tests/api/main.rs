@@ -6,6 +6,7 @@ mod hostile;
 
 mod console;
 mod crash;
+mod fairness;
 mod fake_api;
 mod faults;
 mod import;
