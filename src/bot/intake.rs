@@ -1,12 +1,15 @@
-//! From Telegram to the queues. Every update, polled or posted to the webhook, is first
-//! written to the inbox (one statement per batch), then put in its lane; the poller confirms
-//! the offset only after that. Answered and dropped updates are deleted from the inbox in
-//! batches, and what the inbox still holds at start is queued again.
+//! From Telegram to the queues. Every batch of updates, polled or posted to the webhook, is
+//! first written to the inbox (one row), then its updates are put in their lanes; the poller
+//! confirms the offset only after that. Answered and dropped updates are marked done in the
+//! inbox in batches, finished batches deleted; what the inbox still holds at start is queued
+//! again.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use serde_json::value::RawValue;
 use teloxide::types::{CallbackQueryId, ChatId, Update, UpdateKind};
 use tokio::sync::Notify;
 
@@ -14,17 +17,16 @@ use super::queue::{Lane, Scheduler};
 use super::send::Delivery;
 use crate::store::{Inbox, StoreError};
 
-/// Answered updates are deleted from the inbox when this many have gathered, or
-/// [`DELETE_DELAY`] after the first: few statements in a burst, little left to answer twice
-/// after a crash.
+/// Answered updates are marked done in the inbox (and finished batches deleted) when this
+/// many have gathered, or [`DELETE_DELAY`] after the first: few statements in a burst, little
+/// left to answer twice after a crash.
 pub const DELETE_BATCH: usize = 64;
-const DELETE_DELAY: Duration = Duration::from_millis(5);
+const DELETE_DELAY: Duration = Duration::from_millis(25);
 
-/// An update as received: its id, its JSON text (for the inbox) and the parsed update.
+/// A parsed update and its id.
 #[derive(Debug)]
 pub struct Received {
     pub id: i64,
-    pub raw: String,
     pub update: Box<Update>,
 }
 
@@ -33,6 +35,8 @@ pub struct Received {
 pub struct Item {
     /// The update's id in the inbox; `None` for work the bot made itself.
     pub id: Option<i64>,
+    /// The first id of the update's batch in the inbox.
+    pub batch: i64,
     pub work: Work,
     /// The reply on its way, once the engine has made it (kept across a pause).
     pub delivery: Option<Box<Delivery>>,
@@ -57,9 +61,10 @@ pub enum Work {
 }
 
 impl Item {
-    fn new(id: Option<i64>, work: Work) -> Self {
+    fn new(id: Option<i64>, batch: i64, work: Work) -> Self {
         Self {
             id,
+            batch,
             work,
             delivery: None,
             outcome: "",
@@ -93,10 +98,20 @@ pub fn lane_of(update: &Update) -> Lane {
 pub struct Intake {
     inbox: Inbox,
     sched: std::sync::Arc<Scheduler<Item>>,
-    /// Ids answered (or dropped) and not yet deleted from the inbox.
-    answered: Mutex<Vec<i64>>,
+    done: Mutex<Done>,
     flush: Notify,
     stopping: AtomicBool,
+}
+
+/// What the inbox does not know yet.
+#[derive(Default)]
+struct Done {
+    /// Updates answered (or dropped) and not yet marked done: `(id, batch)`.
+    ids: Vec<(i64, i64)>,
+    /// Batches all of whose updates are done, not yet deleted.
+    finished: Vec<i64>,
+    /// Batches in the inbox, by first id: how many of their updates are not done.
+    open: HashMap<i64, usize>,
 }
 
 impl Intake {
@@ -104,7 +119,7 @@ impl Intake {
         Self {
             inbox,
             sched,
-            answered: Mutex::new(Vec::new()),
+            done: Mutex::new(Done::default()),
             flush: Notify::new(),
             stopping: AtomicBool::new(false),
         }
@@ -120,52 +135,90 @@ impl Intake {
         self.sched.admit().await;
     }
 
-    /// Writes `batch` to the inbox, then queues the updates that were not there yet. When this
-    /// returns `Ok`, the batch survives a crash and its offset may be confirmed.
-    pub async fn accept(&self, batch: Vec<Received>) -> Result<(), StoreError> {
-        if batch.is_empty() {
-            return Ok(());
+    /// Writes a polled batch to the inbox: `result` as Telegram sent it, `first` the lowest
+    /// update id in it at or above the offset, `last` the highest. The updates may be parsed
+    /// while this runs (it runs on SQLite's thread); they are queued with
+    /// [`Intake::queue_polled`] once it is done. When this returns `Ok`, the batch survives a
+    /// crash and its offset may be confirmed.
+    pub async fn store_polled(
+        &self,
+        first: i64,
+        last: i64,
+        result: &str,
+    ) -> Result<(), StoreError> {
+        self.inbox.add_polled(first, last, result).await
+    }
+
+    /// Queues the updates of the batch stored with [`Intake::store_polled`] from `first`.
+    pub fn queue_polled(&self, first: i64, updates: Vec<Received>) {
+        self.queue_batch(first, updates);
+    }
+
+    /// Writes one update (a webhook request, `raw` as Telegram sent it) to the inbox and
+    /// queues it, unless it waits there already (Telegram sent it again).
+    pub async fn accept_one(&self, received: Received, raw: &str) -> Result<(), StoreError> {
+        let id = received.id;
+        if self.inbox.add(id, id, &format!("[{raw}]")).await? {
+            self.queue_batch(id, vec![received]);
         }
-        let rows: Vec<(i64, &str)> = batch.iter().map(|r| (r.id, r.raw.as_str())).collect();
-        let fresh = self.inbox.add(&rows).await?;
-        drop(rows);
-        let all_fresh = fresh.len() == batch.len();
-        for received in batch {
-            if all_fresh || fresh.contains(&received.id) {
-                self.enqueue(received.id, received.update);
-            }
-        }
-        metrics::gauge!("bot_queued_updates").set(self.sched.held() as f64);
         Ok(())
     }
 
-    /// Queues what the inbox holds (after a crash or a stop); unreadable rows are deleted.
+    fn queue_batch(&self, first: i64, updates: Vec<Received>) {
+        if updates.is_empty() {
+            // Nothing to answer (updates handed out before, or unreadable): delete it.
+            self.lock_done().finished.push(first);
+            self.flush.notify_one();
+            return;
+        }
+        // Counted before queueing: the queue may drop (and so finish) some at once.
+        self.lock_done().open.insert(first, updates.len());
+        for received in updates {
+            self.enqueue(received.id, first, received.update);
+        }
+        metrics::gauge!("bot_queued_updates").set(self.sched.held() as f64);
+    }
+
+    /// Queues what the inbox holds (after a crash or a stop): every update of every batch
+    /// that is not marked done. Batches with nothing left are deleted.
     pub async fn replay(&self) -> Result<usize, StoreError> {
-        let rows = self.inbox.pending().await?;
-        let mut unreadable = Vec::new();
-        let count = rows.len();
-        for (id, body) in rows {
-            match serde_json::from_str::<Update>(&body) {
-                Ok(update) => self.enqueue(id, Box::new(update)),
-                Err(err) => {
-                    tracing::warn!(update_id = id, error = %err, "cannot read an update from the inbox; deleting it");
-                    unreadable.push(id);
+        let waiting = self.inbox.waiting().await?;
+        let mut count = 0;
+        for (first, json) in &waiting.batches {
+            let items = serde_json::from_str::<Vec<&RawValue>>(json).unwrap_or_default();
+            let mut live = Vec::new();
+            for raw in items {
+                match serde_json::from_str::<Update>(raw.get()) {
+                    Ok(update) => {
+                        let id = i64::from(update.id.0);
+                        // Below the batch's first id: handed out before, in an older batch.
+                        if id >= *first && !waiting.done.contains(&id) {
+                            live.push(Received {
+                                id,
+                                update: Box::new(update),
+                            });
+                        }
+                    }
+                    Err(err) => {
+                        tracing::warn!(batch = first, error = %err, "cannot read an update from the inbox; skipping it");
+                    }
                 }
             }
+            count += live.len();
+            self.queue_batch(*first, live);
         }
-        self.inbox.remove(&unreadable).await?;
         if count > 0 {
             metrics::counter!("bot_inbox_replayed_total").increment(count as u64);
         }
         Ok(count)
     }
 
-    fn enqueue(&self, id: i64, update: Box<Update>) {
+    fn enqueue(&self, id: i64, batch: i64, update: Box<Update>) {
         let lane = lane_of(&update);
         if let UpdateKind::CallbackQuery(query) = &update.kind {
             // The acknowledgement has a lane of its own, served before any chat: it is never
             // held behind the messages of a busy or paused chat.
-            let ack = Item::new(None, Work::Ack(query.id.clone()));
+            let ack = Item::new(None, 0, Work::Ack(query.id.clone()));
             let pushed = self.sched.push(Lane::Ack(query.from.id.0 as i64), ack);
             if !pushed.dropped.is_empty() {
                 metrics::counter!("bot_errors_total", "kind" => "callback_ack_dropped")
@@ -182,14 +235,14 @@ impl Intake {
         };
         let pushed = self
             .sched
-            .push(lane, Item::new(Some(id), Work::Update(update)));
+            .push(lane, Item::new(Some(id), batch, Work::Update(update)));
         if !pushed.dropped.is_empty() {
             metrics::counter!("bot_updates_dropped_total", "reason" => pushed.reason)
                 .increment(pushed.dropped.len() as u64);
             // A dropped update is done: it must not come back from the inbox after a restart.
             for item in pushed.dropped {
                 if let Some(id) = item.id {
-                    self.answered(id);
+                    self.answered(id, item.batch);
                 }
             }
         }
@@ -197,23 +250,35 @@ impl Intake {
             && let Some(notice) = notice
         {
             tracing::info!("a chat sent too many messages at once: answering its latest ones");
-            self.sched.push_front(lane, Item::new(None, notice));
+            self.sched.push_front(lane, Item::new(None, 0, notice));
         }
     }
 
-    /// Update `id` is answered (or dropped): it leaves the inbox with the next batch.
-    pub fn answered(&self, id: i64) {
+    /// Update `id` of `batch` is answered (or dropped): the inbox learns it with the next
+    /// write.
+    pub fn answered(&self, id: i64, batch: i64) {
         let count = {
-            let mut answered = self.answered.lock().unwrap_or_else(|e| e.into_inner());
-            answered.push(id);
-            answered.len()
+            let mut done = self.lock_done();
+            done.ids.push((id, batch));
+            if let Some(left) = done.open.get_mut(&batch) {
+                *left = left.saturating_sub(1);
+                if *left == 0 {
+                    done.open.remove(&batch);
+                    done.finished.push(batch);
+                }
+            }
+            done.ids.len()
         };
         if count == 1 || count >= DELETE_BATCH {
             self.flush.notify_one();
         }
     }
 
-    /// Deletes answered updates from the inbox in batches until [`Intake::stop_deleting`].
+    fn lock_done(&self) -> std::sync::MutexGuard<'_, Done> {
+        self.done.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes what is done to the inbox in batches until [`Intake::stop_deleting`].
     pub async fn run_deleter(&self) {
         loop {
             self.flush.notified().await;
@@ -241,23 +306,34 @@ impl Intake {
     }
 
     fn pending_deletes(&self) -> usize {
-        self.answered
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .len()
+        self.lock_done().ids.len()
     }
 
+    /// Marks the answered updates done and deletes the finished batches, in one statement.
+    /// An update of a finished batch needs no mark.
     async fn delete_answered(&self) {
-        let ids = std::mem::take(&mut *self.answered.lock().unwrap_or_else(|e| e.into_inner()));
-        if ids.is_empty() {
+        let (ids, finished) = {
+            let mut done = self.lock_done();
+            (
+                std::mem::take(&mut done.ids),
+                std::mem::take(&mut done.finished),
+            )
+        };
+        if ids.is_empty() && finished.is_empty() {
             return;
         }
-        if let Err(err) = self.inbox.remove(&ids).await {
-            tracing::warn!(error = %err, count = ids.len(), "cannot delete answered updates from the inbox; trying again");
-            self.answered
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .extend(ids);
+        let marks: Vec<i64> = ids
+            .iter()
+            .filter(|(_, batch)| !finished.contains(batch))
+            .map(|(id, _)| *id)
+            .collect();
+        if let Err(err) = self.inbox.done(&marks, &finished).await {
+            tracing::warn!(error = %err, count = ids.len(), "cannot mark answered updates in the inbox; trying again");
+            {
+                let mut done = self.lock_done();
+                done.ids.extend(ids);
+                done.finished.extend(finished);
+            }
             tokio::time::sleep(Duration::from_millis(200)).await;
             self.flush.notify_one();
         }

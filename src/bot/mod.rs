@@ -14,7 +14,7 @@
 //!   for a worker, whatever the parked chats hold.
 //! - **Sending** (`send.rs`, `api.rs`): one retry path for every call; a `retry_after` on a
 //!   message to one chat pauses that chat, one on any other call (or on several chats within
-//!   5 s) pauses every request (the [`api::Gate`]).
+//!   5 s) pauses every request (`api::Gate`).
 //!
 //! The polling loop is our own rather than teloxide's `Dispatcher`, which offers none of this
 //! and waits about 10 s after a 5xx. SIGINT and SIGTERM stop the intake, answer what is
@@ -46,7 +46,7 @@ use crate::lang::Lang;
 pub use webhook::Webhook;
 
 use api::{Gate, Scope};
-use intake::{Intake, Item, Received, Work};
+use intake::{Intake, Item, Work};
 use poll::Poller;
 use queue::{Lane, Limits, Scheduler, Turn};
 pub use send::Backoff;
@@ -340,8 +340,9 @@ where
     B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
 {
     while let Some(Turn { lane, mut item }) = sched.next().await {
-        // A panic in one turn must not take the worker, and with it the chat, down.
-        let end = CatchUnwind(Box::pin(runtime.turn(&mut item))).await;
+        // A panic in one turn must not take the worker, and with it the chat, down. The turn
+        // is pinned in place: boxing it would copy a future of several KB per update.
+        let end = CatchUnwind(std::pin::pin!(runtime.turn(&mut item))).await;
         match end {
             Ok(TurnEnd::Paused(wait)) => sched.pause(lane, item, Instant::now() + wait),
             Ok(TurnEnd::Done(_)) | Err(()) => {
@@ -350,7 +351,7 @@ where
                     metrics::counter!("bot_errors_total", "kind" => "panic").increment(1);
                 }
                 if let Some(id) = item.id {
-                    intake.answered(id);
+                    intake.answered(id, item.batch);
                 }
                 sched.done(lane);
             }
@@ -359,9 +360,9 @@ where
 }
 
 /// A future that turns a panic while it is polled into `Err(())`.
-struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
+struct CatchUnwind<'a, F>(std::pin::Pin<&'a mut F>);
 
-impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
+impl<F: std::future::Future> std::future::Future for CatchUnwind<'_, F> {
     type Output = Result<F::Output, ()>;
 
     fn poll(
@@ -424,21 +425,20 @@ where
             _ = shutdown.changed() => break,
         };
         match result {
-            Ok(batch) => {
+            Ok(fetched) => {
                 backoff.reset();
                 health.mark_api_ok();
-                let Some(last) = batch.last_id else {
+                let (Some(first), Some(last)) = (fetched.first_id, fetched.last_id) else {
+                    // Nothing, or only updates handed out before (a server that ignores the
+                    // offset): they are in the inbox or answered.
                     continue;
                 };
-                // An update below the offset is in the inbox or answered: a server that hands
-                // out a batch twice must not make the bot answer twice.
-                let fresh: Vec<Received> = batch
-                    .updates
-                    .into_iter()
-                    .filter(|u| u.id >= offset)
-                    .collect();
-                // In the inbox before the next getUpdates confirms them.
-                if let Err(err) = intake.accept(fresh).await {
+                // In the inbox before the next getUpdates confirms them. SQLite writes the
+                // batch on its own thread while the updates are parsed here.
+                let store = intake.store_polled(first, last, &fetched.result);
+                let parse = async { poll::parse(&fetched.result, offset) };
+                let (stored, updates) = tokio::join!(store, parse);
+                if let Err(err) = stored {
                     let wait = backoff.next_delay();
                     tracing::error!(error = %err, retry_in_ms = wait.as_millis() as u64, "cannot write updates to the inbox; fetching them again");
                     tokio::select! {
@@ -447,7 +447,8 @@ where
                     }
                     continue;
                 }
-                offset = offset.max(last + 1);
+                intake.queue_polled(first, updates);
+                offset = last + 1;
             }
             Err(err) if err.is_unauthorized() => {
                 return Err(RunError::Unauthorized(err.to_string()));
@@ -522,13 +523,13 @@ where
     }
     health.mark_api_ok();
     tracing::info!(url = %hook.url, listen = %hook.listen, "webhook registered");
-    let handle: webhook::Handle = Arc::new(move |received| {
+    let handle: webhook::Handle = Arc::new(move |received, raw| {
         let intake = Arc::clone(&intake);
         let health = Arc::clone(&health);
         Box::pin(async move {
             health.mark_api_ok();
             intake.admit().await;
-            match intake.accept(vec![received]).await {
+            match intake.accept_one(received, &raw).await {
                 Ok(()) => true,
                 Err(err) => {
                     tracing::error!(error = %err, "cannot write a webhook update to the inbox; Telegram will send it again");

@@ -59,8 +59,9 @@ pub fn secrets_match(given: &[u8], expected: &[u8]) -> bool {
         == 0
 }
 
-/// What the webhook handler does with a checked update: `true` once it is safely queued.
-pub(super) type Handle = Arc<dyn Fn(Received) -> BoxedFuture + Send + Sync>;
+/// What the webhook handler does with a checked update (and its JSON text): `true` once it is
+/// safely queued.
+pub(super) type Handle = Arc<dyn Fn(Received, String) -> BoxedFuture + Send + Sync>;
 
 /// A boxed future without an extra dependency.
 pub(super) type BoxedFuture = std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>>;
@@ -105,10 +106,9 @@ async fn receive(State(state): State<HookState>, headers: HeaderMap, body: Bytes
         Ok(update) => {
             let received = Received {
                 id: i64::from(update.id.0),
-                raw,
                 update: Box::new(update),
             };
-            if (state.handle)(received).await {
+            if (state.handle)(received, raw).await {
                 StatusCode::OK
             } else {
                 StatusCode::INTERNAL_SERVER_ERROR

@@ -64,13 +64,7 @@ async fn one_flooding_user_does_not_hold_up_fifty_others() {
     let inbox = engine.store().inbox();
     let deadline = Instant::now() + Duration::from_secs(5);
     let waiting = loop {
-        let ids: Vec<i64> = inbox
-            .pending()
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect();
+        let ids = inbox.waiting().await.unwrap().ids();
         if ids.iter().all(|id| flood.contains(id)) || Instant::now() > deadline {
             break ids;
         }

@@ -124,19 +124,12 @@ impl Harness {
             .unwrap()
     }
 
-    /// The updates waiting in the inbox of this harness's database, oldest first.
+    /// The ids of the updates waiting in the inbox of this harness's database, oldest first.
     pub async fn inbox(&self) -> Vec<i64> {
         let store = lidzdaliba_bot::store::Store::open(&self.db_url)
             .await
             .unwrap();
-        let ids = store
-            .inbox()
-            .pending()
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect();
+        let ids = store.inbox().waiting().await.unwrap().ids();
         store.close().await;
         ids
     }
