@@ -18,10 +18,10 @@ use super::send::Delivery;
 use crate::store::{Inbox, StoreError};
 
 /// Answered updates are marked done in the inbox (and finished batches deleted) when this
-/// many have gathered, or [`DELETE_DELAY`] after the first: few statements in a burst, little
+/// many have gathered, or [`DONE_DELAY`] after the first: few statements in a burst, little
 /// left to answer twice after a crash.
-pub const DELETE_BATCH: usize = 64;
-const DELETE_DELAY: Duration = Duration::from_millis(25);
+pub const DONE_BATCH: usize = 64;
+const DONE_DELAY: Duration = Duration::from_millis(25);
 
 /// A parsed update and its id.
 #[derive(Debug)]
@@ -269,7 +269,7 @@ impl Intake {
             }
             done.ids.len()
         };
-        if count == 1 || count >= DELETE_BATCH {
+        if count == 1 || count >= DONE_BATCH {
             self.flush.notify_one();
         }
     }
@@ -278,40 +278,40 @@ impl Intake {
         self.done.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Writes what is done to the inbox in batches until [`Intake::stop_deleting`].
-    pub async fn run_deleter(&self) {
+    /// Writes what is done to the inbox in batches until [`Intake::stop_recording`].
+    pub async fn run_recorder(&self) {
         loop {
             self.flush.notified().await;
-            if !self.stopping.load(Ordering::Acquire) && self.pending_deletes() < DELETE_BATCH {
+            if !self.stopping.load(Ordering::Acquire) && self.pending_done() < DONE_BATCH {
                 // Gather a batch; a full one (or the stop) does not wait.
                 tokio::select! {
-                    _ = tokio::time::sleep(DELETE_DELAY) => {}
+                    _ = tokio::time::sleep(DONE_DELAY) => {}
                     _ = self.flush.notified() => {}
                 }
             }
-            self.delete_answered().await;
+            self.record_done().await;
             if self.stopping.load(Ordering::Acquire) {
                 return;
             }
         }
     }
 
-    /// Stops the deleter after a last batch (also deleting what it had not reached).
-    pub async fn stop_deleting(&self, deleter: tokio::task::JoinHandle<()>) {
+    /// Stops the recorder after a last write (also of what it had not reached).
+    pub async fn stop_recording(&self, recorder: tokio::task::JoinHandle<()>) {
         self.stopping.store(true, Ordering::Release);
         self.flush.notify_one();
-        let _ = deleter.await;
-        self.delete_answered().await;
+        let _ = recorder.await;
+        self.record_done().await;
         metrics::gauge!("bot_queued_updates").set(self.sched.held() as f64);
     }
 
-    fn pending_deletes(&self) -> usize {
+    fn pending_done(&self) -> usize {
         self.lock_done().ids.len()
     }
 
     /// Marks the answered updates done and deletes the finished batches, in one statement.
     /// An update of a finished batch needs no mark.
-    async fn delete_answered(&self) {
+    async fn record_done(&self) {
         let (ids, finished) = {
             let mut done = self.lock_done();
             (

@@ -1,12 +1,13 @@
 //! The Telegram runtime: updates in (long polling, or a webhook), answered fairly, replies out.
 //!
-//! - **Intake** (`intake.rs`): each update is written to the inbox table in SQLite (one
-//!   statement per batch) before anything else; only then does the poller confirm the offset
-//!   (the next `getUpdates`). The webhook answers Telegram 200 once the update is written. What
-//!   the inbox holds at start is queued again, so a crash loses nothing.
+//! - **Intake** (`intake.rs`): each batch of updates is written to the inbox in SQLite (one
+//!   row, while the updates are parsed) before anything else; only then does the poller
+//!   confirm the offset (the next `getUpdates`). The webhook answers Telegram 200 once the
+//!   update is written. Answered updates are marked done in batches; what the inbox holds at
+//!   start is queued again, so a crash loses nothing.
 //! - **Queues** (`queue.rs`): each update goes to its chat's lane, in order; a chat holds at
-//!   most `BOT_CHAT_BACKLOG` waiting updates (the oldest are dropped and deleted from the inbox,
-//!   the chat gets one notice). [`WORKERS`] workers take turns round robin, one update of one
+//!   most `BOT_CHAT_BACKLOG` waiting updates (the oldest are dropped and marked done in the
+//!   inbox, the chat gets one notice). [`WORKERS`] workers take turns round robin, one update of one
 //!   chat a turn, so no chat gets a second turn while another waits for its first. A chat that
 //!   must wait (Telegram's 1/s or 20/min, or a `retry_after` for it) is parked and holds up no
 //!   worker. Button acknowledgements and inline answers have lanes of their own, served first.
@@ -54,10 +55,10 @@ use send::Delivery;
 
 /// Workers answering at the same time: enough to hide the Bot API's latency, few enough to
 /// keep the HTTP connections (and file descriptors) bounded. A crash answers at most the
-/// updates of their turns, plus those answered and not yet deleted from the inbox
-/// ([`DELETE_BATCH`]), a second time.
+/// updates of their turns, plus those answered and not yet marked done in the inbox
+/// ([`DONE_BATCH`]), a second time.
 pub const WORKERS: usize = 32;
-pub use intake::DELETE_BATCH;
+pub use intake::DONE_BATCH;
 
 /// Updates held in memory at most (waiting, parked or in a turn); above it the poller and the
 /// webhook wait. Each chat holds at most its backlog, so this bounds the number of flooding
@@ -247,9 +248,9 @@ where
         let sched = Arc::clone(&sched);
         async move { sched.run_timer().await }
     });
-    let deleter = tokio::spawn({
+    let recorder = tokio::spawn({
         let intake = Arc::clone(&intake);
-        async move { intake.run_deleter().await }
+        async move { intake.run_recorder().await }
     });
     let mut workers = JoinSet::new();
     for _ in 0..WORKERS {
@@ -296,7 +297,7 @@ where
     finish(&mut workers, &sched).await;
     sched.abandon();
     let _ = timer.await;
-    intake.stop_deleting(deleter).await;
+    intake.stop_recording(recorder).await;
     tracing::info!("stopped");
     result
 }

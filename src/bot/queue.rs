@@ -13,7 +13,7 @@
 //!   or that got a `retry_after` is *parked* until then and holds up no worker: the timer
 //!   puts it back in line when its time comes.
 //! - Each lane holds at most `per_chat` waiting items; beyond that the oldest are dropped and
-//!   handed back to the caller (which deletes them from the inbox and, for a chat, sends one
+//!   handed back to the caller (which marks them done in the inbox and, for a chat, sends one
 //!   notice per flood).
 //! - The poller asks for more updates only when no lane is waiting for a worker and fewer than
 //!   `max_held` items are held: a busy or paused chat never stops the polling, and memory is

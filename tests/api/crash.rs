@@ -203,7 +203,7 @@ fn an_unusable_database_path_gives_a_clear_error() {
 
 /// SIGKILL in the middle of a burst of the real binary: after a restart every update is
 /// answered, and at most those in flight at the kill (turns in progress, answers not yet
-/// deleted from the inbox) are answered a second time.
+/// marked done in the inbox) are answered a second time.
 #[tokio::test]
 async fn sigkill_mid_burst_loses_nothing_and_repeats_at_most_the_updates_in_flight() {
     use crate::telegram::{Harness, signal, wait_exit};
@@ -254,7 +254,7 @@ async fn sigkill_mid_burst_loses_nothing_and_repeats_at_most_the_updates_in_flig
         .filter(|b| b["chat_id"].as_i64().is_some_and(|c| c >= 200_000))
         .count();
     let twice = replies - users.len();
-    let in_flight = lidzdaliba_bot::bot::WORKERS + lidzdaliba_bot::bot::DELETE_BATCH;
+    let in_flight = lidzdaliba_bot::bot::WORKERS + lidzdaliba_bot::bot::DONE_BATCH;
     eprintln!("SIGKILL after {at_kill} replies: {twice} answered twice (bound {in_flight})");
     assert!(
         twice <= in_flight,
