@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 
 use super::queue::{Lane, Scheduler};
 use super::send::Delivery;
-use crate::store::{Inbox, StoreError};
+use crate::store::{Inbox, StoreError, Waiting};
 
 /// Answered updates are marked done in the inbox (and finished batches deleted) when this
 /// many have gathered, or [`DONE_DELAY`] after the first: few statements in a burst, little
@@ -125,11 +125,6 @@ impl Intake {
         }
     }
 
-    /// The offset to poll from after a restart, if a recent one was saved.
-    pub async fn saved_offset(&self) -> Result<Option<i64>, StoreError> {
-        self.inbox.offset(crate::clock::unix_now() as i64).await
-    }
-
     /// Waits until the queues may take more (the webhook's backpressure).
     pub async fn admit(&self) {
         self.sched.admit().await;
@@ -179,10 +174,9 @@ impl Intake {
         metrics::gauge!("bot_queued_updates").set(self.sched.held() as f64);
     }
 
-    /// Queues what the inbox holds (after a crash or a stop): every update of every batch
-    /// that is not marked done. Batches with nothing left are deleted.
-    pub async fn replay(&self) -> Result<usize, StoreError> {
-        let waiting = self.inbox.waiting().await?;
+    /// Queues what the inbox held at start (`waiting`, left by a crash or a stop): every
+    /// update of every batch that is not marked done. Batches with nothing left are deleted.
+    pub fn replay(&self, waiting: Waiting) -> usize {
         let mut count = 0;
         for (first, json) in &waiting.batches {
             let items = serde_json::from_str::<Vec<&RawValue>>(json).unwrap_or_default();
@@ -210,7 +204,7 @@ impl Intake {
         if count > 0 {
             metrics::counter!("bot_inbox_replayed_total").increment(count as u64);
         }
-        Ok(count)
+        count
     }
 
     fn enqueue(&self, id: i64, batch: i64, update: Box<Update>) {

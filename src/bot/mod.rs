@@ -211,6 +211,15 @@ async fn serve<B>(
 where
     B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
 {
+    // What the last run left in the inbox is read while getMe and setMyCommands go out.
+    let left = tokio::spawn({
+        let inbox = engine.store().inbox();
+        async move {
+            let waiting = inbox.waiting().await?;
+            let offset = inbox.offset(crate::clock::unix_now() as i64).await?;
+            Ok::<_, crate::store::StoreError>((waiting, offset))
+        }
+    });
     let Some(username) = get_me(&bot, &mut shutdown).await? else {
         return Ok(());
     };
@@ -260,11 +269,24 @@ where
             Arc::clone(&intake),
         ));
     }
-    match intake.replay().await {
-        Ok(0) => {}
-        Ok(count) => tracing::info!(count, "answering the updates left in the inbox"),
-        Err(err) => tracing::error!(error = %err, "cannot read the inbox"),
-    }
+    // Where the last run stopped polling: updates below it are in the inbox or answered.
+    let start_offset = match left.await {
+        Ok(Ok((waiting, offset))) => {
+            let count = intake.replay(waiting);
+            if count > 0 {
+                tracing::info!(count, "answering the updates left in the inbox");
+            }
+            offset.unwrap_or(0)
+        }
+        Ok(Err(err)) => {
+            tracing::error!(error = %err, "cannot read the inbox");
+            0
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "cannot read the inbox");
+            0
+        }
+    };
     let result = match settings.webhook.clone() {
         Some(hook) => {
             serve_webhook(
@@ -286,6 +308,7 @@ where
                 &runtime.health,
                 &intake,
                 &sched,
+                start_offset,
                 shutdown,
             )
             .await
@@ -378,7 +401,8 @@ impl<F: std::future::Future> std::future::Future for CatchUnwind<'_, F> {
     }
 }
 
-/// Long polling until `shutdown`; the offset is confirmed at the end.
+/// Long polling from `offset` until `shutdown`; the offset is confirmed at the end.
+#[allow(clippy::too_many_arguments)] // the runtime's parts; one struct after the client is unified
 async fn poll<B>(
     bot: &B,
     settings: &Settings,
@@ -386,6 +410,7 @@ async fn poll<B>(
     health: &Health,
     intake: &Intake,
     sched: &Scheduler<Item>,
+    mut offset: i64,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), RunError>
 where
@@ -401,14 +426,6 @@ where
         settings.poll_timeout,
     )
     .map_err(RunError::ApiUrl)?;
-    // Where the last run stopped: updates below it are in the inbox or answered.
-    let mut offset: i64 = match intake.saved_offset().await {
-        Ok(saved) => saved.unwrap_or(0),
-        Err(err) => {
-            tracing::warn!(error = %err, "cannot read the saved update offset");
-            0
-        }
-    };
     let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
     while !*shutdown.borrow() {
         // More only when everything fetched so far has a worker or waits for its chat's time.

@@ -18,7 +18,7 @@ use crate::content::{Lesson, Ministry, Section, Text};
 use crate::lang::Lang;
 
 pub use import::{ImportOutcome, SyncError};
-pub use inbox::{Inbox, OFFSET_MAX_AGE_SECS};
+pub use inbox::{Inbox, OFFSET_MAX_AGE_SECS, Waiting};
 pub use read::CachedContent;
 
 /// Errors of the store itself (not of the content).
