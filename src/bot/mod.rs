@@ -65,6 +65,11 @@ pub use intake::DONE_BATCH;
 /// chats, not the length of any one queue.
 pub const MAX_HELD: usize = 4096;
 
+/// The poller fetches more only while fewer turns than this are in progress (and no chat waits
+/// for a worker): what it fetches is then answered at once instead of waiting behind turns
+/// that have just started. Chats waiting for their time (parked) do not count.
+const POLL_BELOW: usize = WORKERS / 4;
+
 /// After a stop is requested, lanes in line are answered for this long; the rest (and parked
 /// chats) stay in the inbox for the next start.
 const DRAIN: Duration = Duration::from_secs(3);
@@ -239,6 +244,7 @@ where
         Limits {
             per_chat: settings.chat_backlog,
             max_held: MAX_HELD,
+            poll_below: POLL_BELOW,
         },
         Box::new(move |lane, now| match lane {
             Lane::Chat(chat) => pace.chat_ready_at(chat, now),

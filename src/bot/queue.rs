@@ -15,9 +15,9 @@
 //! - Each lane holds at most `per_chat` waiting items; beyond that the oldest are dropped and
 //!   handed back to the caller (which marks them done in the inbox and, for a chat, sends one
 //!   notice per flood).
-//! - The poller asks for more updates only when no lane is waiting for a worker and fewer than
-//!   `max_held` items are held: a busy or paused chat never stops the polling, and memory is
-//!   bounded.
+//! - The poller asks for more updates only when no lane is waiting for a worker, few turns are
+//!   in progress and fewer than `max_held` items are held: a busy or paused chat never stops
+//!   the polling, what is fetched is answered at once, and memory is bounded.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -77,6 +77,8 @@ pub struct Limits {
     pub per_chat: usize,
     /// Items held at most (waiting, parked and in a turn); above it the intake waits.
     pub max_held: usize,
+    /// The poller fetches more only while fewer turns than this are in progress.
+    pub poll_below: usize,
 }
 
 /// The fair scheduler; see the module documentation.
@@ -102,6 +104,8 @@ struct State<T> {
     parked: BinaryHeap<Reverse<(Instant, Lane)>>,
     /// Items held: waiting, parked, or in a turn.
     held: usize,
+    /// Turns in progress.
+    in_turn: usize,
     /// No more intake; workers finish the lanes that are ready and stop.
     closed: bool,
     /// Workers stop at once.
@@ -153,6 +157,7 @@ impl<T> Scheduler<T> {
                 ready: VecDeque::new(),
                 parked: BinaryHeap::new(),
                 held: 0,
+                in_turn: 0,
                 closed: false,
                 abandoned: false,
             }),
@@ -162,6 +167,7 @@ impl<T> Scheduler<T> {
             limits: Limits {
                 per_chat: limits.per_chat.max(1),
                 max_held: limits.max_held.max(1),
+                poll_below: limits.poll_below.max(1),
             },
             pace,
         }
@@ -258,6 +264,7 @@ impl<T> Scheduler<T> {
                     None => state.ready.pop_front(),
                 };
                 if let Some(lane) = lane {
+                    state.in_turn += 1;
                     let drained = state.ready.is_empty();
                     let entry = state
                         .lanes
@@ -287,8 +294,8 @@ impl<T> Scheduler<T> {
         let now = Instant::now();
         let mut state = self.lock();
         let state = &mut *state;
-        let was_full = state.held >= self.limits.max_held;
         state.held = state.held.saturating_sub(1);
+        state.in_turn = state.in_turn.saturating_sub(1);
         match state.lanes.get_mut(&lane) {
             Some(entry) if entry.is_empty() => {
                 // Nothing left: the flood (if any) is over, and memory goes with the lane.
@@ -300,9 +307,15 @@ impl<T> Scheduler<T> {
             }
             None => {}
         }
-        if was_full {
+        if self.has_room(state) {
             self.room.notify_waiters();
         }
+    }
+
+    fn has_room(&self, state: &State<T>) -> bool {
+        state.ready.is_empty()
+            && state.in_turn < self.limits.poll_below
+            && state.held < self.limits.max_held
     }
 
     /// The turn of `lane` could not finish (a `retry_after` for this chat): `item` goes back
@@ -312,7 +325,11 @@ impl<T> Scheduler<T> {
         let state = &mut *state;
         let entry = state.lanes.entry(lane).or_insert_with(LaneState::new);
         entry.front.push_front(item);
+        state.in_turn = state.in_turn.saturating_sub(1);
         self.park(state, lane, until);
+        if self.has_room(state) {
+            self.room.notify_waiters();
+        }
     }
 
     /// Puts parked lanes whose time has come back in line, until the scheduler is abandoned.
@@ -354,12 +371,12 @@ impl<T> Scheduler<T> {
         }
     }
 
-    /// Waits until the poller may fetch more: no lane waits for a worker (so what comes next
-    /// is answered without waiting behind a backlog) and fewer than `max_held` items are held.
-    /// Parked chats do not count: a busy chat never stops the polling.
+    /// Waits until the poller may fetch more: no lane waits for a worker and fewer than
+    /// `poll_below` turns are in progress (so what comes next is answered at once, not behind
+    /// a backlog), and fewer than `max_held` items are held. Parked chats do not count: a busy
+    /// chat never stops the polling.
     pub async fn room(&self) {
-        self.wait_until(|state| state.ready.is_empty() && state.held < self.limits.max_held)
-            .await;
+        self.wait_until(|state| self.has_room(state)).await;
     }
 
     /// Waits until fewer than `max_held` items are held (the webhook, which cannot choose
@@ -420,6 +437,7 @@ mod tests {
             Limits {
                 per_chat,
                 max_held: 1000,
+                poll_below: 8,
             },
             Box::new(|_, _| None),
         )
@@ -543,6 +561,7 @@ mod tests {
             Limits {
                 per_chat: 10,
                 max_held: 100,
+                poll_below: 8,
             },
             Box::new(move |lane, _now| match lane {
                 Lane::Chat(1) => seen
@@ -605,6 +624,7 @@ mod tests {
             Limits {
                 per_chat: 10,
                 max_held: 3,
+                poll_below: 2,
             },
             Box::new(|lane, now| (lane == Lane::Chat(9)).then(|| now + Duration::from_secs(60))),
         ));
@@ -641,6 +661,42 @@ mod tests {
         tokio::time::timeout(Duration::from_millis(50), s.admit())
             .await
             .expect("room after a turn is done");
+    }
+
+    #[tokio::test]
+    async fn the_poller_waits_while_many_turns_are_in_progress() {
+        let s = Arc::new(Scheduler::new(
+            Limits {
+                per_chat: 10,
+                max_held: 100,
+                poll_below: 2,
+            },
+            Box::new(|_, _| None),
+        ));
+        s.push(Lane::Chat(1), 1);
+        s.push(Lane::Chat(2), 2);
+        let first = s.next().await.unwrap();
+        let second = s.next().await.unwrap();
+        // Nothing in line, but two turns in progress: what came next would wait for them.
+        assert!(
+            tokio::time::timeout(Duration::from_millis(30), s.room())
+                .await
+                .is_err()
+        );
+        let waiter = tokio::spawn({
+            let s = Arc::clone(&s);
+            async move { s.room().await }
+        });
+        s.pause(
+            first.lane,
+            first.item,
+            Instant::now() + Duration::from_secs(60),
+        );
+        tokio::time::timeout(Duration::from_millis(200), waiter)
+            .await
+            .expect("room once a turn is paused")
+            .unwrap();
+        s.done(second.lane);
     }
 
     #[tokio::test]
