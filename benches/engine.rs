@@ -227,6 +227,7 @@ aliases = [
   "{d}s",
   "{d}a {c}u",
 ]
+sources = ["https://likumi.lv/ta/id/{j}"]
 "#
             );
         }
@@ -234,13 +235,13 @@ aliases = [
             out,
             r#"
 [[ministry.contact]]
+kind = "ngo"
 name = "Vārds Uzvārds"
 role.lv = "kontaktpersona sadarbībai ar NVO"
 role.en = "contact person for cooperation with NGOs"
 email = "nvo@{id}.gov.lv"
 phone = "67{i:06}"
 source = "https://www.{id}.gov.lv/lv/lidzdaliba"
-checked = "2026-11-26"
 "#
         );
     }

@@ -15,6 +15,14 @@ pub enum StartError {
     NoGoodContent(crate::content::ContentErrors),
     #[error(transparent)]
     Engine(#[from] EngineError),
+    #[error(
+        "there is no database at {}; nothing was created\n\
+         hint: this command works on the bot's database: point DATABASE_URL at it (for example \
+         with --env-file and the bot's settings), or create it by starting the bot once or with \
+         `lidzdaliba-bot import --create`",
+        .0.display()
+    )]
+    NoDatabase(std::path::PathBuf),
 }
 
 /// Sets up `tracing` (level from `RUST_LOG`, else `default_level`; JSON lines with
@@ -116,6 +124,76 @@ fn watch_folder(
         return None;
     }
     Some(watcher)
+}
+
+/// For the commands that work on the bot's existing database (`stats`, `import`): a missing
+/// file is an error naming it (as an absolute path, so a wrong working folder shows), instead of
+/// a new empty database that would silently answer "nothing". In-memory URLs pass.
+pub fn require_database(url: &str) -> Result<(), StartError> {
+    match crate::store::database_file(url) {
+        Some(file) if !file.exists() => Err(StartError::NoDatabase(
+            std::path::absolute(&file).unwrap_or(file),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Asks `GET /healthz` at `addr` over plain HTTP/1.0 (no client library and no curl needed in
+/// a container image). An unspecified address (`0.0.0.0`, `[::]`) means the loopback address of
+/// its family. `Ok` holds a one-line summary for a 200; `Err` the reason for anything else.
+pub fn probe_health(
+    addr: std::net::SocketAddr,
+    timeout: std::time::Duration,
+) -> Result<String, String> {
+    use std::io::{Read, Write};
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+    let target = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), addr.port())
+        }
+        _ => addr,
+    };
+    let mut stream = std::net::TcpStream::connect_timeout(&target, timeout)
+        .map_err(|err| format!("cannot connect to {target}: {err}"))?;
+    let io_err = |err: std::io::Error| format!("no answer from {target}: {err}");
+    stream.set_read_timeout(Some(timeout)).map_err(io_err)?;
+    stream.set_write_timeout(Some(timeout)).map_err(io_err)?;
+    // HTTP/1.0: the answer is never chunked and ends when the server closes the connection.
+    let request = format!("GET /healthz HTTP/1.0\r\nHost: {target}\r\n\r\n");
+    stream.write_all(request.as_bytes()).map_err(io_err)?;
+    let mut answer = Vec::new();
+    stream
+        .take(64 * 1024)
+        .read_to_end(&mut answer)
+        .map_err(io_err)?;
+    let answer = String::from_utf8_lossy(&answer);
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse::<u16>().ok())
+        .filter(|_| head.starts_with("HTTP/"))
+        .ok_or_else(|| format!("{target} did not answer in HTTP"))?;
+    let json: Option<serde_json::Value> = serde_json::from_str(body).ok();
+    let status = json
+        .as_ref()
+        .and_then(|j| j.get("status"))
+        .and_then(|s| s.as_str())
+        .unwrap_or("no status in the answer");
+    if code == 200 {
+        let hash = json
+            .as_ref()
+            .and_then(|j| j.get("content_hash"))
+            .and_then(|h| h.as_str())
+            .map(|h| format!(", content {}", &h[..h.len().min(12)]))
+            .unwrap_or_default();
+        Ok(format!("{status}{hash}"))
+    } else {
+        Err(format!("/healthz at {target} answered {code}: {status}"))
+    }
 }
 
 /// Opens the store and brings its content cache up to date with `content/`.

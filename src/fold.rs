@@ -178,6 +178,198 @@ fn distance_long(a: &str, b: &str, limit: usize) -> Option<usize> {
     (d <= limit).then_some(d)
 }
 
+/// The distance between a typed word and a name as a slip of the fingers: like [`distance`],
+/// but a letter replaced by one that is not its neighbour on the keyboard counts as two
+/// edits. `count` is not a typo of `court` (n and r are far apart), `kultūta` is one of
+/// `kultūra`. Texts longer than [`SHORT`] characters are no typo of anything.
+pub fn typo_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let (mut a_buf, mut b_buf) = (['\0'; SHORT], ['\0'; SHORT]);
+    let (a, b) = (chars_into(a, &mut a_buf)?, chars_into(b, &mut b_buf)?);
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let width = b.len() + 1;
+    let mut before = [0usize; SHORT + 1];
+    let mut prev = [0usize; SHORT + 1];
+    let mut cur = [0usize; SHORT + 1];
+    for (j, cell) in prev.iter_mut().take(width).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut best = i;
+        for j in 1..width {
+            let cost = if a[i - 1] == b[j - 1] {
+                0
+            } else if neighbours(a[i - 1], b[j - 1]) {
+                1
+            } else {
+                2
+            };
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            cur[j] = d;
+            best = best.min(d);
+        }
+        if best > limit {
+            return None;
+        }
+        before = prev;
+        prev = cur;
+    }
+    let d = prev[b.len()];
+    (d <= limit).then_some(d)
+}
+
+/// Whether two letters are neighbours on a QWERTY keyboard (the Latvian layout is QWERTY with
+/// the long and soft letters on AltGr, which folding already removed).
+fn neighbours(a: char, b: char) -> bool {
+    const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    let place = |c: char| {
+        ROWS.iter().enumerate().find_map(|(row, keys)| {
+            let column = keys.iter().position(|k| char::from(*k) == c)?;
+            Some((row, column))
+        })
+    };
+    let (Some((ra, ca)), Some((rb, cb))) = (place(a), place(b)) else {
+        return false;
+    };
+    // Each row is shifted half a key right of the one above: key k of a row touches keys k
+    // and k + 1 of the row above.
+    match ra.cmp(&rb) {
+        std::cmp::Ordering::Equal => ca.abs_diff(cb) == 1,
+        std::cmp::Ordering::Less => rb - ra == 1 && (ca == cb || ca == cb + 1),
+        std::cmp::Ordering::Greater => ra - rb == 1 && (cb == ca || cb == ca + 1),
+    }
+}
+
+/// A word's letters as a 64-bit signature: two bits for each of 32 letter classes, the first
+/// set when the class occurs once, the second when it occurs twice or more. `a`–`z` have a
+/// class each; digits and other letters share the rest (sharing only weakens the bound of
+/// [`letters_apart`], never breaks it).
+pub fn letters(word: &str) -> u64 {
+    let mut signature = 0u64;
+    for c in word.chars() {
+        let class = match c {
+            'a'..='z' => c as u32 - 'a' as u32,
+            _ => 26 + c as u32 % 6,
+        };
+        let once = 1u64 << (2 * class);
+        signature |= if signature & once == 0 {
+            once
+        } else {
+            once << 1
+        };
+    }
+    signature
+}
+
+/// A lower bound of [`distance`] between two words from their [`letters`]: each edit adds or
+/// removes at most one occurrence of a letter on either side (a swap none), so the
+/// occurrences one word has and the other lacks are edits still to make. One instruction
+/// or two instead of a table of distances.
+pub fn letters_apart(a: u64, b: u64) -> usize {
+    letters_missing(a, b).max(letters_missing(b, a))
+}
+
+/// How many of the letters of `a` (by [`letters`]) `b` lacks: a lower bound of the distance
+/// from `a` to `b` and to every beginning of `b`.
+pub fn letters_missing(a: u64, b: u64) -> usize {
+    (a & !b).count_ones() as usize
+}
+
+/// Finds, among many words, those that can be within a few edits of a given word, without
+/// looking at the others. A word within `limit` edits of another lacks at most `limit` of its
+/// letter bits ([`letters_missing`]): of the other's `m` bits it has at least `m − limit`.
+/// Such a word has one of the `limit` rarest of those bits, or else all the others. With one
+/// bit set per word and letter bit, that is `m` passes of OR and AND over `len / 64` machine
+/// words, and only the words left are looked at: an unknown word costs about the same
+/// however large the content grows.
+#[derive(Debug, Clone, Default)]
+pub struct Sieve {
+    /// For each of the 64 letter bits, the words that have it, one bit per word.
+    with_bit: Vec<Vec<u64>>,
+    /// How many words have each letter bit.
+    counts: Vec<usize>,
+    len: usize,
+}
+
+/// The positions a [`Sieve`] leaves to compare, in ascending order.
+#[derive(Debug)]
+pub enum Candidates {
+    /// The sieve cannot sift: every position.
+    All(std::ops::Range<usize>),
+    /// The positions left, one bit each.
+    Set { set: Vec<u64>, at: usize, bits: u64 },
+}
+
+impl Iterator for Candidates {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            Candidates::All(range) => range.next(),
+            Candidates::Set { set, at, bits } => loop {
+                if *bits != 0 {
+                    let bit = bits.trailing_zeros() as usize;
+                    *bits &= *bits - 1;
+                    return Some(*at * 64 + bit);
+                }
+                *at += 1;
+                *bits = *set.get(*at)?;
+            },
+        }
+    }
+}
+
+impl Sieve {
+    /// A sieve over the words whose [`letters`] are `signatures`, by position.
+    pub fn new(signatures: &[u64]) -> Self {
+        let mut with_bit = vec![vec![0u64; signatures.len().div_ceil(64)]; 64];
+        let mut counts = vec![0; 64];
+        for (k, signature) in signatures.iter().enumerate() {
+            for (bit, (set, count)) in with_bit.iter_mut().zip(&mut counts).enumerate() {
+                if signature >> bit & 1 == 1 {
+                    set[k / 64] |= 1 << (k % 64);
+                    *count += 1;
+                }
+            }
+        }
+        Sieve {
+            with_bit,
+            counts,
+            len: signatures.len(),
+        }
+    }
+
+    /// The positions of the words that may lack at most `limit` of the letter bits of
+    /// `signature` (a superset: the caller still checks each). Ascending.
+    pub fn candidates(&self, signature: u64, limit: usize) -> Candidates {
+        let mut bits: Vec<usize> = (0..64).filter(|bit| signature >> bit & 1 == 1).collect();
+        if bits.len() <= limit {
+            return Candidates::All(0..self.len);
+        }
+        bits.sort_by_key(|bit| self.counts[*bit]);
+        // Whole passes over the sets: the compiler makes them wide.
+        let (rarest, others) = bits.split_at(limit);
+        let mut set = self.with_bit[others[0]].clone();
+        for bit in &others[1..] {
+            for (word, with) in set.iter_mut().zip(&self.with_bit[*bit]) {
+                *word &= with;
+            }
+        }
+        for bit in rarest {
+            for (word, with) in set.iter_mut().zip(&self.with_bit[*bit]) {
+                *word |= with;
+            }
+        }
+        let bits = set.first().copied().unwrap_or_default();
+        Candidates::Set { set, at: 0, bits }
+    }
+}
+
 /// How many typos a word of `len` characters may carry and still match.
 pub fn typo_limit(len: usize) -> usize {
     match len {
@@ -251,6 +443,104 @@ mod tests {
         let long = "x".repeat(SHORT + 5);
         assert_eq!(distance(&long, &long, 1), Some(0));
         assert_eq!(distance(&long, &format!("{long}y"), 1), Some(1));
+    }
+
+    /// The letter bound never exceeds the distance, on every pair of a word list.
+    #[test]
+    fn letters_apart_is_a_lower_bound_of_the_distance() {
+        let words = [
+            "",
+            "a",
+            "aa",
+            "aaa",
+            "ab",
+            "ba",
+            "qqqxxz",
+            "veselib",
+            "veslib",
+            "sport",
+            "port",
+            "buvniecib",
+            "jurniecib",
+            "zzzz",
+            "z",
+            "ž",
+            "3",
+            "33",
+            "a1b2",
+            "абв",
+            "aizsardzib",
+            "vid aizsardzib",
+            "bababababa",
+            "abababab",
+        ];
+        for a in words {
+            for b in words {
+                let d = distance(a, b, 99).expect("within 99");
+                let bound = letters_apart(letters(a), letters(b));
+                assert!(bound <= d, "{a:?} {b:?}: bound {bound} > distance {d}");
+            }
+        }
+        assert_eq!(letters_apart(letters("qqqxxz"), letters("bababak")), 5);
+        assert_eq!(letters_apart(letters("veslib"), letters("veselib")), 1);
+    }
+
+    /// The sieve leaves every word within the limit, on every pair of a word list.
+    #[test]
+    fn the_sieve_keeps_every_word_in_reach() {
+        let words: Vec<String> = (0..400)
+            .map(|n: u32| {
+                let letters = b"aeioustrnkvzqx";
+                (0..3 + n % 7)
+                    .map(|i| char::from(letters[((n * 7 + i * i * 3 + i) % 14) as usize]))
+                    .collect()
+            })
+            .collect();
+        let signatures: Vec<u64> = words.iter().map(|w| letters(w)).collect();
+        let sieve = Sieve::new(&signatures);
+        let mut sifted = 0;
+        for word in &words {
+            for limit in 0..=3 {
+                let kept: Vec<usize> = sieve.candidates(letters(word), limit).collect();
+                assert!(kept.windows(2).all(|w| w[0] < w[1]), "ascending");
+                for (k, other) in words.iter().enumerate() {
+                    if distance(word, other, limit).is_some() {
+                        assert!(kept.contains(&k), "{word} {other} {limit}");
+                    }
+                }
+                sifted += usize::from(kept.len() < words.len());
+            }
+        }
+        assert!(sifted > 100, "the sieve must sift: {sifted}");
+    }
+
+    #[test]
+    fn typo_distance_counts_far_keys_twice() {
+        // Neighbours, missed, doubled and swapped letters are one slip each.
+        assert_eq!(typo_distance("kultut", "kultur", 2), Some(1));
+        assert_eq!(typo_distance("veslib", "veselib", 2), Some(1));
+        assert_eq!(typo_distance("veseliib", "veselib", 2), Some(1));
+        assert_eq!(typo_distance("vesleib", "veselib", 2), Some(1));
+        assert_eq!(typo_distance("helth", "health", 2), Some(1));
+        assert_eq!(typo_distance("sdu", "sfu", 2), Some(1));
+        assert_eq!(typo_distance("za", "aa", 2), Some(1));
+        assert_eq!(typo_distance("az", "aa", 2), Some(1));
+        // A far key is two: real words one letter apart are not slips of each other.
+        assert_eq!(typo_distance("count", "court", 2), Some(2));
+        assert_eq!(typo_distance("count", "court", 1), None);
+        assert_eq!(typo_distance("trail", "train", 1), None);
+        assert_eq!(typo_distance("zp", "aa", 3), Some(3));
+        // Never less than the plain distance, never more than twice it.
+        for (a, b) in [
+            ("buvniecib", "jurniecib"),
+            ("sport", "port"),
+            ("abc", "xyz"),
+        ] {
+            let plain = distance(a, b, 99).unwrap();
+            let typo = typo_distance(a, b, 99).unwrap();
+            assert!(plain <= typo && typo <= 2 * plain, "{a} {b}");
+        }
+        assert_eq!(typo_distance(&"x".repeat(SHORT + 1), "x", 99), None);
     }
 
     #[test]

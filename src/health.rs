@@ -120,7 +120,9 @@ async fn healthz(State(state): State<AppState>) -> Response {
         "guideline_sections": counts.sections,
         "ministries": counts.ministries,
         "contacts": counts.contacts,
-        "oldest_contact_checked": counts.oldest_contact_check,
+        // Only real verifications count (`verified` in the content); null when none.
+        "oldest_contact_verified": counts.oldest_contact_verified,
+        "contacts_never_verified": counts.contacts_never_verified,
         "seconds_since_bot_api": since_api,
     });
     let status = if api_ok {

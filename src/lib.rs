@@ -13,6 +13,7 @@ pub mod engine;
 pub mod fold;
 pub mod health;
 pub mod lang;
+pub mod links;
 pub mod render;
 pub mod stats;
 pub mod store;

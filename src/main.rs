@@ -1,6 +1,8 @@
-//! The command line: `run` (the Telegram bot, the default), `console`, `check`, `import`.
+//! The command line: `run` (the Telegram bot, the default), `console`, `check`, `import`,
+//! `stats`, `health`. Every command reads its settings from the environment and from one env
+//! file: `--env-file PATH`, else `./.env` if there is one.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -9,7 +11,7 @@ use lidzdaliba_bot::content;
 use lidzdaliba_bot::store::{ImportOutcome, Store};
 use std::sync::Arc;
 
-use lidzdaliba_bot::{app, bot, health};
+use lidzdaliba_bot::{app, bot, health, links};
 
 #[derive(Parser)]
 #[command(
@@ -17,6 +19,10 @@ use lidzdaliba_bot::{app, bot, health};
     about = "A Telegram bot on public participation in Latvia's state administration"
 )]
 struct Cli {
+    /// Read the settings from this env file instead of ./.env (variables already set in the
+    /// environment win over the file)
+    #[arg(long, global = true, value_name = "PATH")]
+    env_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -27,14 +33,36 @@ enum Cmd {
     Run,
     /// Talk to the bot in the terminal, no token needed; reads standard input to its end
     Console,
-    /// Validate the content files and list every problem as file:line
+    /// Validate the content files and list every problem as file:line.
+    ///
+    /// Exit status: 0 when everything asked for is fine; 1 when the content is invalid, when
+    /// --stale finds an entry not verified within DAYS, or when --links finds a broken link
+    /// (moved links alone are reported and still exit 0); 2 for a wrong option.
     Check {
         /// The content folder (default: CONTENT_DIR, else ./content)
         #[arg(long)]
         content: Option<PathBuf>,
+        /// Also list every contact not verified within DAYS days (never-verified ones
+        /// included), as file:line, and how many
+        #[arg(long, value_name = "DAYS")]
+        stale: Option<u32>,
+        /// Also request every URL in the content files and list the broken and the moved ones
+        /// as file:line with the status (needs the network)
+        #[arg(long)]
+        links: bool,
+        /// With --links: seconds to wait for each answer
+        #[arg(long, value_name = "SECONDS", default_value_t = 15.0, value_parser = positive_seconds)]
+        timeout: f64,
+        /// With --links: requests in flight at once
+        #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+        concurrency: u16,
     },
-    /// Import the content into the SQLite cache (only if it changed)
-    Import,
+    /// Import the content into the bot's SQLite cache (only if it changed)
+    Import {
+        /// Create the database if there is none (otherwise a missing database is an error)
+        #[arg(long)]
+        create: bool,
+    },
     /// Print the usage statistics (aggregate, no user ids)
     Stats {
         /// How many days back
@@ -44,16 +72,35 @@ enum Cmd {
         #[arg(long)]
         png: Option<PathBuf>,
     },
+    /// Ask the running bot's /healthz (at HEALTH_LISTEN); exit 0 if healthy, 1 if not
+    Health {
+        /// The address to ask instead of HEALTH_LISTEN
+        #[arg(long, value_name = "ADDR")]
+        addr: Option<std::net::SocketAddr>,
+        /// Give up after this many seconds
+        #[arg(long, default_value_t = 3)]
+        timeout: u64,
+    },
 }
 
 fn main() -> ExitCode {
-    let _ = dotenvy::dotenv();
+    // The command line is parsed before the env file is read, so that `--env-file` can name
+    // it; no argument takes its default from the environment.
     let cli = Cli::parse();
+    // A health check reports every failure as 1: container runtimes reserve other codes.
+    let failure = match cli.command {
+        Some(Cmd::Health { .. }) => ExitCode::FAILURE,
+        _ => ExitCode::from(2),
+    };
+    if let Err(err) = load_env_file(cli.env_file.as_deref()) {
+        eprintln!("configuration error: {err}");
+        return failure;
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
             eprintln!("configuration error: {err}");
-            return ExitCode::from(2);
+            return failure;
         }
     };
     // One thread by default: a reply takes microseconds of CPU, and handing tasks between
@@ -79,11 +126,38 @@ fn main() -> ExitCode {
         match cli.command.unwrap_or(Cmd::Run) {
             Cmd::Run => run(config).await,
             Cmd::Console => console(config).await,
-            Cmd::Check { content } => check(content.unwrap_or(config.content_dir)),
-            Cmd::Import => import(config).await,
+            Cmd::Check {
+                content,
+                stale,
+                links,
+                timeout,
+                concurrency,
+            } => {
+                let links = links.then(|| links::Options {
+                    timeout: std::time::Duration::from_secs_f64(timeout),
+                    concurrency: usize::from(concurrency),
+                });
+                check(content.unwrap_or(config.content_dir), stale, links).await
+            }
+            Cmd::Import { create } => import(config, create).await,
             Cmd::Stats { days, png } => stats(config, days, png).await,
+            Cmd::Health { addr, timeout } => health(config, addr, timeout),
         }
     })
+}
+
+/// Reads `path` into the environment, or `./.env` when no path is given (only the current
+/// folder, never its parents: an operator's command must not pick up a stray file). Variables
+/// already in the environment win, so `RUST_LOG=debug lidzdaliba-bot --env-file ...` works.
+fn load_env_file(path: Option<&Path>) -> Result<(), String> {
+    match path {
+        Some(path) => dotenvy::from_path(path)
+            .map_err(|err| format!("cannot read the env file {}: {err}", path.display())),
+        None => match dotenvy::from_path(".env") {
+            Err(dotenvy::Error::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            other => other.map_err(|err| format!("cannot read ./.env: {err}")),
+        },
+    }
 }
 
 async fn run(config: Config) -> ExitCode {
@@ -173,36 +247,89 @@ async fn console(config: Config) -> ExitCode {
     }
 }
 
-fn check(dir: PathBuf) -> ExitCode {
-    match content::load_dir(&dir) {
-        Ok((snapshot, c)) => {
-            println!(
-                "{}: content is valid ({} lessons, {} guideline sections, {} ministries, {} areas, \
-                 {} contacts, {} resources, {} UI strings; hash {})",
-                dir.display(),
-                c.lessons.len(),
-                c.guidelines.sections.len(),
-                c.ministries.len(),
-                c.ministries.iter().map(|m| m.areas.len()).sum::<usize>(),
-                c.ministries.iter().map(|m| m.contacts.len()).sum::<usize>(),
-                c.resources.len(),
-                c.ui.len(),
-                &snapshot.hash[..12],
-            );
-            ExitCode::SUCCESS
-        }
+/// A `--timeout` value: a positive number of seconds, at most an hour.
+fn positive_seconds(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= 3600.0 => Ok(s),
+        _ => Err(format!(
+            "'{value}' is not a number of seconds from 0.001 to 3600"
+        )),
+    }
+}
+
+async fn check(dir: PathBuf, stale: Option<u32>, links: Option<links::Options>) -> ExitCode {
+    let (snapshot, c) = match content::load_dir(&dir) {
+        Ok(loaded) => loaded,
         Err(errors) => {
             for problem in &errors.0 {
                 println!("{problem}");
             }
             eprintln!("{} problem(s) found", errors.0.len());
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
+    };
+    println!(
+        "{}: content is valid ({} lessons, {} guideline sections, {} ministries, {} areas, \
+         {} contacts, {} resources, {} UI strings; hash {})",
+        dir.display(),
+        c.lessons.len(),
+        c.guidelines.sections.len(),
+        c.ministries.len(),
+        c.ministries.iter().map(|m| m.areas.len()).sum::<usize>(),
+        c.ministries.iter().map(|m| m.contacts.len()).sum::<usize>(),
+        c.resources.len(),
+        c.ui.len(),
+        &snapshot.hash[..12],
+    );
+    let mut fine = true;
+    if let Some(days) = stale {
+        let (total, list) =
+            content::stale::stale(&c, &lidzdaliba_bot::clock::today_in_latvia(), days);
+        for entry in &list {
+            println!("{entry}");
+        }
+        let never = list.iter().filter(|s| s.verified.is_none()).count();
+        if list.is_empty() {
+            println!("all {total} contacts were verified within {days} days");
+        } else {
+            println!(
+                "{} of {total} contacts not verified within {days} days ({never} never verified)",
+                list.len()
+            );
+            fine = false;
+        }
+    }
+    if let Some(options) = links {
+        let found = links::collect(&snapshot.files);
+        let places: usize = found.iter().map(|l| l.places.len()).sum();
+        eprintln!(
+            "requesting {} links ({places} places), {} at a time, {} s timeout…",
+            found.len(),
+            options.concurrency,
+            options.timeout.as_secs_f64()
+        );
+        let mut out = std::io::stdout().lock();
+        match links::report(&found, &options, &mut out).await {
+            Ok(summary) => fine &= summary.exit_status() == 0,
+            Err(err) => {
+                eprintln!("cannot write the report: {err}");
+                fine = false;
+            }
+        }
+    }
+    if fine {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 
-async fn import(config: Config) -> ExitCode {
+async fn import(config: Config, create: bool) -> ExitCode {
     app::init_tracing("info", config.log_json);
+    if !create && let Err(err) = app::require_database(&config.database_url) {
+        eprintln!("error: {err}");
+        return ExitCode::FAILURE;
+    }
     let store = match app::open_or_rebuild(&config.database_url).await {
         Ok(store) => store,
         Err(err) => {
@@ -237,6 +364,10 @@ async fn import(config: Config) -> ExitCode {
 
 async fn stats(config: Config, days: u32, png: Option<PathBuf>) -> ExitCode {
     app::init_tracing("warn", config.log_json);
+    if let Err(err) = app::require_database(&config.database_url) {
+        eprintln!("error: {err}");
+        return ExitCode::FAILURE;
+    }
     let store = match Store::open(&config.database_url).await {
         Ok(store) => store,
         Err(err) => {
@@ -258,6 +389,25 @@ async fn stats(config: Config, days: u32, png: Option<PathBuf>) -> ExitCode {
         }
         Err(err) => {
             eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `health`: one request to the running bot's `/healthz`, for a container's HEALTHCHECK or a
+/// supervisor. Prints one short line; exit 0 only for a 200.
+fn health(config: Config, addr: Option<std::net::SocketAddr>, timeout: u64) -> ExitCode {
+    let Some(addr) = addr.or(config.health_listen) else {
+        eprintln!("unhealthy: HEALTH_LISTEN is not set, so the bot serves no /healthz to ask");
+        return ExitCode::FAILURE;
+    };
+    match app::probe_health(addr, std::time::Duration::from_secs(timeout.max(1))) {
+        Ok(summary) => {
+            println!("healthy: {summary}");
+            ExitCode::SUCCESS
+        }
+        Err(reason) => {
+            eprintln!("unhealthy: {reason}");
             ExitCode::FAILURE
         }
     }

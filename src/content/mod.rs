@@ -2,6 +2,7 @@
 //! the TOML files into that model while collecting every problem with its `file:line`.
 
 mod read;
+pub mod stale;
 pub mod validate;
 
 use std::fmt;
@@ -47,6 +48,21 @@ impl Text {
             Lang::Lv => &self.lv,
             Lang::En => &self.en,
         }
+    }
+}
+
+/// Where a record is written in the content: the file (as `check` shows it) and the 1-based
+/// line its table starts on. Carried into the cache and the catalogue so that operators can be
+/// pointed at the exact place to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Place {
+    pub file: String,
+    pub line: usize,
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
     }
 }
 
@@ -97,6 +113,7 @@ pub struct Lesson {
     pub guest: Option<String>,
     pub video: Option<String>,
     pub sources: Vec<String>,
+    pub place: Place,
 }
 
 /// The guidelines and the sections a person opens one by one.
@@ -115,6 +132,7 @@ pub struct Section {
     pub title: Text,
     pub body: Text,
     pub sources: Vec<String>,
+    pub place: Place,
 }
 
 /// A ministry, or the State Chancellery.
@@ -130,6 +148,7 @@ pub struct Ministry {
     pub sources: Vec<String>,
     pub areas: Vec<Area>,
     pub contacts: Vec<Contact>,
+    pub place: Place,
 }
 
 /// A policy area a ministry leads.
@@ -139,19 +158,61 @@ pub struct Area {
     pub name: Text,
     pub aliases: Vec<String>,
     pub note: Option<Text>,
+    /// The sources that put this area with this ministry (its statute, the Cabinet Structure
+    /// Law, an official page); at least one.
+    pub sources: Vec<String>,
+    pub place: Place,
 }
 
-/// A published NGO-cooperation or participation contact.
+/// What a contact is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ContactKind {
+    /// Designated by the ministry for cooperation with NGOs / public participation (a person,
+    /// or a unit or mailbox an official page names for that purpose).
+    #[default]
+    Ngo,
+    /// The ministry's general contact (e-mail, phone, address): how to reach the ministry,
+    /// never shown as the designated contact.
+    General,
+}
+
+impl ContactKind {
+    /// The value written in `kind = "..."` (and in the cache).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactKind::Ngo => "ngo",
+            ContactKind::General => "general",
+        }
+    }
+
+    /// The kind written `value`, if it is one.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "ngo" => Some(ContactKind::Ngo),
+            "general" => Some(ContactKind::General),
+            _ => None,
+        }
+    }
+}
+
+/// A contact an official page publishes for a ministry.
 #[derive(Debug, Clone, Default)]
 pub struct Contact {
+    pub kind: ContactKind,
     pub name: Option<String>,
     pub unit: Option<Text>,
     pub role: Option<Text>,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub address: Option<String>,
+    /// The official page that states this contact.
     pub source: String,
-    pub checked: String,
+    /// The date the source page itself shows (`YYYY-MM-DD`), if it shows one.
+    pub source_date: Option<String>,
+    /// The day a person last verified this entry against the live page (`YYYY-MM-DD`); set
+    /// only when somebody really did.
+    pub verified: Option<String>,
+    pub place: Place,
 }
 
 /// Advice on working with communication specialists.
@@ -170,6 +231,7 @@ pub struct Resource {
     pub description: Text,
     pub url: String,
     pub sources: Vec<String>,
+    pub place: Place,
 }
 
 /// One thing wrong in the content, where it is and what is wrong.

@@ -8,8 +8,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::validate;
 use super::{
-    Area, Contact, Content, ContentErrors, Guidelines, Lesson, Meta, Ministry, Problem, Resource,
-    Section, Series, Specialists, Text,
+    Area, Contact, ContactKind, Content, ContentErrors, Guidelines, Lesson, Meta, Ministry, Place,
+    Problem, Resource, Section, Series, Specialists, Text,
 };
 use crate::fold;
 
@@ -68,11 +68,15 @@ pub(super) fn parse_files(files: &[(String, String)]) -> Result<Content, Content
         } else if ministries
             .iter()
             .find(|m| m.id == meta.fallback)
-            .is_some_and(|m| m.contacts.is_empty())
+            .is_some_and(|m| !m.contacts.iter().any(|c| c.kind == ContactKind::Ngo))
         {
+            // The fallback's "ngo" contacts end every card of a ministry without one.
             meta_r.problem(
                 meta_r.fallback_line,
-                format!("fallback '{}' has no [[ministry.contact]]", meta.fallback),
+                format!(
+                    "fallback '{}' has no [[ministry.contact]] with kind = \"ngo\"",
+                    meta.fallback
+                ),
             );
         }
     }
@@ -140,6 +144,14 @@ impl<'a> Reader<'a> {
 
     fn line(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&start| start <= offset)
+    }
+
+    /// The place of a table that starts at `offset`.
+    fn place(&self, offset: usize) -> Place {
+        Place {
+            file: self.file.to_string(),
+            line: self.line(offset),
+        }
     }
 
     fn problem(&mut self, line: usize, message: String) {
@@ -255,6 +267,7 @@ impl<'a> Reader<'a> {
                     guest,
                     video,
                     sources,
+                    place: self.place(t.start),
                 });
             }
         }
@@ -317,6 +330,7 @@ impl<'a> Reader<'a> {
                     title,
                     body,
                     sources,
+                    place: self.place(t.start),
                 });
             }
         }
@@ -350,6 +364,7 @@ impl<'a> Reader<'a> {
                     description,
                     url,
                     sources,
+                    place: self.place(t.start),
                 });
             }
         }
@@ -358,6 +373,8 @@ impl<'a> Reader<'a> {
 
     fn ministries(&mut self, doc: Tbl) -> Vec<Ministry> {
         self.keys(doc, "", &["ministry"]);
+        let today = crate::clock::today_in_latvia();
+        let today = today.as_str();
         let ctx = "[[ministry]]";
         let mut out = Vec::new();
         let mut ids: HashMap<String, usize> = HashMap::new();
@@ -429,11 +446,12 @@ impl<'a> Reader<'a> {
             let mut areas = Vec::new();
             let actx = "[[ministry.area]]";
             for a in self.array(t, "area", ctx) {
-                self.keys(a, actx, &["id", "name", "aliases", "note"]);
+                self.keys(a, actx, &["id", "name", "aliases", "note", "sources"]);
                 let area_id = self.id(a, actx, "id");
                 let area_name = self.text(a, actx, "name");
                 let area_aliases = self.strings_spanned(a, actx, "aliases");
                 let area_note = self.opt_text(a, actx, "note");
+                let area_sources = self.sources(a, actx);
                 if let Some(area_id) = &area_id {
                     self.unique(&mut area_ids, area_id, a, "area");
                 }
@@ -451,6 +469,8 @@ impl<'a> Reader<'a> {
                         name,
                         aliases: area_aliases.into_iter().map(|(s, _)| s).collect(),
                         note: area_note,
+                        sources: area_sources,
+                        place: self.place(a.start),
                     });
                 }
             }
@@ -462,10 +482,33 @@ impl<'a> Reader<'a> {
                     c,
                     cctx,
                     &[
-                        "name", "unit", "role", "email", "phone", "address", "source", "checked",
+                        "kind",
+                        "name",
+                        "unit",
+                        "role",
+                        "email",
+                        "phone",
+                        "address",
+                        "source",
+                        "source_date",
+                        "verified",
+                        // Rejected below with a message that names what replaced it.
+                        "checked",
                     ],
                 );
+                if let Some(v) = c.get("checked") {
+                    self.at(
+                        v.span().start,
+                        format!(
+                            "{cctx}: 'checked' is no longer used: write the date the source page \
+                             itself shows as 'source_date' (leave it out if the page shows none) \
+                             and the day a person verified the entry against the live page as \
+                             'verified' (only if someone really did)"
+                        ),
+                    );
+                }
                 let contact = Contact {
+                    kind: self.kind(c, cctx).unwrap_or_default(),
                     name: self.opt_string(c, cctx, "name"),
                     unit: self.opt_text(c, cctx, "unit"),
                     role: self.opt_text(c, cctx, "role"),
@@ -479,7 +522,9 @@ impl<'a> Reader<'a> {
                     ),
                     address: self.opt_string(c, cctx, "address"),
                     source: self.url(c, cctx, "source").unwrap_or_default(),
-                    checked: self.date(c, cctx, "checked").unwrap_or_default(),
+                    source_date: self.past_date(c, cctx, "source_date", today),
+                    verified: self.past_date(c, cctx, "verified", today),
+                    place: self.place(c.start),
                 };
                 if contact.email.is_none() && contact.phone.is_none() && contact.address.is_none() {
                     self.at(
@@ -502,6 +547,7 @@ impl<'a> Reader<'a> {
                     sources,
                     areas,
                     contacts,
+                    place: self.place(t.start),
                 });
             }
         }
@@ -718,6 +764,40 @@ impl<'a> Reader<'a> {
 
     fn opt_date(&mut self, t: Tbl, ctx: &str, key: &str) -> Option<String> {
         self.opt_checked(t, ctx, key, validate::date, "a date written YYYY-MM-DD")
+    }
+
+    /// An optional date that is not in the future (`today` is today's date in Latvia).
+    fn past_date(&mut self, t: Tbl, ctx: &str, key: &str, today: &str) -> Option<String> {
+        let date = self.opt_date(t, ctx, key)?;
+        if date.as_str() > today {
+            if let Some(v) = t.get(key) {
+                self.at(
+                    v.span().start,
+                    format!("{ctx}: '{key}' = '{date}' is in the future (today is {today})"),
+                );
+            }
+            return None;
+        }
+        Some(date)
+    }
+
+    /// `kind = "ngo" | "general"`: required.
+    fn kind(&mut self, t: Tbl, ctx: &str) -> Option<ContactKind> {
+        const WHAT: &str = "\"ngo\" (designated by the ministry for cooperation with NGOs) or \
+                            \"general\" (the ministry's general contact)";
+        if t.get("kind").is_none() {
+            self.at(
+                t.start,
+                format!("{ctx}: missing required field 'kind': {WHAT}"),
+            );
+            return None;
+        }
+        let (value, offset) = self.raw_string(t, ctx, "kind", true)?;
+        let kind = ContactKind::parse(&value);
+        if kind.is_none() {
+            self.at(offset, format!("{ctx}: 'kind' = '{value}' is not {WHAT}"));
+        }
+        kind
     }
 
     fn integer(&mut self, t: Tbl, ctx: &str, key: &str, min: i64, max: i64) -> Option<i64> {

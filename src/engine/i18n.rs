@@ -47,9 +47,7 @@ pub const KEYS: &[&str] = &[
     "website",
     "participation_page",
     "contacts_heading",
-    "no_contact",
     "fallback_heading",
-    "checked",
     "email",
     "phone",
     "address",
@@ -96,6 +94,13 @@ pub const KEYS: &[&str] = &[
     "share",
     "open_in_bot",
     "cmd_about",
+    "no_ngo_contact",
+    "ngo_contact_statement",
+    "general_contact",
+    "source_page_date",
+    "verified_on",
+    "area_sources",
+    "lookup_showing",
     "backlog_notice",
 ];
 

@@ -130,7 +130,7 @@ struct Loaded {
     strings: i18n::Strings,
     index: lookup::Index,
     /// The words of the full-text index, for the typo fallback of search.
-    terms: Vec<String>,
+    terms: search::Vocabulary,
     /// Rendered cards of this content version.
     cards: CardCache,
 }
@@ -425,10 +425,9 @@ async fn load(store: &Store) -> Result<Loaded, EngineError> {
         return Err(EngineError::NoContent);
     };
     let strings = i18n::Strings::new(std::mem::take(&mut content.ui));
-    let index = lookup::Index::build(&std::mem::take(&mut content.aliases));
-    let mut terms = std::mem::take(&mut content.terms);
-    terms.sort_unstable();
-    terms.dedup();
+    let terms = search::Vocabulary::new(std::mem::take(&mut content.terms));
+    let index =
+        lookup::Index::build(&std::mem::take(&mut content.aliases)).with_vocabulary(terms.terms());
     Ok(Loaded {
         catalog: catalog::Catalog::new(content),
         strings,

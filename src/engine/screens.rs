@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use super::catalog::Catalog;
-use super::lookup::{Found, Target};
+use super::lookup::{Found, Lookup, Target};
 use super::search::{self, Hit};
 use super::{Action, Button, Command, InlineItem, Loaded, MAX_INLINE_RESULTS, Reply};
-use crate::content::{Contact, Lesson, Ministry, Section};
+use crate::content::{Contact, ContactKind, Lesson, Ministry, Section};
 use crate::fold;
 use crate::lang::Lang;
 use crate::render::{bold, escape, link};
@@ -19,6 +19,10 @@ type Result<T> = std::result::Result<T, StoreError>;
 
 /// The longest piece of a person's text echoed back in a reply, in characters.
 const ECHO_CHARS: usize = 60;
+
+/// At most this many search hits are offered as "did you mean" choices (the nearest names
+/// follow them).
+const MAX_SUGGESTIONS: usize = 3;
 
 pub(super) struct Ctx<'a> {
     pub store: &'a Store,
@@ -137,10 +141,20 @@ impl Ctx<'_> {
         }
     }
 
-    /// Free text or a `/contact` argument: the area or ministry it names.
+    /// Free text or a `/contact` argument: the area or ministry it names. An answer that does
+    /// not rest on the words as typed (a typo, or words left unused) says what it shows; when
+    /// no name matches, the full-text search answers, and what only a typo-corrected search
+    /// or the nearest names offer is given as "did you mean" choices, not as the answer.
     pub async fn lookup(&self, query: &str) -> Result<Reply> {
-        match self.loaded.index.find(query) {
-            Found::One(target) => self.card(&target).await,
+        let found = self.loaded.index.lookup(query);
+        match found.found {
+            Found::One(target) => {
+                let mut reply = self.card(&target).await?;
+                if !found.as_typed {
+                    self.note_showing(&mut reply, query, &target);
+                }
+                Ok(reply)
+            }
             Found::Choice(targets) => {
                 let text = escape(&self.fill("ambiguous", &[("query", &echo(query))]));
                 let mut rows: Vec<Vec<Button>> = targets
@@ -151,18 +165,38 @@ impl Ctx<'_> {
                 Ok(self.reply(text, rows))
             }
             Found::Nothing(_) => {
-                // Not an area or a ministry: search everything before giving up.
-                let hits = self.hits(query, 8).await?;
-                if !hits.is_empty() {
+                // Not an area or a ministry: search the texts before giving up.
+                let mut hits = Box::pin(search::full_text(
+                    self.store,
+                    &self.loaded.terms,
+                    query,
+                    self.lang,
+                    8,
+                ))
+                .await?;
+                hits.truncate(8);
+                if hits.iter().any(|h| !h.guessed) {
                     return Ok(self.results(query, &hits));
                 }
-                let suggestions = self.loaded.index.suggestions(query);
                 self.unmatched(query);
-                let mut text = escape(&self.fill("not_found", &[("query", &echo(query))]));
                 let mut rows: Vec<Vec<Button>> = Vec::new();
-                if !suggestions.is_empty() {
+                let mut offered: Vec<Action> = Vec::new();
+                for hit in hits.iter().take(MAX_SUGGESTIONS) {
+                    offered.push(hit.action.clone());
+                    rows.push(vec![self.hit_button(hit)]);
+                }
+                for target in self.loaded.index.suggestions(query) {
+                    let button = self.target_button(&target);
+                    if let Button::Action { action, .. } = &button
+                        && !offered.contains(action)
+                    {
+                        offered.push(action.clone());
+                        rows.push(vec![button]);
+                    }
+                }
+                let mut text = escape(&self.fill("not_found", &[("query", &echo(query))]));
+                if !rows.is_empty() {
                     let _ = write!(text, "\n\n{}", escape(self.t("not_found_suggest")));
-                    rows.extend(suggestions.iter().map(|t| vec![self.target_button(t)]));
                 }
                 rows.push(vec![
                     Button::action(self.t("menu_contacts"), Action::Contacts),
@@ -171,6 +205,22 @@ impl Ctx<'_> {
                 Ok(self.reply(text, rows))
             }
         }
+    }
+
+    /// Heads `reply` with "you wrote …; showing: …" for an answer that is not what was typed.
+    fn note_showing(&self, reply: &mut Reply, query: &str, target: &Target) {
+        let catalog = self.catalog();
+        let name = match target.area.as_ref().and_then(|id| catalog.area(id)) {
+            Some((area, _)) => area.name.get(self.lang),
+            None => catalog
+                .ministry(&target.ministry)
+                .map_or("", |m| m.name.get(self.lang)),
+        };
+        let note = self.fill(
+            "lookup_showing",
+            &[("query", &echo(query)), ("match", name)],
+        );
+        reply.text = format!("{}\n\n{}", escape(&note), reply.text);
     }
 
     /// Counts a text that matched nothing: what people look for and the content lacks.
@@ -229,15 +279,15 @@ impl Ctx<'_> {
 
     fn results(&self, query: &str, hits: &[Hit]) -> Reply {
         let text = escape(&self.fill("search_results", &[("query", &echo(query))]));
-        let mut rows: Vec<Vec<Button>> = hits
-            .iter()
-            .map(|hit| {
-                let label = format!("{} {}", icon(&hit.action), shorten(&hit.title, 60));
-                vec![Button::action(label, hit.action.clone())]
-            })
-            .collect();
+        let mut rows: Vec<Vec<Button>> =
+            hits.iter().map(|hit| vec![self.hit_button(hit)]).collect();
         rows.push(vec![self.main_button()]);
         self.reply(text, rows)
+    }
+
+    fn hit_button(&self, hit: &Hit) -> Button {
+        let label = format!("{} {}", icon(&hit.action), shorten(&hit.title, 60));
+        Button::action(label, hit.action.clone())
     }
 
     /// Inline results: the item named by a payload, the main items for an empty query, or the
@@ -486,10 +536,17 @@ impl Ctx<'_> {
         let lessons = &catalog.lessons;
         let wanted: Option<u8> = query.trim().trim_end_matches('.').parse().ok();
         let by_number = wanted.and_then(|n| lessons.iter().find(|l| l.number == n));
+        let mut shown = None;
         let found = match by_number {
             Some(lesson) => Some(lesson.number),
-            None => match self.loaded.index.find(query) {
-                Found::One(target) => {
+            None => match self.loaded.index.lookup(query) {
+                Lookup {
+                    found: Found::One(target),
+                    as_typed,
+                } => {
+                    if !as_typed {
+                        shown = Some(target.clone());
+                    }
                     let ministry = catalog.ministry(&target.ministry);
                     lessons
                         .iter()
@@ -505,8 +562,11 @@ impl Ctx<'_> {
             },
         };
         if let Some(number) = found
-            && let Some(reply) = self.lesson(number).await?
+            && let Some(mut reply) = self.lesson(number).await?
         {
+            if let Some(target) = shown {
+                self.note_showing(&mut reply, query, &target);
+            }
             return Ok(reply);
         }
         let mut reply = self.lessons().await?;
@@ -686,17 +746,48 @@ impl Ctx<'_> {
                 link(site, site)
             );
         }
-        if let Some(page) = &ministry.participation_page {
-            let _ = write!(
-                text,
-                "\n{}: {}",
+        let ngo: Vec<&Contact> = ministry
+            .contacts
+            .iter()
+            .filter(|c| c.kind == ContactKind::Ngo)
+            .collect();
+        let general: Vec<&Contact> = ministry
+            .contacts
+            .iter()
+            .filter(|c| c.kind == ContactKind::General)
+            .collect();
+        let participation = ministry.participation_page.as_ref().map(|page| {
+            format!(
+                "{}: {}",
                 bold(self.t("participation_page")),
                 link(page, page)
+            )
+        });
+        if !ngo.is_empty() {
+            if let Some(page) = &participation {
+                let _ = write!(text, "\n{page}");
+            }
+            let _ = write!(text, "\n\n{}", bold(self.t("contacts_heading")));
+            for contact in &ngo {
+                let _ = write!(text, "\n\n{}", self.contact(contact));
+            }
+            self.general_contacts(&mut text, &general);
+        } else {
+            // No designated contact in our sources: say so, then what else there is, in the
+            // order of the schema (docs in the README, "Editing the content"): where the State
+            // Chancellery lists the contact persons, the ministry's general contact, its
+            // participation page, the State Chancellery's own NGO contact.
+            let _ = write!(
+                text,
+                "\n\n{}\n{}\n\n{}",
+                bold(self.t("contacts_heading")),
+                escape(self.t("no_ngo_contact")),
+                escape(self.t("ngo_contact_statement"))
             );
-        }
-        let _ = write!(text, "\n\n{}", bold(self.t("contacts_heading")));
-        if ministry.contacts.is_empty() {
-            let _ = write!(text, "\n{}", escape(self.t("no_contact")));
+            self.general_contacts(&mut text, &general);
+            if let Some(page) = &participation {
+                let _ = write!(text, "\n\n{page}");
+            }
             let fallback = catalog.fallback().filter(|vk| vk.id != ministry.id);
             if let Some(vk) = fallback {
                 let _ = write!(
@@ -705,16 +796,23 @@ impl Ctx<'_> {
                     bold(self.t("fallback_heading")),
                     escape(&vk.abbr)
                 );
-                for contact in &vk.contacts {
+                for contact in vk.contacts.iter().filter(|c| c.kind == ContactKind::Ngo) {
                     let _ = write!(text, "\n{}", self.contact(contact));
                 }
             }
-        } else {
-            for contact in &ministry.contacts {
-                let _ = write!(text, "\n\n{}", self.contact(contact));
-            }
         }
-        let _ = write!(text, "\n\n{}", self.sources(&ministry.sources));
+        text.push_str("\n\n");
+        if let Some(area) = area {
+            // Why this ministry: the statute or law that puts the area with it.
+            let links: Vec<String> = area.sources.iter().map(|u| link(u, host(u))).collect();
+            let _ = writeln!(
+                text,
+                "{}: {}",
+                bold(self.t("area_sources")),
+                links.join(", ")
+            );
+        }
+        text.push_str(&self.sources(&ministry.sources));
 
         let mut rows = Vec::new();
         for lesson in catalog.lessons_of(ministry) {
@@ -771,13 +869,35 @@ impl Ctx<'_> {
         }
         let _ = write!(
             text,
-            "\n  {}: {} ({} {})",
+            "\n  {}: {}",
             escape(self.t("source")),
-            link(&c.source, host(&c.source)),
-            escape(self.t("checked")),
-            escape(&c.checked)
+            link(&c.source, host(&c.source))
         );
+        // Only what is known: the page's own date if it shows one, and a verification only if
+        // a person really made one.
+        let mut dates = Vec::new();
+        if let Some(date) = &c.source_date {
+            dates.push(self.fill("source_page_date", &[("date", &show_date(date, self.lang))]));
+        }
+        if let Some(date) = &c.verified {
+            dates.push(self.fill("verified_on", &[("date", &show_date(date, self.lang))]));
+        }
+        if !dates.is_empty() {
+            let _ = write!(text, " ({})", escape(&dates.join("; ")));
+        }
         text
+    }
+
+    /// The ministry's general contacts under their own heading, so that they are never taken
+    /// for the designated NGO contact.
+    fn general_contacts(&self, text: &mut String, general: &[&Contact]) {
+        if general.is_empty() {
+            return;
+        }
+        let _ = write!(text, "\n\n{}", bold(self.t("general_contact")));
+        for contact in general {
+            let _ = write!(text, "\n{}", self.contact(contact));
+        }
     }
 
     async fn specialists(&self) -> Result<Reply> {
@@ -935,6 +1055,29 @@ impl Ctx<'_> {
     }
 }
 
+/// A `YYYY-MM-DD` date as people read it: `15.09.2020.` in Latvian, `15 Sep 2020` in
+/// English. Anything else is shown as it is.
+pub fn show_date(date: &str, lang: Lang) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut parts = date.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return date.to_string();
+    };
+    let month = m
+        .parse::<usize>()
+        .ok()
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+    match (lang, month, d.parse::<u8>()) {
+        (Lang::Lv, Some(_), Ok(_)) => format!("{d}.{m}.{y}."),
+        (Lang::En, Some(month), Ok(day)) => format!("{day} {month} {y}"),
+        _ => date.to_string(),
+    }
+}
+
 /// The host of a URL, as a short link label.
 fn host(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -977,4 +1120,19 @@ fn echo(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_shown_the_way_each_language_writes_them() {
+        assert_eq!(show_date("2026-11-26", Lang::Lv), "26.11.2026.");
+        assert_eq!(show_date("2020-09-05", Lang::Lv), "05.09.2020.");
+        assert_eq!(show_date("2020-09-15", Lang::En), "15 Sep 2020");
+        assert_eq!(show_date("2020-01-05", Lang::En), "5 Jan 2020");
+        assert_eq!(show_date("2020-13-05", Lang::En), "2020-13-05");
+        assert_eq!(show_date("someday", Lang::Lv), "someday");
+    }
 }

@@ -13,54 +13,107 @@ use crate::store::{Store, StoreError};
 pub struct Hit {
     pub action: Action,
     pub title: String,
+    /// Found only by reading a word as a typo of another: a suggestion, not an answer.
+    pub guessed: bool,
 }
 
 /// At most this many words of a query are searched.
 const MAX_WORDS: usize = 8;
 
-/// Searches `query` in `lang`; at most `limit` hits, best first. `terms` is the sorted
-/// vocabulary of the full-text index.
+/// The words of the full-text index, sorted, each with its letter signature
+/// ([`fold::letters`]) for the typo fallback.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    terms: Vec<String>,
+    letters: Vec<u64>,
+    sieve: fold::Sieve,
+}
+
+impl Vocabulary {
+    /// The vocabulary of `terms` (in any order, repeats allowed).
+    pub fn new(mut terms: Vec<String>) -> Self {
+        terms.sort_unstable();
+        terms.dedup();
+        let letters: Vec<u64> = terms.iter().map(|t| fold::letters(t)).collect();
+        let sieve = fold::Sieve::new(&letters);
+        Self {
+            terms,
+            letters,
+            sieve,
+        }
+    }
+
+    /// The words, sorted.
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+}
+
+/// Searches `query` in `lang`; at most `limit` hits, best first. `vocabulary` is that of the
+/// full-text index.
 pub async fn search(
     store: &Store,
     index: &Index,
-    terms: &[String],
+    vocabulary: &Vocabulary,
     label: impl Fn(&Target) -> String,
     query: &str,
     lang: Lang,
     limit: usize,
 ) -> Result<Vec<Hit>, StoreError> {
     let mut hits: Vec<Hit> = Vec::new();
-    match index.find(query) {
-        Found::One(target) => hits.push(target_hit(&target, &label)),
-        Found::Choice(targets) => hits.extend(targets.iter().map(|t| target_hit(t, &label))),
+    let found = index.lookup(query);
+    let guessed = !found.as_typed;
+    match found.found {
+        Found::One(target) => hits.push(target_hit(&target, &label, guessed)),
+        Found::Choice(targets) => {
+            hits.extend(targets.iter().map(|t| target_hit(t, &label, guessed)))
+        }
         Found::Nothing(_) => {}
     }
-    let words = words(query);
-    if !words.is_empty() {
-        // A word that begins no indexed word matches nothing: the queries that cannot find
-        // anything are not asked (each costs a round trip to SQLite's thread).
-        let known = words.iter().filter(|w| begins_a_term(terms, w)).count();
-        let mut found = Vec::new();
-        if known == words.len() {
-            found = fts(store, &words, " AND ", lang, limit).await?;
-        }
-        if found.is_empty() && words.len() > 1 && known > 0 {
-            found = fts(store, &words, " OR ", lang, limit).await?;
-        }
-        if found.is_empty() {
-            let corrected = correct(terms, &words);
-            if corrected != words {
-                found = fts(store, &corrected, " OR ", lang, limit).await?;
-            }
-        }
-        for hit in found {
-            if !hits.iter().any(|h| h.action == hit.action) {
-                hits.push(hit);
-            }
+    for hit in full_text(store, vocabulary, query, lang, limit).await? {
+        if !hits.iter().any(|h| h.action == hit.action) {
+            hits.push(hit);
         }
     }
     hits.truncate(limit);
     Ok(hits)
+}
+
+/// The full-text part of [`search`]: what the texts hold, without the area and ministry names
+/// first (for a caller that already looked them up). Up to three times `limit` hits, best
+/// first: the caller cuts them.
+pub async fn full_text(
+    store: &Store,
+    vocabulary: &Vocabulary,
+    query: &str,
+    lang: Lang,
+    limit: usize,
+) -> Result<Vec<Hit>, StoreError> {
+    let words = words(query);
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    // A word that begins no indexed word matches nothing: the queries that cannot find
+    // anything are not asked (each costs a round trip to SQLite's thread).
+    let terms = vocabulary.terms();
+    let known = words.iter().filter(|w| begins_a_term(terms, w)).count();
+    let mut found = Vec::new();
+    if known == words.len() {
+        found = fts(store, &words, " AND ", lang, limit).await?;
+    }
+    if found.is_empty() && words.len() > 1 && known > 0 {
+        found = fts(store, &words, " OR ", lang, limit).await?;
+    }
+    if found.is_empty() {
+        let corrected = correct(vocabulary, &words);
+        if corrected != words {
+            found = fts(store, &corrected, " OR ", lang, limit).await?;
+            for hit in &mut found {
+                hit.guessed = true;
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// The folded words of a query worth searching: no stopwords, no single letters.
@@ -120,7 +173,11 @@ async fn fts(
             continue;
         };
         if !hits.iter().any(|h| h.action == action) {
-            hits.push(Hit { action, title });
+            hits.push(Hit {
+                action,
+                title,
+                guessed: false,
+            });
         }
     }
     Ok(hits)
@@ -129,8 +186,11 @@ async fn fts(
 /// Replaces each word that is not in the index by the closest indexed word (typo fallback).
 /// A stem is shorter than the inflected words in the index, so it is compared with each
 /// term and with the term's beginnings around its own length; one table of distances to
-/// every beginning of the term gives all of them.
-fn correct(terms: &[String], words: &[String]) -> Vec<String> {
+/// every beginning of the term gives all of them. A term that lacks more of the word's
+/// letters than the limit allows is passed over unseen (no beginning of it can be closer),
+/// most of them without being looked at ([`fold::Sieve`]).
+fn correct(vocabulary: &Vocabulary, words: &[String]) -> Vec<String> {
+    let terms = vocabulary.terms();
     words
         .iter()
         .map(|word| {
@@ -143,10 +203,14 @@ fn correct(terms: &[String], words: &[String]) -> Vec<String> {
             };
             let len = word_chars.len();
             let limit = fold::typo_limit(len + 1);
+            let letters = fold::letters(word);
             let mut term_buf = ['\0'; fold::SHORT];
-            terms
-                .iter()
-                .filter_map(|t| {
+            vocabulary
+                .sieve
+                .candidates(letters, limit)
+                .filter(|k| fold::letters_missing(letters, vocabulary.letters[*k]) <= limit)
+                .filter_map(|k| {
+                    let t = &terms[k];
                     let chars = fold::chars_into(t, &mut term_buf)?;
                     let n = chars.len();
                     let whole_possible = n.abs_diff(len) <= limit;
@@ -172,7 +236,7 @@ fn begins_a_term(terms: &[String], word: &str) -> bool {
     terms.get(first).is_some_and(|t| t.starts_with(word))
 }
 
-fn target_hit(target: &Target, label: &impl Fn(&Target) -> String) -> Hit {
+fn target_hit(target: &Target, label: &impl Fn(&Target) -> String, guessed: bool) -> Hit {
     let action = match &target.area {
         Some(area) => Action::Area(area.clone()),
         None => Action::Ministry(target.ministry.clone()),
@@ -180,12 +244,57 @@ fn target_hit(target: &Target, label: &impl Fn(&Target) -> String) -> Hit {
     Hit {
         action,
         title: label(target),
+        guessed,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Passing terms over by their letters changes no correction: the same words come out as
+    /// when every term is compared.
+    #[test]
+    fn the_letter_sieve_changes_no_correction() {
+        let text = "atzinums atzinumu sabiedriskā apspriešana līdzdalība veselība veselības \
+                    izglītība tiesību aktu projekts ports transports jūrniecība memorands \
+                    qqqxxz bababak dedegik kultūra ministrija pašvaldība zzz zināt";
+        let terms: Vec<String> = fold::fold(text).split(' ').map(str::to_string).collect();
+        let sieved = Vocabulary::new(terms.clone());
+        let every = Vocabulary {
+            letters: vec![u64::MAX; sieved.terms.len()],
+            terms: sieved.terms.clone(),
+            sieve: fold::Sieve::new(&vec![u64::MAX; sieved.terms.len()]),
+        };
+        let words: Vec<String> = [
+            "atzinms",
+            "atzinum",
+            "sport",
+            "buvniecib",
+            "qqqxxz",
+            "qqqxxy",
+            "veslib",
+            "izglitb",
+            "apsprie",
+            "memorand",
+            "kultuta",
+            "pasvaldib",
+            "zinat",
+            "xyz",
+            "transprt",
+            "dedegk",
+        ]
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+        let corrected = correct(&sieved, &words);
+        assert_eq!(corrected, correct(&every, &words));
+        let changed = corrected.iter().zip(&words).filter(|(c, w)| c != w).count();
+        assert!(
+            changed >= 6,
+            "the words must exercise corrections: {corrected:?}"
+        );
+    }
 
     #[test]
     fn user_text_becomes_quoted_words_only() {

@@ -93,6 +93,8 @@ impl Store {
             "ui_strings",
             "series",
             "content_state",
+            // The full-text index too: rows of texts that are gone would still be found.
+            "search",
         ] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
@@ -144,8 +146,8 @@ async fn write_content(
     for (position, m) in c.ministries.iter().enumerate() {
         sqlx::query(
             "INSERT INTO ministries (id, position, abbr, name_lv, name_en, website, \
-             participation_page, note_lv, note_en, sources) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             participation_page, note_lv, note_en, sources, file, line) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )
         .bind(&m.id)
         .bind(position as i64)
@@ -157,6 +159,8 @@ async fn write_content(
         .bind(m.note.as_ref().map(|t| &t.lv))
         .bind(m.note.as_ref().map(|t| &t.en))
         .bind(m.sources.join("\n"))
+        .bind(&m.place.file)
+        .bind(line(m.place.line))
         .execute(&mut **tx)
         .await?;
         insert_alias(tx, &m.abbr, &m.id, None, true).await?;
@@ -165,8 +169,8 @@ async fn write_content(
         }
         for (position, a) in m.areas.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO areas (id, ministry_id, position, name_lv, name_en, note_lv, note_en) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO areas (id, ministry_id, position, name_lv, name_en, note_lv, note_en, \
+                 sources, file, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .bind(&a.id)
             .bind(&m.id)
@@ -175,6 +179,9 @@ async fn write_content(
             .bind(&a.name.en)
             .bind(a.note.as_ref().map(|t| &t.lv))
             .bind(a.note.as_ref().map(|t| &t.en))
+            .bind(a.sources.join("\n"))
+            .bind(&a.place.file)
+            .bind(line(a.place.line))
             .execute(&mut **tx)
             .await?;
             for alias in [&a.name.lv, &a.name.en].into_iter().chain(&a.aliases) {
@@ -183,12 +190,14 @@ async fn write_content(
         }
         for (position, k) in m.contacts.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO contacts (ministry_id, position, name, unit_lv, unit_en, role_lv, \
-                 role_en, email, phone, address, source, checked) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO contacts (ministry_id, position, kind, name, unit_lv, unit_en, \
+                 role_lv, role_en, email, phone, address, source, source_date, verified, file, \
+                 line) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )
             .bind(&m.id)
             .bind(position as i64)
+            .bind(k.kind.as_str())
             .bind(&k.name)
             .bind(k.unit.as_ref().map(|t| &t.lv))
             .bind(k.unit.as_ref().map(|t| &t.en))
@@ -198,7 +207,10 @@ async fn write_content(
             .bind(&k.phone)
             .bind(&k.address)
             .bind(&k.source)
-            .bind(&k.checked)
+            .bind(&k.source_date)
+            .bind(&k.verified)
+            .bind(&k.place.file)
+            .bind(line(k.place.line))
             .execute(&mut **tx)
             .await?;
         }
@@ -207,7 +219,8 @@ async fn write_content(
     for l in &c.lessons {
         sqlx::query(
             "INSERT INTO lessons (number, area_id, title_lv, title_en, learn_lv, learn_en, date, \
-             guest, video, sources) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             guest, video, sources, file, line) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )
         .bind(i64::from(l.number))
         .bind(&l.area)
@@ -219,6 +232,8 @@ async fn write_content(
         .bind(&l.guest)
         .bind(&l.video)
         .bind(l.sources.join("\n"))
+        .bind(&l.place.file)
+        .bind(line(l.place.line))
         .execute(&mut **tx)
         .await?;
     }
@@ -231,7 +246,7 @@ async fn write_content(
         for (position, s) in sections.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO sections (kind, id, position, title_lv, title_en, body_lv, body_en, \
-                 sources) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 sources, file, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .bind(kind)
             .bind(&s.id)
@@ -241,6 +256,8 @@ async fn write_content(
             .bind(&s.body.lv)
             .bind(&s.body.en)
             .bind(s.sources.join("\n"))
+            .bind(&s.place.file)
+            .bind(line(s.place.line))
             .execute(&mut **tx)
             .await?;
         }
@@ -276,7 +293,8 @@ async fn write_content(
     for (position, r) in c.resources.iter().enumerate() {
         sqlx::query(
             "INSERT INTO resources (id, position, title_lv, title_en, description_lv, \
-             description_en, url, sources) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             description_en, url, sources, file, line) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )
         .bind(&r.id)
         .bind(position as i64)
@@ -286,6 +304,8 @@ async fn write_content(
         .bind(&r.description.en)
         .bind(&r.url)
         .bind(r.sources.join("\n"))
+        .bind(&r.place.file)
+        .bind(line(r.place.line))
         .execute(&mut **tx)
         .await?;
     }
@@ -410,6 +430,11 @@ async fn write_search_index(
             .await?;
     }
     Ok(())
+}
+
+/// A line number as SQLite stores it.
+fn line(line: usize) -> i64 {
+    i64::try_from(line).unwrap_or(i64::MAX)
 }
 
 async fn insert_alias(

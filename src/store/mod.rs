@@ -114,7 +114,10 @@ pub struct ContentCounts {
     pub sections: i64,
     pub ministries: i64,
     pub contacts: i64,
-    pub oldest_contact_check: Option<String>,
+    /// The oldest `verified` date among contacts that have one.
+    pub oldest_contact_verified: Option<String>,
+    /// Contacts that nobody has verified yet.
+    pub contacts_never_verified: i64,
 }
 
 /// One lookup name from the cache.
@@ -286,12 +289,13 @@ impl Store {
     }
 
     /// Counts of the cached content, for health checks: lessons, sections, ministries,
-    /// contacts, and the oldest "checked" date among contacts.
+    /// contacts, the oldest verification of a contact and how many were never verified.
     pub async fn content_counts(&self) -> Result<ContentCounts, StoreError> {
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM lessons), (SELECT COUNT(*) FROM sections WHERE kind = 'section'), \
              (SELECT COUNT(*) FROM ministries), (SELECT COUNT(*) FROM contacts), \
-             (SELECT MIN(checked) FROM contacts)",
+             (SELECT MIN(verified) FROM contacts), \
+             (SELECT COUNT(*) FROM contacts WHERE verified IS NULL)",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -300,7 +304,8 @@ impl Store {
             sections: row.get(1),
             ministries: row.get(2),
             contacts: row.get(3),
-            oldest_contact_check: row.get(4),
+            oldest_contact_verified: row.get(4),
+            contacts_never_verified: row.get(5),
         })
     }
 

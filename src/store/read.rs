@@ -6,7 +6,9 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 use super::{AliasRow, ContentInfo, Store, StoreError};
-use crate::content::{Area, Contact, Lesson, Ministry, Resource, Section, Series, Text};
+use crate::content::{
+    Area, Contact, ContactKind, Lesson, Ministry, Place, Resource, Section, Series, Text,
+};
 
 /// Everything an import wrote, read in one transaction.
 #[derive(Debug, Clone)]
@@ -123,7 +125,7 @@ pub(super) async fn lessons(
 ) -> Result<Vec<Lesson>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT number, area_id, title_lv, title_en, learn_lv, learn_en, date, guest, video, \
-         sources FROM lessons WHERE ?1 IS NULL OR number = ?1 ORDER BY number",
+         sources, file, line FROM lessons WHERE ?1 IS NULL OR number = ?1 ORDER BY number",
     )
     .bind(number.map(i64::from))
     .fetch_all(conn)
@@ -139,6 +141,7 @@ pub(super) async fn lessons(
             guest: r.get(7),
             video: r.get(8),
             sources: lines(r.get(9)),
+            place: place(r, 10),
         })
         .collect())
 }
@@ -149,7 +152,7 @@ pub(super) async fn sections(
     id: Option<&str>,
 ) -> Result<Vec<Section>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, title_lv, title_en, body_lv, body_en, sources FROM sections \
+        "SELECT id, title_lv, title_en, body_lv, body_en, sources, file, line FROM sections \
          WHERE kind = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY position",
     )
     .bind(kind)
@@ -163,6 +166,7 @@ pub(super) async fn sections(
             title: text(r, 1),
             body: text(r, 3),
             sources: lines(r.get(5)),
+            place: place(r, 6),
         })
         .collect())
 }
@@ -181,8 +185,8 @@ pub(super) async fn texts(
 
 pub(super) async fn resources(conn: &mut SqliteConnection) -> Result<Vec<Resource>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, title_lv, title_en, description_lv, description_en, url, sources \
-         FROM resources ORDER BY position",
+        "SELECT id, title_lv, title_en, description_lv, description_en, url, sources, file, \
+         line FROM resources ORDER BY position",
     )
     .fetch_all(conn)
     .await?;
@@ -194,6 +198,7 @@ pub(super) async fn resources(conn: &mut SqliteConnection) -> Result<Vec<Resourc
             description: text(r, 3),
             url: r.get(5),
             sources: lines(r.get(6)),
+            place: place(r, 7),
         })
         .collect())
 }
@@ -206,7 +211,7 @@ pub(super) async fn ministries(
 ) -> Result<Vec<Ministry>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, abbr, name_lv, name_en, website, participation_page, note_lv, note_en, \
-         sources FROM ministries WHERE ?1 IS NULL OR id = ?1 ORDER BY position",
+         sources, file, line FROM ministries WHERE ?1 IS NULL OR id = ?1 ORDER BY position",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -224,6 +229,7 @@ pub(super) async fn ministries(
             sources: lines(r.get(8)),
             areas: Vec::new(),
             contacts: Vec::new(),
+            place: place(r, 9),
         })
         .collect();
     let position: std::collections::HashMap<String, usize> = ministries
@@ -232,7 +238,8 @@ pub(super) async fn ministries(
         .map(|(i, m)| (m.id.clone(), i))
         .collect();
     let areas = sqlx::query(
-        "SELECT ministry_id, id, name_lv, name_en, note_lv, note_en FROM areas \
+        "SELECT ministry_id, id, name_lv, name_en, note_lv, note_en, sources, file, line \
+         FROM areas \
          WHERE ?1 IS NULL OR ministry_id = ?1 ORDER BY ministry_id, position",
     )
     .bind(id)
@@ -245,12 +252,14 @@ pub(super) async fn ministries(
                 name: text(r, 2),
                 aliases: Vec::new(),
                 note: opt_text(r, 4),
+                sources: lines(r.get(6)),
+                place: place(r, 7),
             });
         }
     }
     let contacts = sqlx::query(
         "SELECT ministry_id, name, unit_lv, unit_en, role_lv, role_en, email, phone, address, \
-         source, checked FROM contacts WHERE ?1 IS NULL OR ministry_id = ?1 \
+         source, kind, source_date, verified, file, line FROM contacts WHERE ?1 IS NULL OR ministry_id = ?1 \
          ORDER BY ministry_id, position",
     )
     .bind(id)
@@ -266,7 +275,11 @@ pub(super) async fn ministries(
                 phone: r.get(7),
                 address: r.get(8),
                 source: r.get(9),
-                checked: r.get(10),
+                // The table's CHECK admits only the two kinds.
+                kind: ContactKind::parse(r.get(10)).unwrap_or_default(),
+                source_date: r.get(11),
+                verified: r.get(12),
+                place: place(r, 13),
             });
         }
     }
@@ -284,6 +297,14 @@ fn opt_text(row: &SqliteRow, first: usize) -> Option<Text> {
     let lv: Option<String> = row.get(first);
     let en: Option<String> = row.get(first + 1);
     Some(Text { lv: lv?, en: en? })
+}
+
+/// `file, line` columns starting at `first`.
+fn place(row: &SqliteRow, first: usize) -> Place {
+    Place {
+        file: row.get(first),
+        line: usize::try_from(row.get::<i64, _>(first + 1)).unwrap_or(0),
+    }
 }
 
 fn lines(joined: String) -> Vec<String> {

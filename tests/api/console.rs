@@ -108,7 +108,7 @@ fn check_lists_problems_as_file_line_and_exits_1() {
     let phone = edit(
         &dir,
         "ministries.toml",
-        "phone = \"67082935\"",
+        "phone = \"67335219\"",
         "phone = \"1\"",
     );
     let unknown = edit(

@@ -25,7 +25,8 @@ fn grow(dir: &Path, n: usize) {
         for k in 0..3 {
             extra.push_str(&format!(
                 "\n[[ministry.area]]\nid = \"za{i}_{k}\"\nname.lv = \"joma{i}q{k}\"\nname.en = \"field{i}q{k}\"\n\
-                 aliases = [\"vq{i}q{k}\", \"wq{i}q{k}\"]\n"
+                 aliases = [\"vq{i}q{k}\", \"wq{i}q{k}\"]\n\
+                 sources = [\"https://www.example{i}.lv/src\"]\n"
             ));
         }
     }
@@ -64,7 +65,7 @@ fn sigkill_during_an_import_leaves_the_old_or_the_new_content_never_a_mix() {
     let url = format!("sqlite://{}", db.display());
     let import = |content: &Path| {
         bin()
-            .arg("import")
+            .args(["import", "--create"])
             .env("DATABASE_URL", &url)
             .env("CONTENT_DIR", content)
             .stdout(Stdio::null())
@@ -145,7 +146,7 @@ fn a_damaged_or_deleted_database_is_rebuilt_from_the_content() {
     let url = format!("sqlite://{}", db.display());
     let run = || {
         bin()
-            .arg("import")
+            .args(["import", "--create"])
             .env("DATABASE_URL", &url)
             .env("CONTENT_DIR", &content)
             .output()
@@ -190,7 +191,7 @@ fn an_unusable_database_path_gives_a_clear_error() {
     std::fs::write(&blocker, b"x").unwrap();
     let url = format!("sqlite://{}/bot.db", blocker.display());
     let out = bin()
-        .arg("import")
+        .args(["import", "--create"])
         .env("DATABASE_URL", &url)
         .env("CONTENT_DIR", &content)
         .output()

@@ -75,6 +75,26 @@ pub fn edit(dir: &Path, file: &str, from: &str, to: &str) -> usize {
     line
 }
 
+/// Appends the test ministry `zz_test` (abbreviation ZZT) to `dir/ministries.toml`: the path
+/// shown in problems and the line of `[[ministry]]`.
+pub fn append_ministry(dir: &Path, area: &str, contact: &str) -> (String, usize) {
+    let path = dir.join("ministries.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let first = text.matches('\n').count() + 2;
+    text.push_str(&format!(
+        "\n[[ministry]]\nid = \"zz_test\"\nabbr = \"ZZT\"\nname.lv = \"Testa ministrija\"\n\
+         name.en = \"Test ministry\"\nsources = [\"https://www.example.gov.lv/par\"]\n\
+         \n[[ministry.area]]\nid = \"zz_area\"\nname.lv = \"testēšanas joma\"\n\
+         name.en = \"testing area\"\n{area}\
+         \n[[ministry.contact]]\n{contact}"
+    ));
+    std::fs::write(&path, text).unwrap();
+    (path.display().to_string(), first)
+}
+
 /// An engine over its own copy of the content and its own database.
 pub struct TestApp {
     pub engine: Engine,
@@ -210,9 +230,11 @@ impl TestApp {
         cached.expect("content is cached").ministries
     }
 
-    /// The lookup index over what the store holds now.
+    /// The lookup index over what the store holds now, built as the engine builds it.
     pub async fn index(&self) -> Index {
-        Index::build(&self.store.aliases().await.expect("read the aliases"))
+        let cached = self.store.cached_content().await.expect("read the cache");
+        let cached = cached.expect("content is cached");
+        Index::build(&cached.aliases).with_vocabulary(&cached.terms)
     }
 
     /// The UI string `key` in `lang`, HTML-escaped the way the engine shows it.

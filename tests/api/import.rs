@@ -8,7 +8,7 @@ use lidzdaliba_bot::engine::{Engine, EngineError};
 use lidzdaliba_bot::lang::Lang;
 use lidzdaliba_bot::store::{ImportOutcome, Store, SyncError};
 
-use crate::helpers::{content_copy, edit, line_of, spawn_engine};
+use crate::helpers::{append_ministry, content_copy, edit, line_of, spawn_engine};
 
 #[tokio::test]
 async fn a_second_sync_of_unchanged_content_does_nothing() {
@@ -180,14 +180,14 @@ fn an_alias_claimed_by_two_ministries_is_refused() {
 fn a_malformed_email_is_refused() {
     let (_g, file, line, problems) = broken(
         "ministries.toml",
-        "email = \"nvo@mk.gov.lv\"",
-        "email = \"nvo[at]mk.gov.lv\"",
+        "email = \"Agnija.Lauska@mod.gov.lv\"",
+        "email = \"Agnija.Lauska[at]mod.gov.lv\"",
     );
     assert_problem(
         &problems,
         &file,
         line,
-        "[[ministry.contact]]: 'email' = 'nvo[at]mk.gov.lv' is not an e-mail address",
+        "[[ministry.contact]]: 'email' = 'Agnija.Lauska[at]mod.gov.lv' is not an e-mail address",
     );
     assert_eq!(problems.len(), 1, "{problems:#?}");
 }
@@ -222,7 +222,7 @@ fn a_malformed_url_is_refused() {
 fn a_malformed_phone_is_refused() {
     let (_g, file, line, problems) = broken(
         "ministries.toml",
-        "phone = \"67082935\"",
+        "phone = \"67335219\"",
         "phone = \"6708293\"",
     );
     assert_problem(
@@ -292,7 +292,7 @@ fn every_problem_is_listed_not_only_the_first() {
     let phone = edit(
         &dir,
         "ministries.toml",
-        "phone = \"67082935\"",
+        "phone = \"67335219\"",
         "phone = \"1\"",
     );
     let website = edit(
@@ -336,7 +336,7 @@ async fn invalid_content_keeps_the_last_good_cache() {
     let line = edit(
         &app.content_dir,
         "ministries.toml",
-        "phone = \"67082935\"",
+        "phone = \"67335219\"",
         "phone = \"x\"",
     );
 
@@ -379,7 +379,7 @@ async fn invalid_content_without_a_cache_reports_no_cached_hash() {
     edit(
         &dir,
         "ministries.toml",
-        "phone = \"67082935\"",
+        "phone = \"67335219\"",
         "phone = \"x\"",
     );
     let db = tempfile::tempdir().unwrap();
@@ -491,8 +491,8 @@ async fn the_cached_content_reads_back_exactly_what_the_files_hold() {
             (f.number, &f.area, &f.title, &f.learn)
         );
         assert_eq!(
-            (&c.date, &c.guest, &c.video, &c.sources),
-            (&f.date, &f.guest, &f.video, &f.sources)
+            (&c.date, &c.guest, &c.video, &c.sources, &c.place),
+            (&f.date, &f.guest, &f.video, &f.sources, &f.place)
         );
     }
     let same_sections = |c: &[lidzdaliba_bot::content::Section],
@@ -500,8 +500,8 @@ async fn the_cached_content_reads_back_exactly_what_the_files_hold() {
         assert_eq!(c.len(), f.len());
         for (c, f) in c.iter().zip(f) {
             assert_eq!(
-                (&c.id, &c.title, &c.body, &c.sources),
-                (&f.id, &f.title, &f.body, &f.sources)
+                (&c.id, &c.title, &c.body, &c.sources, &c.place),
+                (&f.id, &f.title, &f.body, &f.sources, &f.place)
             );
         }
     };
@@ -532,8 +532,22 @@ async fn the_cached_content_reads_back_exactly_what_the_files_hold() {
     assert_eq!(cached.resources.len(), files.resources.len());
     for (c, f) in cached.resources.iter().zip(&files.resources) {
         assert_eq!(
-            (&c.id, &c.title, &c.description, &c.url, &c.sources),
-            (&f.id, &f.title, &f.description, &f.url, &f.sources)
+            (
+                &c.id,
+                &c.title,
+                &c.description,
+                &c.url,
+                &c.sources,
+                &c.place
+            ),
+            (
+                &f.id,
+                &f.title,
+                &f.description,
+                &f.url,
+                &f.sources,
+                &f.place
+            )
         );
     }
 
@@ -544,13 +558,21 @@ async fn the_cached_content_reads_back_exactly_what_the_files_hold() {
             (&f.id, &f.abbr, &f.name, &f.note)
         );
         assert_eq!(
-            (&c.website, &c.participation_page, &c.sources),
-            (&f.website, &f.participation_page, &f.sources)
+            (&c.website, &c.participation_page, &c.sources, &c.place),
+            (&f.website, &f.participation_page, &f.sources, &f.place)
         );
         let areas = |m: &lidzdaliba_bot::content::Ministry| {
             m.areas
                 .iter()
-                .map(|a| (a.id.clone(), a.name.clone(), a.note.clone()))
+                .map(|a| {
+                    (
+                        a.id.clone(),
+                        a.name.clone(),
+                        a.note.clone(),
+                        a.sources.clone(),
+                        a.place.clone(),
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         assert_eq!(areas(c), areas(f), "{}: areas", f.id);
@@ -559,8 +581,18 @@ async fn the_cached_content_reads_back_exactly_what_the_files_hold() {
                 .iter()
                 .map(|k| {
                     format!(
-                        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
-                        k.name, k.unit, k.role, k.email, k.phone, k.address, k.source, k.checked
+                        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}|{}",
+                        k.kind,
+                        k.name,
+                        k.unit,
+                        k.role,
+                        k.email,
+                        k.phone,
+                        k.address,
+                        k.source,
+                        k.source_date,
+                        k.verified,
+                        k.place
                     )
                 })
                 .collect::<Vec<_>>()
@@ -570,4 +602,238 @@ async fn the_cached_content_reads_back_exactly_what_the_files_hold() {
     assert!(cached.ministries.iter().any(|m| !m.contacts.is_empty()));
     assert_eq!(cached.ui.len(), files.ui.len());
     assert!(!cached.terms.is_empty());
+}
+
+// ---- content schema v2 -------------------------------------------------------------------
+
+/// A ministry of the tests' own, appended to `ministries.toml` so that the lines are known
+/// whatever the real content holds. `area` and `contact` are the bodies of its one area and
+/// its one contact. Returns the problems and the line of the appended ministry's first line.
+fn appended(area: &str, contact: &str) -> (tempfile::TempDir, String, usize, Vec<String>) {
+    let (guard, dir) = content_copy();
+    let (file, first) = append_ministry(&dir, area, contact);
+    let problems = problems_of(&dir);
+    (guard, file, first, problems)
+}
+
+/// The appended ministry's `[[ministry.area]]` is this many lines below its `[[ministry]]`;
+/// the area's own lines (`area`) follow at +11, then a blank line and the contact.
+const AREA_AT: usize = 7;
+
+#[test]
+fn an_area_without_sources_is_refused_at_its_line() {
+    let contact =
+        "kind = \"ngo\"\nemail = \"a@example.gov.lv\"\nsource = \"https://www.example.gov.lv/a\"\n";
+    let (_g, file, first, problems) = appended("", contact);
+    assert_problem(
+        &problems,
+        &file,
+        first + AREA_AT,
+        "[[ministry.area]]: missing required field 'sources'",
+    );
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+
+    let (_g, file, first, problems) = appended("sources = []\n", contact);
+    assert_problem(
+        &problems,
+        &file,
+        first + AREA_AT,
+        "[[ministry.area]]: 'sources' needs at least one URL",
+    );
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+}
+
+#[test]
+fn a_contact_needs_a_kind_of_ngo_or_general() {
+    let area = "sources = [\"https://likumi.lv/ta/id/1\"]\n";
+    let contact_at = |first: usize| first + AREA_AT + 6;
+    let (_g, file, first, problems) = appended(
+        area,
+        "email = \"a@example.gov.lv\"\nsource = \"https://www.example.gov.lv/a\"\n",
+    );
+    assert_problem(
+        &problems,
+        &file,
+        contact_at(first),
+        "[[ministry.contact]]: missing required field 'kind': \"ngo\" (designated by the ministry \
+         for cooperation with NGOs) or \"general\" (the ministry's general contact)",
+    );
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+
+    let (_g, file, first, problems) = appended(
+        area,
+        "kind = \"person\"\nemail = \"a@example.gov.lv\"\nsource = \"https://www.example.gov.lv/a\"\n",
+    );
+    assert_problem(
+        &problems,
+        &file,
+        contact_at(first) + 1,
+        "[[ministry.contact]]: 'kind' = 'person' is not \"ngo\" (designated by the ministry \
+         for cooperation with NGOs) or \"general\" (the ministry's general contact)",
+    );
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+
+    for kind in ["ngo", "general"] {
+        let (_g, dir) = content_copy();
+        append_ministry(
+            &dir,
+            area,
+            &format!(
+                "kind = \"{kind}\"\nemail = \"a@example.gov.lv\"\nsource = \"https://www.example.gov.lv/a\"\n"
+            ),
+        );
+        content::load_dir(&dir).unwrap_or_else(|e| panic!("kind = {kind}: {e}"));
+    }
+}
+
+#[test]
+fn checked_is_refused_with_what_replaced_it() {
+    let (_g, file, first, problems) = appended(
+        "sources = [\"https://likumi.lv/ta/id/1\"]\n",
+        "kind = \"ngo\"\nemail = \"a@example.gov.lv\"\nsource = \"https://www.example.gov.lv/a\"\n\
+         checked = \"2026-11-26\"\n",
+    );
+    assert_problem(
+        &problems,
+        &file,
+        first + AREA_AT + 10,
+        "[[ministry.contact]]: 'checked' is no longer used: write the date the source page itself \
+         shows as 'source_date' (leave it out if the page shows none) and the day a person \
+         verified the entry against the live page as 'verified' (only if someone really did)",
+    );
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+}
+
+#[test]
+fn source_date_and_verified_are_dates_not_in_the_future() {
+    let area = "sources = [\"https://likumi.lv/ta/id/1\"]\n";
+    let base =
+        "kind = \"ngo\"\nemail = \"a@example.gov.lv\"\nsource = \"https://www.example.gov.lv/a\"\n";
+    let today = lidzdaliba_bot::clock::today_in_latvia();
+    for key in ["source_date", "verified"] {
+        let (_g, file, first, problems) =
+            appended(area, &format!("{base}{key} = \"2099-01-01\"\n"));
+        assert_problem(
+            &problems,
+            &file,
+            first + AREA_AT + 10,
+            &format!(
+                "[[ministry.contact]]: '{key}' = '2099-01-01' is in the future (today is {today})"
+            ),
+        );
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+
+        let (_g, file, first, problems) =
+            appended(area, &format!("{base}{key} = \"15.09.2020.\"\n"));
+        assert_problem(
+            &problems,
+            &file,
+            first + AREA_AT + 10,
+            &format!(
+                "[[ministry.contact]]: '{key}' = '15.09.2020.' is not a date written YYYY-MM-DD"
+            ),
+        );
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+    }
+    // Today and the past are fine; both may be left out (the base contact has neither).
+    let (_g, dir) = content_copy();
+    append_ministry(
+        &dir,
+        area,
+        &format!("{base}source_date = \"2020-09-15\"\nverified = \"{today}\"\n"),
+    );
+    let (_, c) = content::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let zz = c.ministries.iter().find(|m| m.id == "zz_test").unwrap();
+    assert_eq!(zz.contacts[0].source_date.as_deref(), Some("2020-09-15"));
+    assert_eq!(zz.contacts[0].verified.as_deref(), Some(today.as_str()));
+}
+
+#[test]
+fn the_fallback_needs_an_ngo_contact() {
+    let (_g, dir) = content_copy();
+    append_ministry(
+        &dir,
+        "sources = [\"https://likumi.lv/ta/id/1\"]\n",
+        "kind = \"general\"\nemail = \"pasts@example.gov.lv\"\nsource = \"https://www.example.gov.lv/a\"\n",
+    );
+    let line = edit(
+        &dir,
+        "meta.toml",
+        "fallback = \"vk\"",
+        "fallback = \"zz_test\"",
+    );
+    let problems = problems_of(&dir);
+    assert_problem(
+        &problems,
+        &dir.join("meta.toml").display().to_string(),
+        line,
+        "fallback 'zz_test' has no [[ministry.contact]] with kind = \"ngo\"",
+    );
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+}
+
+/// Every ministry, area, contact, lesson, guideline section, tip and resource knows the file
+/// and line it is written on, in the model and in the cache the engine reads.
+#[tokio::test]
+async fn every_record_knows_its_file_and_line() {
+    let app = spawn_engine().await;
+    let file = |name: &str| app.content_dir.join(name).display().to_string();
+    let text = |name: &str| std::fs::read_to_string(app.content_dir.join(name)).unwrap();
+    let ministries_toml = text("ministries.toml");
+    let cached = app.store.cached_content().await.unwrap().expect("cached");
+    let (_, files) = content::load_dir(&app.content_dir).unwrap();
+    // Contacts have no id: the n-th `[[ministry.contact]]` of the file is the n-th contact.
+    let contact_lines: Vec<usize> = ministries_toml
+        .match_indices("\n[[ministry.contact]]\n")
+        .map(|(at, _)| ministries_toml[..at].matches('\n').count() + 2)
+        .collect();
+    let mut n = 0;
+    for m in [&cached.ministries, &files.ministries]
+        .into_iter()
+        .flatten()
+    {
+        let at = |needle: &str| lidzdaliba_bot::content::Place {
+            file: file("ministries.toml"),
+            line: line_of(&ministries_toml, needle),
+        };
+        assert_eq!(m.place, at(&format!("[[ministry]]\nid = \"{}\"", m.id)));
+        for a in &m.areas {
+            assert_eq!(
+                a.place,
+                at(&format!("[[ministry.area]]\nid = \"{}\"", a.id))
+            );
+            assert!(!a.sources.is_empty(), "{}: sources", a.id);
+        }
+        for k in &m.contacts {
+            assert_eq!(k.place.file, file("ministries.toml"));
+            assert_eq!(k.place.line, contact_lines[n % contact_lines.len()]);
+            n += 1;
+        }
+    }
+    assert_eq!(n, 2 * contact_lines.len());
+    let lessons_toml = text("lessons.toml");
+    for l in cached.lessons.iter().chain(&files.lessons) {
+        assert_eq!(l.place.file, file("lessons.toml"));
+        let header = format!("[[lesson]]\nnumber = {}\n", l.number);
+        assert_eq!(l.place.line, line_of(&lessons_toml, &header));
+    }
+    for (name, header, sections) in [
+        ("guidelines.toml", "section", &cached.sections),
+        ("guidelines.toml", "section", &files.guidelines.sections),
+        ("specialists.toml", "tip", &cached.tips),
+        ("specialists.toml", "tip", &files.specialists.tips),
+    ] {
+        let source = text(name);
+        for s in sections {
+            assert_eq!(s.place.file, file(name));
+            let needle = format!("[[{header}]]\nid = \"{}\"", s.id);
+            assert_eq!(s.place.line, line_of(&source, &needle), "{}", s.id);
+        }
+    }
+    let resources_toml = text("resources.toml");
+    for r in cached.resources.iter().chain(&files.resources) {
+        assert_eq!(r.place.file, file("resources.toml"));
+        let needle = format!("[[resource]]\nid = \"{}\"", r.id);
+        assert_eq!(r.place.line, line_of(&resources_toml, &needle), "{}", r.id);
+    }
 }

@@ -2,7 +2,7 @@
 //! polite and valid on anything else.
 
 use lidzdaliba_bot::engine::Action;
-use lidzdaliba_bot::engine::lookup::{Found, Target};
+use lidzdaliba_bot::engine::lookup::{Found, Lookup, Target};
 use lidzdaliba_bot::lang::Lang;
 use lidzdaliba_bot::render::{bold, escape};
 
@@ -15,12 +15,24 @@ fn target(ministry: &str, area: Option<&str>) -> Target {
     }
 }
 
+/// The note that heads an answer which is not what was typed: "… rādu: veselība."
+fn showing_note(app: &TestApp, lang: Lang, query: &str, shown: &str) -> String {
+    let note = app
+        .engine
+        .string(lang, "lookup_showing")
+        .replace("{query}", query)
+        .replace("{match}", shown);
+    format!("{}\n\n", escape(&note))
+}
+
 /// Asserts that `reply` is the card of `ministry` (headed by `area` when given), in `lang`.
+/// With `typed` (the query), the card must be headed by the note saying what it shows.
 async fn assert_card(
     app: &TestApp,
     reply: &lidzdaliba_bot::engine::Reply,
     ministry: &str,
     area: Option<&str>,
+    typed: Option<&str>,
     context: &str,
 ) {
     assert_sendable(reply, context);
@@ -32,7 +44,7 @@ async fn assert_card(
         .unwrap()
         .unwrap_or_else(|| panic!("no ministry {ministry}"));
     let heading = bold(&format!("{} ({})", m.name.get(lang), m.abbr));
-    let expected = match area {
+    let (mut expected, shown) = match area {
         Some(id) => {
             let a = m
                 .areas
@@ -43,10 +55,13 @@ async fn assert_card(
                 .engine
                 .string(lang, "area_led_by")
                 .replace("{area}", a.name.get(lang));
-            format!("{}\n{heading}", escape(&led))
+            (format!("{}\n{heading}", escape(&led)), a.name.get(lang))
         }
-        None => heading,
+        None => (heading, m.name.get(lang)),
     };
+    if let Some(query) = typed {
+        expected = format!("{}{expected}", showing_note(app, lang, query, shown));
+    }
     assert!(
         reply.text.starts_with(&expected),
         "{context}: expected the card starting {expected:?}, got:\n{}",
@@ -60,18 +75,44 @@ async fn assert_card(
 }
 
 /// Looks `query` up in the index and through the engine (as free text and as `/contact`), and
-/// asserts all three land on `ministry` / `area`.
-async fn assert_finds(app: &TestApp, query: &str, ministry: &str, area: Option<&str>) {
+/// asserts all three land on `ministry` / `area`: exactly as typed (no note), or, when the
+/// query is `corrected`, by a typo or with words left unused (and then the card says what it
+/// shows).
+async fn assert_finds_as(
+    app: &TestApp,
+    query: &str,
+    ministry: &str,
+    area: Option<&str>,
+    corrected: bool,
+) {
     let index = app.index().await;
     assert_eq!(
-        index.find(query),
-        Found::One(target(ministry, area)),
+        index.lookup(query),
+        Lookup {
+            found: Found::One(target(ministry, area)),
+            as_typed: !corrected,
+        },
         "index lookup of {query:?}"
     );
+    let typed = corrected.then(|| query.trim());
     let reply = app.ask(query).await;
-    assert_card(app, &reply, ministry, area, &format!("text {query:?}")).await;
+    assert_card(
+        app,
+        &reply,
+        ministry,
+        area,
+        typed,
+        &format!("text {query:?}"),
+    )
+    .await;
     let reply = app.ask(&format!("/contact {query}")).await;
-    assert_card(app, &reply, ministry, area, &format!("/contact {query:?}")).await;
+    let context = format!("/contact {query:?}");
+    assert_card(app, &reply, ministry, area, typed, &context).await;
+}
+
+/// [`assert_finds_as`] for a query matched exactly as typed.
+async fn assert_finds(app: &TestApp, query: &str, ministry: &str, area: Option<&str>) {
+    assert_finds_as(app, query, ministry, area, false).await;
 }
 
 #[tokio::test]
@@ -83,11 +124,12 @@ async fn latvian_case_forms_and_a_typo_find_the_health_area() {
         "VESELĪBAS",
         "veselību",
         "veselībai",
-        "veslība",
         "  Veselība!  ",
     ] {
         assert_finds(&app, query, "vm", Some("veseliba")).await;
     }
+    // A typo finds it too, and the card says what it shows.
+    assert_finds_as(&app, "veslība", "vm", Some("veseliba"), true).await;
 }
 
 #[tokio::test]
@@ -212,7 +254,7 @@ async fn areas_of_two_ministries_offer_a_choice() {
 
     // Choosing one shows its card, in place of the question.
     let card = app.press(&Action::Area("veseliba".into())).await;
-    assert_card(&app, &card, "vm", Some("veseliba"), "chosen area").await;
+    assert_card(&app, &card, "vm", Some("veseliba"), None, "chosen area").await;
     assert!(card.edit);
 }
 
@@ -249,7 +291,161 @@ async fn a_very_long_query_is_cut_and_still_found() {
     let long = "veselība ".repeat(455);
     assert!(long.chars().count() >= 4000);
     let reply = app.ask(&long).await;
-    assert_card(&app, &reply, "vm", Some("veseliba"), "long query").await;
+    assert_card(&app, &reply, "vm", Some("veseliba"), None, "long query").await;
+}
+
+/// Renames, in every file of the content copy, each word that begins with one of `stems`
+/// (`sport` → `zzsport`), so that the content names no such thing anywhere.
+fn without_words(app: &TestApp, stems: &[&str]) {
+    for entry in std::fs::read_dir(&app.content_dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        'text: while let Some(c) = rest.chars().next() {
+            let starts_word = !out.chars().next_back().is_some_and(char::is_alphanumeric);
+            if starts_word {
+                for stem in stems {
+                    let head: String = rest.chars().take(stem.chars().count()).collect();
+                    if head.to_lowercase() == *stem {
+                        out.push_str("zz");
+                        out.push_str(&head);
+                        rest = &rest[head.len()..];
+                        continue 'text;
+                    }
+                }
+            }
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+        std::fs::write(&path, out).unwrap();
+    }
+}
+
+/// Asserts that `reply` is no ministry's card: a "not found" answer whose choices may name
+/// other areas, but only as buttons.
+fn assert_not_a_card(app: &TestApp, reply: &lidzdaliba_bot::engine::Reply, query: &str) {
+    assert_sendable(reply, query);
+    let not_found = app
+        .engine
+        .string(reply.lang, "not_found")
+        .replace("{query}", query);
+    assert!(
+        reply.text.starts_with(&escape(&not_found)),
+        "{query}: expected \"not found\", got:\n{}",
+        reply.text
+    );
+    assert!(!reply.text.contains("<b>"), "{query}: {}", reply.text);
+}
+
+#[tokio::test]
+async fn a_real_word_is_never_read_as_a_typo_of_another_area() {
+    // Content that names neither sport nor construction anywhere: `sports` is one letter
+    // from `ports` (SM) and `būvniecība` two from `jūrniecība` (SM), yet neither is a typo.
+    let app = spawn_engine().await;
+    without_words(&app, &["sport", "būvniec", "buvniec"]);
+    app.store.sync(&app.content_dir).await.unwrap();
+    app.engine.reload().await.unwrap();
+    let index = app.index().await;
+    assert_eq!(
+        index.find("ports"),
+        Found::One(target("sm", Some("jurnieciba")))
+    );
+    for query in ["sports", "sport", "Sporta", "būvniecība", "buvniecibas"] {
+        assert_eq!(index.find(query), Found::Nothing(Vec::new()), "{query}");
+        for text in [query.to_string(), format!("/contact {query}")] {
+            let reply = app.ask(&text).await;
+            assert_not_a_card(&app, &reply, query);
+        }
+    }
+    // What a typo-corrected search or the nearest names find is offered to choose from.
+    let reply = app.ask("/contact sports").await;
+    let suggest = app.ui(Lang::Lv, "not_found_suggest");
+    assert!(reply.text.contains(&suggest), "{}", reply.text);
+    assert!(
+        actions(&reply).contains(&Action::Area("jurnieciba".into())),
+        "{:?}",
+        actions(&reply)
+    );
+}
+
+#[tokio::test]
+async fn sport_and_construction_are_never_the_transport_ministry() {
+    // Whatever the content says of sport and construction, the transport ministry's card is
+    // not the answer to them.
+    let app = spawn_engine().await;
+    let index = app.index().await;
+    let sm = app
+        .store
+        .ministry("sm")
+        .await
+        .unwrap()
+        .expect("the SM exists");
+    let sm_heading = bold(&format!("{} ({})", sm.name.lv, sm.abbr));
+    for query in ["sports", "sport", "sporta", "būvniecība", "būvniecības"] {
+        let found = index.find(query);
+        let sm_answer = match &found {
+            Found::One(t) => t.ministry == "sm",
+            Found::Choice(ts) => ts.iter().any(|t| t.ministry == "sm"),
+            Found::Nothing(_) => false,
+        };
+        assert!(!sm_answer, "{query}: {found:?}");
+        for text in [query.to_string(), format!("/contact {query}")] {
+            let reply = app.ask(&text).await;
+            assert_sendable(&reply, &text);
+            assert!(!reply.text.contains(&sm_heading), "{text}: {}", reply.text);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_typo_answer_says_what_it_shows_in_both_languages() {
+    let app = spawn_engine().await;
+    for text in ["/contact veslība", "veslība", "/kontakts veslība"] {
+        let reply = app.ask(text).await;
+        assert!(
+            reply
+                .text
+                .starts_with("Jūs rakstījāt „veslība”; rādu: veselība.\n\n"),
+            "{text}: {}",
+            reply.text
+        );
+        assert!(reply.text.contains("<b>Veselības ministrija (VM)</b>"));
+    }
+    let reply = app.ask_as(7, Some("en"), "/contact veslība").await;
+    assert!(
+        reply
+            .text
+            .starts_with("You wrote “veslība”; showing: health.\n\n"),
+        "{}",
+        reply.text
+    );
+    // The lesson found through a typo says it too.
+    let reply = app.ask("/lessons veslība").await;
+    let exact = app.ask("/lessons veselība").await;
+    assert_eq!(
+        reply.text,
+        format!("Jūs rakstījāt „veslība”; rādu: veselība.\n\n{}", exact.text)
+    );
+    // What was typed exactly gets no note.
+    for text in [
+        "/contact veselība",
+        "/contact VESELĪBAS",
+        "/contact VM",
+        "/lessons veselība",
+    ] {
+        let reply = app.ask(text).await;
+        assert!(!reply.text.contains("rādu:"), "{text}: {}", reply.text);
+    }
+    // Words that matched nothing are not dropped silently either.
+    let reply = app.ask("/contact veselība zzqqx").await;
+    assert!(
+        reply
+            .text
+            .starts_with("Jūs rakstījāt „veselība zzqqx”; rādu: veselība."),
+        "{}",
+        reply.text
+    );
 }
 
 /// A small deterministic generator of hostile strings.

@@ -4,6 +4,8 @@
 mod helpers;
 mod hostile;
 
+mod checks;
+mod cli;
 mod console;
 mod crash;
 mod fairness;
@@ -13,6 +15,7 @@ mod import;
 mod lookup;
 mod menus;
 mod ops;
+mod queries;
 mod search;
 mod soak;
 mod telegram;

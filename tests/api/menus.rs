@@ -3,11 +3,14 @@
 
 use std::collections::{BTreeSet, HashSet, VecDeque};
 
+use lidzdaliba_bot::content::ContactKind;
 use lidzdaliba_bot::engine::{Action, Input, Reply};
 use lidzdaliba_bot::lang::Lang;
 use lidzdaliba_bot::render::{bold, escape};
 
-use crate::helpers::{TestApp, actions, assert_sendable, input_for, spawn_engine};
+use crate::helpers::{
+    TestApp, actions, append_ministry, assert_sendable, edit, input_for, spawn_engine,
+};
 
 const COMMANDS: &[&str] = &[
     "/start",
@@ -326,4 +329,173 @@ async fn non_text_gets_a_hint_in_private_chats() {
     assert_sendable(&reply, "not text");
     assert_eq!(reply.text, app.ui(Lang::Lv, "only_text"));
     assert_eq!(actions(&reply), vec![Action::Main]);
+}
+
+// ---- contact cards (content schema v2) ---------------------------------------------------
+
+/// The engine over a copy of the content with the tests' own ministry `zz_test` appended
+/// (see `helpers::append_ministry`), with `participation_page` if given.
+async fn with_test_ministry(contacts: &str, participation_page: Option<&str>) -> TestApp {
+    let app = spawn_engine().await;
+    append_ministry(
+        &app.content_dir,
+        "sources = [\"https://likumi.lv/ta/id/1\"]\n",
+        contacts,
+    );
+    if let Some(page) = participation_page {
+        edit(
+            &app.content_dir,
+            "ministries.toml",
+            "sources = [\"https://www.example.gov.lv/par\"]",
+            &format!(
+                "participation_page = \"{page}\"\nsources = [\"https://www.example.gov.lv/par\"]"
+            ),
+        );
+    }
+    app.store
+        .sync(&app.content_dir)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    app.engine.reload().await.unwrap();
+    app
+}
+
+/// The position of `needle` in `text`, which must hold it.
+#[track_caller]
+fn at(text: &str, needle: &str) -> usize {
+    text.find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} is not in\n{text}"))
+}
+
+#[tokio::test]
+async fn a_card_without_a_designated_contact_says_so_and_gives_the_fallback_chain_in_order() {
+    let page = "https://www.example.gov.lv/lidzdaliba";
+    let mut app = with_test_ministry(
+        "kind = \"general\"\nemail = \"pasts@example.gov.lv\"\n\
+         source = \"https://www.example.gov.lv/kontakti\"\nsource_date = \"2020-09-15\"\n",
+        Some(page),
+    )
+    .await;
+    let vk = app.store.ministry("vk").await.unwrap().unwrap();
+    let vk_email = vk
+        .contacts
+        .iter()
+        .find(|c| c.kind == ContactKind::Ngo)
+        .and_then(|c| c.email.clone())
+        .expect("the fallback has an ngo contact with an e-mail");
+    for (lang, code, page_date) in [
+        (Lang::Lv, "lv", "lapa atjaunota 15.09.2020."),
+        (Lang::En, "en", "page updated 15 Sep 2020"),
+    ] {
+        app.language_code = Some(code.into());
+        let reply = app.press(&Action::Ministry("zz_test".into())).await;
+        assert_sendable(&reply, "zz_test card");
+        let text = &reply.text;
+        // In this order: no designated contact; where the State Chancellery lists them; the
+        // ministry's general contact, labelled as such; its participation page; the State
+        // Chancellery's NGO contact.
+        let order = [
+            at(text, &escape(&app.ui(lang, "no_ngo_contact"))),
+            at(text, &escape(&app.ui(lang, "ngo_contact_statement"))),
+            at(text, &bold(&app.ui(lang, "general_contact"))),
+            at(text, "pasts@example.gov.lv"),
+            at(text, page_date),
+            at(text, page),
+            at(text, &bold(&app.ui(lang, "fallback_heading"))),
+            at(text, &vk_email),
+        ];
+        assert!(order.is_sorted(), "{order:?}\n{text}");
+        assert_eq!(
+            text.matches(page).count(),
+            2,
+            "link and label, once\n{text}"
+        );
+        let verified = app.ui(lang, "verified_on").replace("{date}", "");
+        assert_eq!(shown_verifications(text, verified.trim()), 0, "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_card_with_a_designated_contact_shows_it_first_and_a_verification_only_when_made() {
+    let verified = lidzdaliba_bot::clock::day(10);
+    let app = with_test_ministry(
+        &format!(
+            "kind = \"ngo\"\nname = \"Testa Persona\"\nemail = \"persona@example.gov.lv\"\n\
+             source = \"https://www.example.gov.lv/lidzdaliba\"\nverified = \"{verified}\"\n\
+             \n[[ministry.contact]]\nkind = \"general\"\nemail = \"pasts@example.gov.lv\"\n\
+             source = \"https://www.example.gov.lv/kontakti\"\n"
+        ),
+        None,
+    )
+    .await;
+    let reply = app.press(&Action::Ministry("zz_test".into())).await;
+    let text = &reply.text;
+    let (y, rest) = verified.split_once('-').unwrap();
+    let (m, d) = rest.split_once('-').unwrap();
+    let order = [
+        at(text, &bold(&app.ui(Lang::Lv, "contacts_heading"))),
+        at(text, "<b>Testa Persona</b>"),
+        at(text, &format!("pārbaudīts {d}.{m}.{y}.")),
+        at(text, &bold(&app.ui(Lang::Lv, "general_contact"))),
+        at(text, "pasts@example.gov.lv"),
+    ];
+    assert!(order.is_sorted(), "{order:?}\n{text}");
+    // One verification was made, on the person; the general contact has none, and nothing
+    // of the fallback chain is shown.
+    assert_eq!(text.matches("pārbaudīts").count(), 1, "{text}");
+    assert!(!text.contains(&escape(&app.ui(Lang::Lv, "no_ngo_contact"))));
+    assert!(!text.contains(&bold(&app.ui(Lang::Lv, "fallback_heading"))));
+
+    // The area card says what puts the area with this ministry.
+    let reply = app.press(&Action::Area("zz_area".into())).await;
+    let line = format!(
+        "{}: <a href=\"https://likumi.lv/ta/id/1\">likumi.lv</a>",
+        bold(&app.ui(Lang::Lv, "area_sources"))
+    );
+    assert!(reply.text.contains(&line), "{}", reply.text);
+}
+
+/// How often `word` ("pārbaudīts", "verified") is followed by a date in `text`.
+fn shown_verifications(text: &str, word: &str) -> usize {
+    text.match_indices(&format!("{word} "))
+        .filter(|(at, w)| {
+            text[at + w.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+        })
+        .count()
+}
+
+/// Over the real content: a card says "no designated contact" exactly when the ministry has no
+/// "ngo" contact, and shows a verification only where the content has one.
+#[tokio::test]
+async fn every_real_card_is_honest_about_contacts_and_verification() {
+    let mut app = spawn_engine().await;
+    let ministries = app.ministries().await;
+    for (lang, code) in [(Lang::Lv, "lv"), (Lang::En, "en")] {
+        app.language_code = Some(code.into());
+        let none = escape(&app.ui(lang, "no_ngo_contact"));
+        let verified = app.ui(lang, "verified_on").replace("{date}", "");
+        let verified = verified.trim();
+        for m in &ministries {
+            let reply = app.press(&Action::Ministry(m.id.clone())).await;
+            let has_ngo = m.contacts.iter().any(|c| c.kind == ContactKind::Ngo);
+            assert_eq!(
+                reply.text.contains(&none),
+                !has_ngo,
+                "{}\n{}",
+                m.id,
+                reply.text
+            );
+            let made = m.contacts.iter().filter(|c| c.verified.is_some()).count();
+            assert_eq!(
+                shown_verifications(&reply.text, verified),
+                made,
+                "{}\n{}",
+                m.id,
+                reply.text
+            );
+        }
+    }
 }

@@ -174,7 +174,24 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
     assert_eq!(body["lessons"], 10);
     assert_eq!(body["ministries"], 15);
     assert_eq!(body["content_hash"].as_str().unwrap().len(), 64);
-    assert_eq!(body["oldest_contact_checked"], "2026-11-26");
+    // Verification dates come only from `verified` in the content; the real content has
+    // none yet (tests with dates: `checks::healthz_counts_come_from_verified_dates`).
+    let contacts = body["contacts"].as_i64().unwrap();
+    assert!(contacts > 0);
+    let never = engine
+        .store()
+        .cached_content()
+        .await
+        .unwrap()
+        .unwrap()
+        .ministries
+        .iter()
+        .flat_map(|m| &m.contacts)
+        .filter(|c| c.verified.is_none())
+        .count();
+    assert_eq!(body["contacts_never_verified"], never as i64);
+    assert!(body.get("oldest_contact_verified").is_some(), "{body}");
+    assert!(body.get("oldest_contact_checked").is_none(), "{body}");
     assert!(body["seconds_since_bot_api"].as_u64().unwrap() <= 5);
 
     let metrics = client
