@@ -8,6 +8,9 @@ use crate::lang::Lang;
 /// Default database: a SQLite file under `data/`, created if missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/lidzdaliba.db";
 
+/// Default for `BOT_CHAT_BACKLOG`: updates one chat may have waiting.
+pub const DEFAULT_CHAT_BACKLOG: usize = 20;
+
 /// The bot's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -33,6 +36,8 @@ pub struct Config {
     pub log_json: bool,
     /// `BOT_THREADS`: threads that answer requests; `None` means one per core.
     pub threads: Option<usize>,
+    /// `BOT_CHAT_BACKLOG`: updates one chat may have waiting; beyond it the oldest are dropped.
+    pub chat_backlog: usize,
 }
 
 /// Webhook settings.
@@ -134,6 +139,19 @@ impl Config {
                 }
             },
         };
+        let chat_backlog = match value("BOT_CHAT_BACKLOG") {
+            None => DEFAULT_CHAT_BACKLOG,
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if (1..=1000).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError {
+                        var: "BOT_CHAT_BACKLOG",
+                        value: v,
+                        expected: "a number of updates from 1 to 1000",
+                    });
+                }
+            },
+        };
         let addr = |var: &'static str, v: String| {
             v.parse::<SocketAddr>().map_err(|_| ConfigError {
                 var,
@@ -224,6 +242,7 @@ impl Config {
             api_url,
             throttle,
             threads,
+            chat_backlog,
         })
     }
 }
@@ -265,6 +284,15 @@ mod tests {
         for bad in ["0", "many", "-1", "1000"] {
             let err = config(&[("BOT_THREADS", bad)]).unwrap_err();
             assert_eq!(err.var, "BOT_THREADS");
+        }
+        assert_eq!(config(&[]).unwrap().chat_backlog, DEFAULT_CHAT_BACKLOG);
+        assert_eq!(
+            config(&[("BOT_CHAT_BACKLOG", "5")]).unwrap().chat_backlog,
+            5
+        );
+        for bad in ["0", "x", "1001"] {
+            let err = config(&[("BOT_CHAT_BACKLOG", bad)]).unwrap_err();
+            assert_eq!(err.var, "BOT_CHAT_BACKLOG");
         }
         let err = config(&[("BOT_THROTTLE", "maybe")]).unwrap_err();
         assert_eq!(err.var, "BOT_THROTTLE");

@@ -101,6 +101,7 @@ pub const KEYS: &[&str] = &[
     "verified_on",
     "area_sources",
     "lookup_showing",
+    "backlog_notice",
 ];
 
 /// The loaded UI strings.

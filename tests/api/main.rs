@@ -8,6 +8,7 @@ mod checks;
 mod cli;
 mod console;
 mod crash;
+mod fairness;
 mod fake_api;
 mod faults;
 mod import;
