@@ -22,6 +22,9 @@ use crate::lang::Lang;
 /// Default database: a SQLite file under `data/`, created if missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/lidzdaliba.db";
 
+/// Default for `BOT_CHAT_BACKLOG`: updates one chat may have waiting.
+pub const DEFAULT_CHAT_BACKLOG: usize = 20;
+
 /// The bot's settings.
 #[derive(Parser, Debug, Clone)]
 #[command(name = "settings", no_binary_name = true)]
@@ -75,6 +78,10 @@ pub struct Config {
     // The full path keeps clap from reading `Vec` as "the variable may be repeated".
     #[arg(long, env = "BOT_ADMINS", default_value = "", hide_default_value = true, value_parser = admins)]
     pub admins: ::std::vec::Vec<i64>,
+    /// Updates one chat may have waiting, 1 to 1000; beyond it the oldest are dropped and the
+    /// chat gets one notice
+    #[arg(long, env = "BOT_CHAT_BACKLOG", default_value_t = DEFAULT_CHAT_BACKLOG, value_parser = chat_backlog)]
+    pub chat_backlog: usize,
 }
 
 /// Webhook mode: where Telegram posts updates and how they are checked.
@@ -279,6 +286,13 @@ fn threads(value: &str) -> Result<Option<usize>, Expected> {
     }
 }
 
+fn chat_backlog(value: &str) -> Result<usize, Expected> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err(Expected("a number of updates from 1 to 1000")),
+    }
+}
+
 fn log_format(value: &str) -> Result<bool, Expected> {
     match value {
         "text" => Ok(false),
@@ -375,6 +389,15 @@ mod tests {
             assert_eq!(err.var, "BOT_THREADS");
             assert_eq!(err.value, bad);
             assert!(err.expected.contains("from 1 to 256"), "{err}");
+        }
+        assert_eq!(config(&[]).unwrap().chat_backlog, DEFAULT_CHAT_BACKLOG);
+        assert_eq!(
+            config(&[("BOT_CHAT_BACKLOG", "5")]).unwrap().chat_backlog,
+            5
+        );
+        for bad in ["0", "x", "1001"] {
+            let err = config(&[("BOT_CHAT_BACKLOG", bad)]).unwrap_err();
+            assert_eq!(err.var, "BOT_CHAT_BACKLOG");
         }
         let err = config(&[("BOT_THROTTLE", "maybe")]).unwrap_err();
         assert_eq!(err.var, "BOT_THROTTLE");

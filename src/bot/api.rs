@@ -4,8 +4,8 @@
 //! built once, the body is serialized from borrowed parts, and of the answer only `ok` and the
 //! error fields are read. Errors come out as teloxide's [`RequestError`], so retries and
 //! "message is not modified" are handled as for every other call. With `BOT_THROTTLE` on, a
-//! [`Limiter`] keeps to Telegram's rate limits.
-
+//! [`Limiter`] keeps to Telegram's rate limits; the [`Gate`] is where every `retry_after`
+//! Telegram sends is recorded and obeyed.
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -21,11 +21,18 @@ pub struct Sender {
     send_url: url::Url,
     edit_url: url::Url,
     limiter: Option<Arc<Limiter>>,
+    gate: Arc<Gate>,
 }
 
 impl Sender {
-    /// A sender for the bot `token` on the Bot API at `api_url` (Telegram's by default).
-    pub fn new(api_url: Option<&str>, token: &str, throttle: bool) -> Result<Self, String> {
+    /// A sender for the bot `token` on the Bot API at `api_url` (Telegram's by default); every
+    /// call it makes waits at `gate`.
+    pub fn new(
+        api_url: Option<&str>,
+        token: &str,
+        throttle: bool,
+        gate: Arc<Gate>,
+    ) -> Result<Self, String> {
         let url = |method| method_url(api_url, token, method);
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
@@ -38,7 +45,20 @@ impl Sender {
             send_url: url("sendMessage")?,
             edit_url: url("editMessageText")?,
             limiter: throttle.then(|| Arc::new(Limiter::default())),
+            gate,
         })
+    }
+
+    /// Where `retry_after`s are recorded and waited out (by `send::with_retry`, which every
+    /// call goes through).
+    pub fn gate(&self) -> &Gate {
+        &self.gate
+    }
+
+    /// When `chat` may get its next message, if not now (only with `BOT_THROTTLE` on).
+    pub fn chat_ready_at(&self, chat: i64, now: Instant) -> Option<Instant> {
+        let at = self.limiter.as_ref()?.chat_ready_at(chat, now);
+        (at > now).then_some(at)
     }
 
     /// `sendMessage` with HTML, no link preview and the keyboard, if any.
@@ -172,6 +192,91 @@ fn invalid_json(source: serde_json::Error, raw: &str) -> RequestError {
     }
 }
 
+/// What a request is for, as far as a `retry_after` is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// A message to (or an edit in) one chat: a 429 pauses that chat only.
+    Chat(i64),
+    /// Anything else (getUpdates, answerCallbackQuery, answerInlineQuery, setMyCommands ...):
+    /// a 429 pauses every request.
+    Bot,
+}
+
+/// Chat 429s from this many different chats within [`STORM_WINDOW`] pause every request:
+/// Telegram is then limiting the bot, not one chat.
+pub const STORM_CHATS: usize = 3;
+pub const STORM_WINDOW: Duration = Duration::from_secs(5);
+
+/// Telegram's `retry_after`s, recorded in one place. A 429 on a request for one chat pauses
+/// that chat only: the caller hands the turn back to the scheduler, which parks the chat
+/// (see `queue.rs`). A 429 on a request that is not for one chat, or 429s for several chats
+/// within a short window, close the gate: every request waits at it until the time is up.
+#[derive(Debug, Default)]
+pub struct Gate {
+    state: Mutex<GateState>,
+}
+
+#[derive(Debug, Default)]
+struct GateState {
+    /// No request goes before this.
+    closed_until: Option<Instant>,
+    /// Recent 429s for chats: when, and which chat.
+    recent: VecDeque<(Instant, i64)>,
+}
+
+impl Gate {
+    /// Records a 429 that asks `scope` to wait `wait`, at `now`. Returns whether every
+    /// request now waits (else only the chat does).
+    pub fn retry_after(&self, scope: Scope, wait: Duration, now: Instant) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let whole = match scope {
+            Scope::Bot => true,
+            Scope::Chat(chat) => {
+                while state
+                    .recent
+                    .front()
+                    .is_some_and(|(at, _)| *at + STORM_WINDOW <= now)
+                {
+                    state.recent.pop_front();
+                }
+                if !state.recent.iter().any(|(_, c)| *c == chat) {
+                    state.recent.push_back((now, chat));
+                }
+                state.recent.len() >= STORM_CHATS
+            }
+        };
+        let scope_label = if whole { "bot" } else { "chat" };
+        metrics::counter!("bot_retry_after_total", "scope" => scope_label).increment(1);
+        if whole {
+            let until = now + wait;
+            if state.closed_until.is_none_or(|t| t < until) {
+                state.closed_until = Some(until);
+                tracing::warn!(
+                    wait_ms = wait.as_millis() as u64,
+                    "the Bot API asked the bot to slow down: every request waits"
+                );
+            }
+        }
+        whole
+    }
+
+    /// How long requests must still wait at `now`, if at all.
+    pub fn closed_for(&self, now: Instant) -> Option<Duration> {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state
+            .closed_until
+            .filter(|t| *t > now)
+            .map(|t| t.duration_since(now))
+    }
+
+    /// Waits while the gate is closed.
+    pub async fn wait(&self) {
+        while let Some(wait) = self.closed_for(Instant::now()) {
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
 /// Telegram's limits on sending messages, kept on the client side like teloxide's `Throttle`
 /// does: at most one message a second in a private chat, 20 a minute in a group, and 30 a
 /// second overall. Each limit is a sliding window of reserved send times; a message first
@@ -207,6 +312,16 @@ const GROUP: Window = Window {
 const MAX_TRACKED_CHATS: usize = 10_000;
 
 impl Window {
+    /// The first time at or after `now` that would keep this window's limit, without
+    /// reserving it.
+    fn next_free(self, sent: &VecDeque<Instant>, now: Instant) -> Instant {
+        let live = sent.iter().filter(|t| **t + self.span > now).count();
+        match live.checked_sub(self.count) {
+            Some(i) => (sent[sent.len() - live + i] + self.span).max(now),
+            None => now,
+        }
+    }
+
     /// Reserves the first time at or after `now` that keeps this window's limit, in `sent`
     /// (the times already reserved, in order).
     fn reserve(self, sent: &mut VecDeque<Instant>, now: Instant) -> Instant {
@@ -233,6 +348,16 @@ impl Limiter {
             chats.retain(|_, sent| sent.back().is_some_and(|t| *t + GROUP.span > now));
         }
         window.reserve(chats.entry(chat).or_default(), now)
+    }
+
+    /// When `chat` could get a message, without reserving it: the scheduler parks a chat
+    /// until then instead of letting a worker sleep for it.
+    pub fn chat_ready_at(&self, chat: i64, now: Instant) -> Instant {
+        let window = if chat < 0 { GROUP } else { PRIVATE };
+        let chats = self.chats.lock().unwrap_or_else(|e| e.into_inner());
+        chats
+            .get(&chat)
+            .map_or(now, |sent| window.next_free(sent, now))
     }
 
     /// Reserves the next time any message may go.
@@ -304,6 +429,65 @@ mod tests {
         assert_eq!(limiter.reserve_overall(later) - now, Duration::from_secs(3));
         let later = now + Duration::from_millis(3500);
         assert_eq!(limiter.reserve_overall(later), later);
+    }
+
+    #[test]
+    fn the_next_free_time_is_peeked_without_reserving_it() {
+        let limiter = Limiter::default();
+        let now = Instant::now();
+        assert_eq!(limiter.chat_ready_at(7, now), now);
+        limiter.reserve_chat(7, now);
+        let secs = |n: u64| Duration::from_secs(n);
+        assert_eq!(limiter.chat_ready_at(7, now), now + secs(1));
+        assert_eq!(limiter.chat_ready_at(7, now), now + secs(1), "not reserved");
+        assert_eq!(limiter.chat_ready_at(7, now + secs(2)), now + secs(2));
+        for _ in 0..20 {
+            limiter.reserve_chat(-5, now);
+        }
+        assert_eq!(limiter.chat_ready_at(-5, now), now + secs(60));
+        assert_eq!(
+            limiter.chat_ready_at(-5, now + secs(30)),
+            now + secs(60),
+            "a full group waits for its window"
+        );
+        let at = limiter.reserve_chat(-5, now);
+        assert_eq!(at, now + secs(60), "the peek matched the reservation");
+    }
+
+    #[test]
+    fn a_chat_429_pauses_the_chat_and_several_pause_the_bot() {
+        let gate = Gate::default();
+        let now = Instant::now();
+        let wait = Duration::from_secs(20);
+        assert!(!gate.retry_after(Scope::Chat(1), wait, now));
+        assert!(
+            !gate.retry_after(Scope::Chat(1), wait, now),
+            "the same chat again"
+        );
+        assert!(!gate.retry_after(Scope::Chat(2), wait, now));
+        assert_eq!(
+            gate.closed_for(now),
+            None,
+            "two chats: still only those chats"
+        );
+        // Chats 1 and 2 have left the window: chats 3 and 4 are two, chat 5 the third.
+        let later = now + STORM_WINDOW;
+        assert!(!gate.retry_after(Scope::Chat(3), wait, later));
+        assert!(!gate.retry_after(Scope::Chat(4), wait, later));
+        assert!(gate.retry_after(Scope::Chat(5), wait, later));
+        assert_eq!(gate.closed_for(later), Some(wait));
+        assert_eq!(gate.closed_for(later + wait), None);
+    }
+
+    #[test]
+    fn a_429_on_a_request_for_no_chat_pauses_the_bot() {
+        let gate = Gate::default();
+        let now = Instant::now();
+        assert!(gate.retry_after(Scope::Bot, Duration::from_secs(3), now));
+        assert_eq!(gate.closed_for(now), Some(Duration::from_secs(3)));
+        // A shorter wait does not shorten it.
+        gate.retry_after(Scope::Bot, Duration::from_secs(1), now);
+        assert_eq!(gate.closed_for(now), Some(Duration::from_secs(3)));
     }
 
     /// End to end over real time: three messages to one chat take two seconds.

@@ -1,26 +1,42 @@
-//! The Telegram runtime: long polling over the Bot API with teloxide's client, updates turned
-//! into engine requests, replies sent back.
+//! The Telegram runtime: updates in (long polling, or a webhook), answered fairly, replies out.
 //!
-//! The polling loop is our own rather than teloxide's `Dispatcher`, because the bot needs three
-//! things the dispatcher does not give: the update offset is confirmed only after a batch has
-//! been answered (a crash re-delivers, a graceful stop loses nothing and answers nothing twice),
-//! a short bounded backoff after 5xx and malformed responses (the dispatcher waits about 10 s),
-//! and one shutdown path for SIGINT and SIGTERM. Each batch is answered concurrently across
-//! chats and in order within a chat.
+//! - **Intake** (`intake.rs`): each batch of updates is written to the inbox in SQLite (one
+//!   row, while the updates are parsed) before anything else; only then does the poller
+//!   confirm the offset (the next `getUpdates`). The webhook answers Telegram 200 once the
+//!   update is written. Answered updates are marked done in batches; what the inbox holds at
+//!   start is queued again, so a crash loses nothing.
+//! - **Queues** (`queue.rs`): each update goes to its chat's lane, in order; a chat holds at
+//!   most `BOT_CHAT_BACKLOG` waiting updates (the oldest are dropped and marked done in the
+//!   inbox, the chat gets one notice). [`WORKERS`] workers take turns round robin, one update of one
+//!   chat a turn, so no chat gets a second turn while another waits for its first. A chat that
+//!   must wait (Telegram's 1/s or 20/min, or a `retry_after` for it) is parked and holds up no
+//!   worker. Button acknowledgements and inline answers have lanes of their own, served first.
+//! - **Polling** goes on while chats are busy: the poller fetches more whenever no lane waits
+//!   for a worker, whatever the parked chats hold.
+//! - **Sending** (`send.rs`, `api.rs`): one retry path for every call; a `retry_after` on a
+//!   message to one chat pauses that chat, one on any other call (or on several chats within
+//!   5 s) pauses every request (`api::Gate`).
+//!
+//! The polling loop is our own rather than teloxide's `Dispatcher`, which offers none of this
+//! and waits about 10 s after a 5xx. SIGINT and SIGTERM stop the intake, answer what is
+//! waiting for a worker for up to 3 s, and leave the rest in the inbox for the next start.
 
 mod api;
+mod intake;
 mod poll;
+mod queue;
 mod send;
 pub mod webhook;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, BotCommandScope, ChatKind as TgChatKind, MaybeInaccessibleMessage, UpdateKind,
+    BotCommand, BotCommandScope, CallbackQueryId, ChatKind as TgChatKind, MaybeInaccessibleMessage,
+    UpdateKind,
 };
+use teloxide::{ApiError, RequestError};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::Instrument;
@@ -31,11 +47,38 @@ use crate::health::Health;
 use crate::lang::Lang;
 pub use webhook::Webhook;
 
+use api::{Gate, Scope};
+use intake::{Intake, Item, Work};
 use poll::Poller;
+use queue::{Lane, Limits, Scheduler, Turn};
 pub use send::Backoff;
+use send::Delivery;
 
-/// How many chats of a batch are answered at the same time.
-const MAX_PARALLEL_CHATS: usize = 32;
+/// Workers answering at the same time: enough to hide the Bot API's latency, few enough to
+/// keep the HTTP connections (and file descriptors) bounded. A crash answers at most the
+/// updates of their turns, plus those answered and not yet marked done in the inbox
+/// ([`DONE_BATCH`]), a second time.
+pub const WORKERS: usize = 32;
+pub use intake::DONE_BATCH;
+
+/// Updates held in memory at most (waiting, parked or in a turn); above it the poller and the
+/// webhook wait. Each chat holds at most its backlog, so this bounds the number of flooding
+/// chats, not the length of any one queue.
+pub const MAX_HELD: usize = 4096;
+
+/// The poller fetches more only while fewer turns than this are in progress (and no chat waits
+/// for a worker): what it fetches is then answered at once instead of waiting behind turns
+/// that have just started. Chats waiting for their time (parked) do not count.
+const POLL_BELOW: usize = WORKERS / 4;
+
+/// After a stop is requested, lanes in line are answered for this long; the rest (and parked
+/// chats) stay in the inbox for the next start.
+const DRAIN: Duration = Duration::from_secs(3);
+/// Then turns in progress get this long before they are cut (their updates stay in the inbox).
+const GRACE: Duration = Duration::from_secs(3);
+
+/// How often a `retry_after` for its chat may pause one update before it is given up.
+const MAX_PAUSES: u8 = 5;
 
 /// The update kinds the bot asks for.
 const ALLOWED_UPDATES: &[&str] = &["message", "callback_query", "inline_query"];
@@ -53,6 +96,8 @@ pub struct Settings {
     pub webhook: Option<Webhook>,
     /// Where the runtime reports its contact with the Bot API.
     pub health: Arc<Health>,
+    /// `BOT_CHAT_BACKLOG`: updates a chat may have waiting; older ones are dropped.
+    pub chat_backlog: usize,
     /// More routes for the webhook's HTTP server (`/healthz`, `/metrics` on the same port).
     pub routes: Option<axum::Router>,
 }
@@ -67,6 +112,7 @@ impl Settings {
             poll_timeout: 10,
             webhook: config.webhook(),
             health: Arc::new(Health::default()),
+            chat_backlog: config.chat_backlog,
             routes: None,
         })
     }
@@ -83,8 +129,9 @@ pub enum RunError {
     Listen(std::net::SocketAddr, std::io::Error),
 }
 
-/// Runs the bot until `shutdown` turns true. In-flight replies finish and the update offset is
-/// confirmed before it returns.
+/// Runs the bot until `shutdown` turns true. Turns in progress finish, updates waiting for a
+/// worker get [`DRAIN`], and the update offset is confirmed before it returns; what is left
+/// waits in the inbox for the next start.
 pub async fn run(
     settings: Settings,
     engine: Arc<Engine>,
@@ -130,13 +177,322 @@ struct Runtime<B> {
     health: Arc<Health>,
 }
 
-/// Registers the webhook, then serves it until `shutdown`; requests in flight finish. The
-/// webhook stays registered, so Telegram keeps the updates that arrive while the bot is down.
+/// How a turn ended.
+enum TurnEnd {
+    /// Answered (or given up), with the outcome to log.
+    Done(&'static str),
+    /// The chat must wait this long (a `retry_after` for it); the turn resumes then.
+    Paused(Duration),
+}
+
+/// What the engine made of an update.
+enum Prepared {
+    Done(&'static str),
+    /// A reply to deliver, and the outcome once it is delivered.
+    Deliver(Delivery, &'static str),
+}
+
+async fn serve<B>(
+    bot: B,
+    settings: Settings,
+    engine: Arc<Engine>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(), RunError>
+where
+    B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
+{
+    // What the last run left in the inbox is read while getMe and setMyCommands go out.
+    let left = tokio::spawn({
+        let inbox = engine.store().inbox();
+        async move {
+            let waiting = inbox.waiting().await?;
+            let offset = inbox.offset(crate::clock::unix_now() as i64).await?;
+            Ok::<_, crate::store::StoreError>((waiting, offset))
+        }
+    });
+    let Some(username) = get_me(&bot, &mut shutdown).await? else {
+        return Ok(());
+    };
+    tracing::info!(bot = %username, "connected to the Bot API");
+    settings.health.mark_api_ok();
+    let gate = Arc::new(Gate::default());
+    register_commands(&bot, &engine, &gate).await;
+    let sender = api::Sender::new(
+        settings.api_url.as_deref(),
+        settings.token.expose_secret(),
+        settings.throttle,
+        Arc::clone(&gate),
+    )
+    .map_err(RunError::ApiUrl)?;
+    let pace = sender.clone();
+    let sched = Arc::new(Scheduler::new(
+        Limits {
+            per_chat: settings.chat_backlog,
+            max_held: MAX_HELD,
+            poll_below: POLL_BELOW,
+        },
+        Box::new(move |lane, now| match lane {
+            Lane::Chat(chat) => pace.chat_ready_at(chat, now),
+            Lane::Ack(_) | Lane::Inline(_) => None,
+        }),
+    ));
+    let intake = Arc::new(Intake::new(engine.store().inbox(), Arc::clone(&sched)));
+    let runtime = Arc::new(Runtime {
+        bot: bot.clone(),
+        sender,
+        engine,
+        username,
+        health: Arc::clone(&settings.health),
+    });
+    let timer = tokio::spawn({
+        let sched = Arc::clone(&sched);
+        async move { sched.run_timer().await }
+    });
+    let recorder = tokio::spawn({
+        let intake = Arc::clone(&intake);
+        async move { intake.run_recorder().await }
+    });
+    let mut workers = JoinSet::new();
+    for _ in 0..WORKERS {
+        workers.spawn(work(
+            Arc::clone(&runtime),
+            Arc::clone(&sched),
+            Arc::clone(&intake),
+        ));
+    }
+    // Where the last run stopped polling: updates below it are in the inbox or answered.
+    let start_offset = match left.await {
+        Ok(Ok((waiting, offset))) => {
+            let count = intake.replay(waiting);
+            if count > 0 {
+                tracing::info!(count, "answering the updates left in the inbox");
+            }
+            offset.unwrap_or(0)
+        }
+        Ok(Err(err)) => {
+            tracing::error!(error = %err, "cannot read the inbox");
+            0
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "cannot read the inbox");
+            0
+        }
+    };
+    let result = match settings.webhook.clone() {
+        Some(hook) => {
+            serve_webhook(
+                &bot,
+                &gate,
+                hook,
+                settings.routes.clone(),
+                Arc::clone(&runtime.health),
+                Arc::clone(&intake),
+                shutdown,
+            )
+            .await
+        }
+        None => {
+            poll(
+                &bot,
+                &settings,
+                &gate,
+                &runtime.health,
+                &intake,
+                &sched,
+                start_offset,
+                shutdown,
+            )
+            .await
+        }
+    };
+    // No more intake. Lanes in line are answered for a while; parked chats and whatever is
+    // left wait in the inbox for the next start.
+    sched.close();
+    finish(&mut workers, &sched).await;
+    sched.abandon();
+    let _ = timer.await;
+    intake.stop_recording(recorder).await;
+    tracing::info!("stopped");
+    result
+}
+
+/// Waits for the workers after `close`: [`DRAIN`] to answer what is in line, then
+/// [`GRACE`] for the turns in progress, then cuts them.
+async fn finish(workers: &mut JoinSet<()>, sched: &Scheduler<Item>) {
+    async fn join_all(workers: &mut JoinSet<()>) {
+        while let Some(joined) = workers.join_next().await {
+            if let Err(err) = joined
+                && err.is_panic()
+            {
+                tracing::error!(error = %err, "a worker failed");
+            }
+        }
+    }
+    if tokio::time::timeout(DRAIN, join_all(workers)).await.is_ok() {
+        return;
+    }
+    let waiting = sched.held();
+    tracing::info!(
+        waiting,
+        "stopping: the updates still waiting are kept in the inbox"
+    );
+    sched.abandon();
+    if tokio::time::timeout(GRACE, join_all(workers))
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "stopping: cutting turns still in progress; their updates stay in the inbox"
+        );
+        workers.abort_all();
+        join_all(workers).await;
+    }
+}
+
+/// One worker: takes turns until the scheduler stops.
+async fn work<B>(runtime: Arc<Runtime<B>>, sched: Arc<Scheduler<Item>>, intake: Arc<Intake>)
+where
+    B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
+{
+    while let Some(Turn { lane, mut item }) = sched.next().await {
+        // A panic in one turn must not take the worker, and with it the chat, down. The turn
+        // is pinned in place: boxing it would copy a future of several KB per update.
+        let end = CatchUnwind(std::pin::pin!(runtime.turn(&mut item))).await;
+        match end {
+            Ok(TurnEnd::Paused(wait)) => sched.pause(lane, item, Instant::now() + wait),
+            Ok(TurnEnd::Done(_)) | Err(()) => {
+                if end.is_err() {
+                    tracing::error!("answering an update panicked; it is dropped");
+                    metrics::counter!("bot_errors_total", "kind" => "panic").increment(1);
+                }
+                if let Some(id) = item.id {
+                    intake.answered(id, item.batch);
+                }
+                sched.done(lane);
+            }
+        }
+    }
+}
+
+/// A future that turns a panic while it is polled into `Err(())`.
+struct CatchUnwind<'a, F>(std::pin::Pin<&'a mut F>);
+
+impl<F: std::future::Future> std::future::Future for CatchUnwind<'_, F> {
+    type Output = Result<F::Output, ()>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(poll) => poll.map(Ok),
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
+    }
+}
+
+/// Long polling from `offset` until `shutdown`; the offset is confirmed at the end.
+#[allow(clippy::too_many_arguments)] // the runtime's parts; one struct after the client is unified
+async fn poll<B>(
+    bot: &B,
+    settings: &Settings,
+    gate: &Gate,
+    health: &Health,
+    intake: &Intake,
+    sched: &Scheduler<Item>,
+    mut offset: i64,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(), RunError>
+where
+    B: Requester<Err = teloxide::RequestError>,
+{
+    // A webhook left from an earlier run would make getUpdates fail with 409.
+    if let Err(err) = bot.delete_webhook().await {
+        tracing::warn!(error = %err, "deleteWebhook failed");
+    }
+    let poller = Poller::new(
+        settings.api_url.as_deref(),
+        settings.token.expose_secret(),
+        settings.poll_timeout,
+    )
+    .map_err(RunError::ApiUrl)?;
+    let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
+    while !*shutdown.borrow() {
+        // More only when everything fetched so far has a worker or waits for its chat's time.
+        tokio::select! {
+            _ = sched.room() => {}
+            _ = shutdown.changed() => break,
+        }
+        tokio::select! {
+            _ = gate.wait() => {}
+            _ = shutdown.changed() => break,
+        }
+        let request = poller.get_updates(offset, settings.poll_timeout, 100, ALLOWED_UPDATES);
+        let result = tokio::select! {
+            result = request => result,
+            _ = shutdown.changed() => break,
+        };
+        match result {
+            Ok(fetched) => {
+                backoff.reset();
+                health.mark_api_ok();
+                let (Some(first), Some(last)) = (fetched.first_id, fetched.last_id) else {
+                    // Nothing, or only updates handed out before (a server that ignores the
+                    // offset): they are in the inbox or answered.
+                    continue;
+                };
+                // In the inbox before the next getUpdates confirms them. SQLite writes the
+                // batch on its own thread while the updates are parsed here.
+                let store = intake.store_polled(first, last, &fetched.result);
+                let parse = async { poll::parse(&fetched.result, offset) };
+                let (stored, updates) = tokio::join!(store, parse);
+                if let Err(err) = stored {
+                    let wait = backoff.next_delay();
+                    tracing::error!(error = %err, retry_in_ms = wait.as_millis() as u64, "cannot write updates to the inbox; fetching them again");
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = shutdown.changed() => break,
+                    }
+                    continue;
+                }
+                intake.queue_polled(first, updates);
+                offset = last + 1;
+            }
+            Err(err) if err.is_unauthorized() => {
+                return Err(RunError::Unauthorized(err.to_string()));
+            }
+            Err(err) => {
+                let wait = match err.retry_after() {
+                    // Every request waits, not only the polling.
+                    Some(after) => {
+                        gate.retry_after(Scope::Bot, after, Instant::now());
+                        after
+                    }
+                    None => backoff.next_delay(),
+                };
+                tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "getUpdates failed");
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = shutdown.changed() => break,
+                }
+            }
+        }
+    }
+    confirm_offset(&poller, offset).await;
+    Ok(())
+}
+
+/// Registers the webhook, then serves it until `shutdown`; requests in flight finish. Each
+/// update is written to the inbox and queued before Telegram gets its 200. The webhook stays
+/// registered, so Telegram keeps the updates that arrive while the bot is down.
 async fn serve_webhook<B>(
     bot: &B,
+    gate: &Gate,
     hook: Webhook,
     routes: Option<axum::Router>,
-    runtime: Arc<Runtime<B>>,
+    health: Arc<Health>,
+    intake: Arc<Intake>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), RunError>
 where
@@ -147,6 +503,7 @@ where
         .map_err(|e| RunError::Listen(hook.listen, e))?;
     let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
     loop {
+        gate.wait().await;
         let request = bot
             .set_webhook(hook.url.clone())
             .secret_token(hook.secret.expose_secret().to_string())
@@ -158,7 +515,13 @@ where
         match request.await {
             Ok(_) => break,
             Err(err) => {
-                let wait = backoff.next_delay();
+                let wait = match &err {
+                    RequestError::RetryAfter(after) => {
+                        gate.retry_after(Scope::Bot, after.duration(), Instant::now());
+                        Duration::ZERO
+                    }
+                    _ => backoff.next_delay(),
+                };
                 tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "setWebhook failed");
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
@@ -167,14 +530,21 @@ where
             }
         }
     }
-    runtime.health.mark_api_ok();
+    health.mark_api_ok();
     tracing::info!(url = %hook.url, listen = %hook.listen, "webhook registered");
-    let handler_runtime = Arc::clone(&runtime);
-    let handle: webhook::Handle = Arc::new(move |update| {
-        let runtime = Arc::clone(&handler_runtime);
+    let handle: webhook::Handle = Arc::new(move |received, raw| {
+        let intake = Arc::clone(&intake);
+        let health = Arc::clone(&health);
         Box::pin(async move {
-            runtime.health.mark_api_ok();
-            runtime.answer(&update).await;
+            health.mark_api_ok();
+            intake.admit().await;
+            match intake.accept_one(received, &raw).await {
+                Ok(()) => true,
+                Err(err) => {
+                    tracing::error!(error = %err, "cannot write a webhook update to the inbox; Telegram will send it again");
+                    false
+                }
+            }
         })
     });
     let mut app = webhook::router(&hook, handle);
@@ -193,92 +563,6 @@ where
     if let Err(err) = served {
         tracing::error!(error = %err, "the webhook server failed");
     }
-    tracing::info!("stopped");
-    Ok(())
-}
-
-async fn serve<B>(
-    bot: B,
-    settings: Settings,
-    engine: Arc<Engine>,
-    mut shutdown: watch::Receiver<bool>,
-) -> Result<(), RunError>
-where
-    B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
-{
-    let Some(username) = get_me(&bot, &mut shutdown).await? else {
-        return Ok(());
-    };
-    tracing::info!(bot = %username, "connected to the Bot API");
-    settings.health.mark_api_ok();
-    register_commands(&bot, &engine).await;
-    let sender = api::Sender::new(
-        settings.api_url.as_deref(),
-        settings.token.expose_secret(),
-        settings.throttle,
-    )
-    .map_err(RunError::ApiUrl)?;
-    let runtime = Arc::new(Runtime {
-        bot: bot.clone(),
-        sender,
-        engine,
-        username,
-        health: Arc::clone(&settings.health),
-    });
-    if let Some(hook) = settings.webhook.clone() {
-        return serve_webhook(&bot, hook, settings.routes.clone(), runtime, shutdown).await;
-    }
-    // A webhook left from an earlier run would make getUpdates fail with 409.
-    if let Err(err) = bot.delete_webhook().await {
-        tracing::warn!(error = %err, "deleteWebhook failed");
-    }
-    let poller = Poller::new(
-        settings.api_url.as_deref(),
-        settings.token.expose_secret(),
-        settings.poll_timeout,
-    )
-    .map_err(RunError::ApiUrl)?;
-    let mut offset: i64 = 0;
-    let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
-    while !*shutdown.borrow() {
-        let request = poller.get_updates(offset, settings.poll_timeout, 100, ALLOWED_UPDATES);
-        let result = tokio::select! {
-            result = request => result,
-            _ = shutdown.changed() => break,
-        };
-        match result {
-            Ok(batch) => {
-                backoff.reset();
-                runtime.health.mark_api_ok();
-                let Some(last) = batch.last_id else {
-                    continue;
-                };
-                // An update below the offset was answered already: a server that hands out a
-                // batch twice must not make the bot answer twice.
-                let fresh: Vec<Update> = batch
-                    .updates
-                    .into_iter()
-                    .filter(|u| i64::from(u.id.0) >= offset)
-                    .collect();
-                // The batch is answered even when a shutdown arrives meanwhile.
-                answer_batch(&runtime, fresh).await;
-                offset = offset.max(last + 1);
-            }
-            Err(err) if err.is_unauthorized() => {
-                return Err(RunError::Unauthorized(err.to_string()));
-            }
-            Err(err) => {
-                let wait = err.retry_after().unwrap_or_else(|| backoff.next_delay());
-                tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "getUpdates failed");
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.changed() => break,
-                }
-            }
-        }
-    }
-    confirm_offset(&poller, offset).await;
-    tracing::info!("stopped");
     Ok(())
 }
 
@@ -311,7 +595,7 @@ where
 
 /// `setMyCommands` for the default scope (Latvian) and for English-speaking users, and for each
 /// admin's private chat the same list with the admin commands added.
-async fn register_commands<B>(bot: &B, engine: &Engine)
+async fn register_commands<B>(bot: &B, engine: &Engine, gate: &Gate)
 where
     B: Requester<Err = teloxide::RequestError>,
 {
@@ -328,7 +612,7 @@ where
                 .iter()
                 .map(|c| BotCommand::new(c.name(), engine.string(lang, c.description_key())))
                 .collect();
-            let result = send::with_retry("setMyCommands", || {
+            let result = send::with_retry(gate, Scope::Bot, "setMyCommands", || {
                 let request = bot.set_my_commands(commands.clone()).scope(scope.clone());
                 async move {
                     match lang {
@@ -364,77 +648,44 @@ async fn confirm_offset(poller: &Poller, offset: i64) {
     }
 }
 
-/// Answers a batch: chats in parallel, each chat's updates in order.
-async fn answer_batch<B>(runtime: &Arc<Runtime<B>>, updates: Vec<Update>)
-where
-    B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
-{
-    let mut by_chat: HashMap<i64, Vec<Update>> = HashMap::new();
-    let mut order = Vec::new();
-    for update in updates {
-        let key = update
-            .chat()
-            .map(|c| c.id.0)
-            .or_else(|| update.from().map(|u| u.id.0 as i64))
-            .unwrap_or(0);
-        if !by_chat.contains_key(&key) {
-            order.push(key);
-        }
-        by_chat.entry(key).or_default().push(update);
-    }
-    let mut tasks = JoinSet::new();
-    // Enough chats at once to hide the Bot API's latency, few enough to keep the number of
-    // HTTP connections (and file descriptors) small.
-    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_PARALLEL_CHATS));
-    for key in order {
-        let updates = by_chat.remove(&key).unwrap_or_default();
-        let runtime = Arc::clone(runtime);
-        let permits = Arc::clone(&permits);
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            for update in &updates {
-                runtime.answer(update).await;
-            }
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        if let Err(err) = joined {
-            tracing::error!(error = %err, "an update task failed");
-        }
-    }
-}
-
 impl<B> Runtime<B>
 where
     B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
 {
-    /// Answers one update inside its own span: id, kind, handler, outcome, duration.
-    /// Takes the update by reference: a `Message` is about 2 KB, and a future that owned it
-    /// would be copied whole into every spawned task.
-    async fn answer(&self, update: &Update) {
+    /// One turn: an update answered (or its interrupted reply resumed), a button
+    /// acknowledged, or a notice sent.
+    async fn turn(&self, item: &mut Item) -> TurnEnd {
+        let (id, kind) = match &item.work {
+            Work::Update(update) => (update.id.0, kind_name(&update.kind)),
+            Work::Ack(query) => return TurnEnd::Done(self.acknowledge(query).await),
+            Work::Notice { .. } => return self.notice(item).await,
+        };
         let started = Instant::now();
-        let kind = kind_name(&update.kind);
         let span = tracing::info_span!(
             "update",
-            id = update.id.0,
+            id,
             kind,
             handler = tracing::field::Empty,
             outcome = tracing::field::Empty,
             ms = tracing::field::Empty,
         );
-        let outcome = async {
-            match &update.kind {
-                UpdateKind::Message(message) => self.on_message(message).await,
-                UpdateKind::CallbackQuery(query) => self.on_callback(query).await,
-                UpdateKind::InlineQuery(query) => self.on_inline(query).await,
-                _ => "ignored",
-            }
-        }
-        .instrument(span.clone())
-        .await;
+        let end = self.answer(item).instrument(span.clone()).await;
         let elapsed = started.elapsed();
-        span.record("outcome", outcome);
         span.record("ms", elapsed.as_secs_f64() * 1000.0);
+        let outcome = match end {
+            TurnEnd::Done(outcome) => outcome,
+            TurnEnd::Paused(wait) => {
+                span.record("outcome", "paused");
+                span.in_scope(|| {
+                    tracing::info!(
+                        wait_ms = wait.as_millis() as u64,
+                        "update paused: the chat must wait"
+                    )
+                });
+                return end;
+            }
+        };
+        span.record("outcome", outcome);
         span.in_scope(|| tracing::info!("update handled"));
         metrics::counter!("bot_updates_total", "kind" => kind).increment(1);
         metrics::histogram!("bot_handler_seconds", "kind" => kind).record(elapsed.as_secs_f64());
@@ -447,28 +698,125 @@ where
             }
             _ => {}
         }
+        end
     }
 
-    async fn on_message(&self, message: &Message) -> &'static str {
+    /// Asks the engine (unless a reply is already on its way), then delivers the reply.
+    /// Works on the update by reference: a `Message` is about 2 KB.
+    async fn answer(&self, item: &mut Item) -> TurnEnd {
+        if item.delivery.is_none() {
+            let Work::Update(update) = &item.work else {
+                return TurnEnd::Done("ignored");
+            };
+            let prepared = match &update.kind {
+                UpdateKind::Message(message) => self.on_message(message).await,
+                UpdateKind::CallbackQuery(query) => self.on_callback(query).await,
+                UpdateKind::InlineQuery(query) => self.on_inline(query).await,
+                _ => Prepared::Done("ignored"),
+            };
+            match prepared {
+                Prepared::Done(outcome) => return TurnEnd::Done(outcome),
+                Prepared::Deliver(delivery, outcome) => {
+                    item.delivery = Some(Box::new(delivery));
+                    item.outcome = outcome;
+                }
+            }
+        }
+        self.deliver(item).await
+    }
+
+    /// Sends what is left of the item's reply. A `retry_after` for the chat pauses the turn
+    /// (the reply keeps its place); any other failure gives the reply up.
+    async fn deliver(&self, item: &mut Item) -> TurnEnd {
+        let Some(delivery) = item.delivery.as_mut() else {
+            return TurnEnd::Done(item.outcome);
+        };
+        match send::deliver(&self.bot, &self.sender, delivery).await {
+            Ok(()) => {
+                item.delivery = None;
+                TurnEnd::Done(item.outcome)
+            }
+            Err(RequestError::RetryAfter(after)) if item.pauses < MAX_PAUSES => {
+                item.pauses += 1;
+                TurnEnd::Paused(after.duration())
+            }
+            Err(err) => {
+                item.delivery = None;
+                tracing::error!(error = %err, "cannot send the reply");
+                TurnEnd::Done("send-failed")
+            }
+        }
+    }
+
+    /// The one notice to a flooded chat: it obeys the chat's rate limits like any message.
+    async fn notice(&self, item: &mut Item) -> TurnEnd {
+        if item.delivery.is_none() {
+            let Work::Notice {
+                chat,
+                user_id,
+                language_code,
+            } = &item.work
+            else {
+                return TurnEnd::Done("ignored");
+            };
+            let lang = self
+                .engine
+                .language(*user_id, language_code.as_deref())
+                .await;
+            let text = crate::render::escape(&self.engine.string(lang, "backlog_notice"));
+            item.delivery = Some(Box::new(Delivery::text(*chat, text)));
+            item.outcome = "notice";
+        }
+        let end = self.deliver(item).await;
+        if let TurnEnd::Done("notice") = end {
+            tracing::info!("sent the notice about too many messages");
+        }
+        end
+    }
+
+    /// `answerCallbackQuery`: the client shows a spinner until it is answered.
+    async fn acknowledge(&self, query: &CallbackQueryId) -> &'static str {
+        let answered = send::with_retry(
+            self.sender.gate(),
+            Scope::Bot,
+            "answerCallbackQuery",
+            || self.bot.answer_callback_query(query.clone()).into_future(),
+        )
+        .await;
+        match answered {
+            Ok(_) => "acknowledged",
+            // Late (after a restart, or a long wait): the spinner has stopped by itself.
+            Err(RequestError::Api(ApiError::InvalidQueryId)) => {
+                tracing::debug!("a button press was acknowledged too late");
+                "too-late"
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "answerCallbackQuery failed");
+                "send-failed"
+            }
+        }
+    }
+
+    async fn on_message(&self, message: &Message) -> Prepared {
         let chat = match &message.chat.kind {
             TgChatKind::Private(_) => ChatKind::Private,
             TgChatKind::Public(public) => match public.kind {
-                teloxide::types::PublicChatKind::Channel(_) => return "ignored",
+                teloxide::types::PublicChatKind::Channel(_) => return Prepared::Done("ignored"),
                 _ => ChatKind::Group,
             },
         };
         let Some(user) = message.from.as_ref() else {
-            return "ignored";
+            return Prepared::Done("ignored");
         };
         let input = match message.text() {
             Some(text) => match command::parse(text, Some(&self.username)) {
                 Parsed::Command { name, arg } => Input::Command { name, arg },
-                Parsed::OtherBot => return "other-bot",
+                Parsed::OtherBot => return Prepared::Done("other-bot"),
                 Parsed::Text(text) if chat == ChatKind::Private => Input::Text(text),
-                Parsed::Text(_) => return "ignored",
+                Parsed::Text(_) => return Prepared::Done("ignored"),
             },
             None if chat == ChatKind::Private => Input::NotText,
-            None => return "ignored",
+            None => return Prepared::Done("ignored"),
         };
         tracing::Span::current().record("handler", input_name(&input));
         let request = Request {
@@ -477,19 +825,13 @@ where
             chat,
             input,
         };
-        let Some(reply) = self.engine.handle(&request).await else {
-            return "no-reply";
-        };
-        match send::send_reply(&self.bot, &self.sender, message.chat.id, &reply).await {
-            Ok(()) => "replied",
-            Err(err) => {
-                tracing::error!(error = %err, "cannot send the reply");
-                "send-failed"
-            }
+        match self.engine.handle(&request).await {
+            Some(reply) => Prepared::Deliver(Delivery::new(message.chat.id, reply), "replied"),
+            None => Prepared::Done("no-reply"),
         }
     }
 
-    async fn on_inline(&self, query: &teloxide::types::InlineQuery) -> &'static str {
+    async fn on_inline(&self, query: &teloxide::types::InlineQuery) -> Prepared {
         tracing::Span::current().record("handler", "inline");
         let items = self
             .engine
@@ -499,29 +841,29 @@ where
                 &query.query,
             )
             .await;
-        match send::answer_inline(&self.bot, query.id.clone(), &self.username, items).await {
-            Ok(()) => "answered",
+        let answered = send::answer_inline(
+            &self.bot,
+            self.sender.gate(),
+            query.id.clone(),
+            &self.username,
+            items,
+        )
+        .await;
+        match answered {
+            Ok(()) => Prepared::Done("answered"),
             Err(err) => {
                 tracing::error!(error = %err, "cannot answer the inline query");
-                "send-failed"
+                Prepared::Done("send-failed")
             }
         }
     }
 
-    async fn on_callback(&self, query: &teloxide::types::CallbackQuery) -> &'static str {
+    /// A button press: its acknowledgement went ahead in its own lane (see `intake`); here
+    /// the pressed message is replaced by the engine's reply.
+    async fn on_callback(&self, query: &teloxide::types::CallbackQuery) -> Prepared {
         tracing::Span::current().record("handler", "button");
-        // Answer first, always: the client shows a spinner until it is answered.
-        let answered = send::with_retry("answerCallbackQuery", || {
-            self.bot
-                .answer_callback_query(query.id.clone())
-                .into_future()
-        })
-        .await;
-        if let Err(err) = &answered {
-            tracing::warn!(error = %err, "answerCallbackQuery failed");
-        }
         let Some(data) = query.data.clone() else {
-            return "no-data";
+            return Prepared::Done("no-data");
         };
         let request = Request {
             user_id: query.from.id.0 as i64,
@@ -533,30 +875,13 @@ where
             input: Input::Button(data),
         };
         let Some(reply) = self.engine.handle(&request).await else {
-            return "no-reply";
+            return Prepared::Done("no-reply");
         };
-        let target = query.message.as_ref().map(|m| (m.chat().id, m.id()));
-        let result = match target {
-            Some((chat, message_id)) => {
-                send::edit_reply(&self.bot, &self.sender, chat, message_id, &reply).await
-            }
-            None => {
-                send::send_reply(
-                    &self.bot,
-                    &self.sender,
-                    ChatId(query.from.id.0 as i64),
-                    &reply,
-                )
-                .await
-            }
+        let delivery = match query.message.as_ref().map(|m| (m.chat().id, m.id())) {
+            Some((chat, message_id)) => Delivery::edit(chat, message_id, reply),
+            None => Delivery::new(ChatId(query.from.id.0 as i64), reply),
         };
-        match result {
-            Ok(()) => "edited",
-            Err(err) => {
-                tracing::error!(error = %err, "cannot show the reply to a button");
-                "send-failed"
-            }
-        }
+        Prepared::Deliver(delivery, "edited")
     }
 }
 

@@ -1,13 +1,16 @@
 //! `getUpdates` done directly over HTTP. teloxide's client sleeps 10 s inside any request that
 //! gets a 5xx before it even reads the answer; for the polling loop that would mean 10 s of
 //! silence after every hiccup of the Bot API. This poller returns at once and lets the loop
-//! choose its own short backoff. Sending replies stays with teloxide (and its Throttle).
+//! choose its own short backoff. Each update comes with its own JSON text, which the inbox
+//! stores as it is.
 
 use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use teloxide::types::Update;
+
+use super::intake::Received;
 
 /// Why a `getUpdates` call failed. Messages never contain the token.
 #[derive(Debug, thiserror::Error)]
@@ -70,15 +73,15 @@ impl Poller {
         Ok(Self { client, url })
     }
 
-    /// One `getUpdates` call. An update the bot cannot read is skipped (and logged), but its
-    /// id still counts in `last_id`, so the offset moves past it.
+    /// One `getUpdates` call: the updates as Telegram sent them, not yet parsed one by one
+    /// (see [`parse`]), so that the inbox can start writing them first.
     pub async fn get_updates(
         &self,
         offset: i64,
         timeout: u32,
         limit: u8,
         allowed: &[&str],
-    ) -> Result<Batch, PollError> {
+    ) -> Result<Fetched, PollError> {
         let body = serde_json::json!({
             "offset": offset,
             "timeout": timeout,
@@ -109,41 +112,71 @@ impl Poller {
                 retry_after: envelope.parameters.and_then(|p| p.retry_after),
             });
         }
-        let Some(items) = envelope.result else {
+        let Some(result) = envelope.result else {
+            return Err(PollError::Malformed("result is missing".into()));
+        };
+        let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(result.get()) else {
             return Err(PollError::Malformed("result is not a list".into()));
         };
-        // Each update is parsed once, from its own text: teloxide's `Update` does not
-        // deserialize from a `serde_json::Value` (its flattened fields come out as
-        // `UpdateKind::Error`).
-        let mut updates = Vec::with_capacity(items.len());
-        let mut last_id = None;
-        for item in items {
-            let id = match serde_json::from_str::<Update>(item.get()) {
-                Ok(update) => {
-                    let id = update.id.0 as i64;
-                    updates.push(update);
-                    Some(id)
-                }
-                Err(e) => {
-                    let id = serde_json::from_str::<UpdateId>(item.get())
-                        .ok()
-                        .map(|u| u.update_id);
-                    tracing::warn!(update_id = id, error = %e, "cannot read an update; skipping it");
-                    id
-                }
-            };
-            last_id = last_id.max(id);
-        }
-        Ok(Batch { updates, last_id })
+        // Telegram hands out updates in ascending order: the last with a readable id is the
+        // highest (an unreadable one still counts, so that the offset moves past it), the
+        // first at or above the offset the lowest that counts.
+        let id = |item: &&RawValue| {
+            serde_json::from_str::<UpdateId>(item.get())
+                .ok()
+                .map(|u| u.update_id)
+        };
+        let last_id = items.iter().rev().find_map(id);
+        let first_id = items.iter().filter_map(id).find(|id| *id >= offset);
+        Ok(Fetched {
+            result: if items.is_empty() {
+                String::new()
+            } else {
+                result.get().to_string()
+            },
+            first_id,
+            last_id,
+        })
     }
 }
 
-/// A Bot API answer, with each update left as text until it is parsed on its own.
+/// The updates of `result` (a `getUpdates` answer) at or above `offset` that the bot can
+/// read. Each update is parsed once, from its own text: teloxide's `Update` does not
+/// deserialize from a `serde_json::Value` (its flattened fields come out as
+/// `UpdateKind::Error`). An update the bot cannot read is skipped (and logged). One below
+/// `offset` was handed out before (a server that ignores the offset): it is in the inbox or
+/// answered.
+pub fn parse(result: &str, offset: i64) -> Vec<Received> {
+    let items = serde_json::from_str::<Vec<&RawValue>>(result).unwrap_or_default();
+    let mut updates = Vec::with_capacity(items.len());
+    for item in items {
+        match serde_json::from_str::<Update>(item.get()) {
+            Ok(update) => {
+                let id = i64::from(update.id.0);
+                if id >= offset {
+                    updates.push(Received {
+                        id,
+                        update: Box::new(update),
+                    });
+                }
+            }
+            Err(e) => {
+                let id = serde_json::from_str::<UpdateId>(item.get())
+                    .ok()
+                    .map(|u| u.update_id);
+                tracing::warn!(update_id = id, error = %e, "cannot read an update; skipping it");
+            }
+        }
+    }
+    updates
+}
+
+/// A Bot API answer, with the updates left as text until each is parsed on its own.
 #[derive(Deserialize)]
 struct Envelope<'a> {
     ok: bool,
     #[serde(borrow)]
-    result: Option<Vec<&'a RawValue>>,
+    result: Option<&'a RawValue>,
     error_code: Option<i64>,
     description: Option<String>,
     parameters: Option<Parameters>,
@@ -162,8 +195,11 @@ struct UpdateId {
 
 /// What one `getUpdates` call brought.
 #[derive(Debug, Default)]
-pub struct Batch {
-    pub updates: Vec<Update>,
+pub struct Fetched {
+    /// The updates as Telegram sent them (a JSON array); empty if there were none.
+    pub result: String,
+    /// The lowest update id at or above the offset, if any.
+    pub first_id: Option<i64>,
     /// The highest update id seen, readable or not.
     pub last_id: Option<i64>,
 }

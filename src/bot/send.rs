@@ -1,9 +1,10 @@
 //! Sending replies: inline keyboards from engine buttons, long replies in several messages,
-//! edits that treat "message is not modified" as success, and retries with backoff for
-//! rate limits (429 `retry_after`), network errors and malformed responses.
+//! edits that treat "message is not modified" as success, and the one retry path for every
+//! Bot API call: backoff for network errors and malformed responses, `retry_after` through
+//! the [`Gate`].
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use teloxide::prelude::*;
 use teloxide::types::{
@@ -11,7 +12,7 @@ use teloxide::types::{
 };
 use teloxide::{ApiError, RequestError};
 
-use super::api::Sender;
+use super::api::{Gate, Scope, Sender};
 use crate::engine::{Button, Reply};
 
 /// Cards carry several links; a preview of the first would push the text down.
@@ -56,9 +57,17 @@ impl Backoff {
     }
 }
 
-/// Calls `call` until it succeeds, fails for good, or [`ATTEMPTS`] are used. A 429 waits its
-/// `retry_after`; network errors and malformed responses wait a growing backoff.
-pub async fn with_retry<T, F, Fut>(what: &'static str, mut call: F) -> Result<T, RequestError>
+/// Calls `call` until it succeeds, fails for good, or [`ATTEMPTS`] are used; every attempt
+/// first waits at the `gate`. Network errors and malformed responses wait a growing backoff.
+/// A 429 is recorded at the gate: for [`Scope::Bot`] the gate closes and the call is tried
+/// again when it opens; for [`Scope::Chat`] the error is returned at once, so that the caller
+/// hands the turn back and the scheduler parks the chat (no worker sleeps for one chat).
+pub async fn with_retry<T, F, Fut>(
+    gate: &Gate,
+    scope: Scope,
+    what: &'static str,
+    mut call: F,
+) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,
@@ -66,12 +75,20 @@ where
     let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
     let mut attempt = 1;
     loop {
+        gate.wait().await;
         let err = match call().await {
             Ok(value) => return Ok(value),
             Err(err) => err,
         };
         let wait = match &err {
-            RequestError::RetryAfter(after) => after.duration(),
+            RequestError::RetryAfter(after) => {
+                gate.retry_after(scope, after.duration(), Instant::now());
+                if let Scope::Chat(_) = scope {
+                    return Err(err);
+                }
+                // The gate is closed for `after`: the next attempt waits there.
+                Duration::ZERO
+            }
             RequestError::Network(_) | RequestError::InvalidJson { .. } => backoff.next_delay(),
             RequestError::Api(ApiError::Unknown(_)) => backoff.next_delay(),
             _ => return Err(err),
@@ -85,77 +102,121 @@ where
     }
 }
 
-/// Sends `reply` to `chat` as one or more messages; the buttons go under the last one. Text
-/// goes through `sender`; the chart, if any, through `bot`.
-pub async fn send_reply<B>(
+/// A reply on its way to a chat: the messages still to send (or the message to edit in
+/// place), kept when a `retry_after` for the chat interrupts it so that the chat's next turn
+/// resumes where it stopped: nothing is sent twice and the engine is not asked again.
+#[derive(Debug)]
+pub struct Delivery {
+    chat: ChatId,
+    /// The message to replace, while that is still the plan.
+    edit: Option<MessageId>,
+    texts: Vec<String>,
+    /// The buttons, under the last message.
+    markup: Option<InlineKeyboardMarkup>,
+    /// The chart, sent after the text (through teloxide: a file upload).
+    image: Option<Vec<u8>>,
+    /// How many of `texts` are sent.
+    sent: usize,
+}
+
+impl Delivery {
+    /// `reply` as one or more new messages in `chat`.
+    pub fn new(chat: ChatId, reply: Reply) -> Self {
+        Self {
+            chat,
+            edit: None,
+            texts: reply.messages(),
+            markup: keyboard(&reply.buttons),
+            image: reply.image,
+            sent: 0,
+        }
+    }
+
+    /// `reply` in place of the pressed message `message_id`. A reply that needs several
+    /// messages or a picture is sent anew instead.
+    pub fn edit(chat: ChatId, message_id: MessageId, reply: Reply) -> Self {
+        let mut delivery = Self::new(chat, reply);
+        if delivery.texts.len() == 1 && delivery.image.is_none() {
+            delivery.edit = Some(message_id);
+        }
+        delivery
+    }
+
+    /// A text of the bot's own (already Telegram HTML), without buttons.
+    pub fn text(chat: ChatId, html: String) -> Self {
+        Self {
+            chat,
+            edit: None,
+            texts: vec![html],
+            markup: None,
+            image: None,
+            sent: 0,
+        }
+    }
+}
+
+/// Sends what is left of `delivery`. An edit that Telegram reports as "not modified" counts as
+/// done; a message that can no longer be edited is sent anew. On an error, `delivery` keeps
+/// what is still to send.
+pub async fn deliver<B>(
     bot: &B,
     sender: &Sender,
-    chat: ChatId,
-    reply: &Reply,
+    delivery: &mut Delivery,
 ) -> Result<(), RequestError>
 where
     B: Requester<Err = RequestError>,
 {
-    let messages = reply.messages();
-    let count = messages.len();
-    let markup = keyboard(&reply.buttons);
-    for (i, text) in messages.iter().enumerate() {
-        let markup = if i + 1 == count {
-            markup.as_ref()
+    let chat = delivery.chat;
+    let scope = Scope::Chat(chat.0);
+    let gate = sender.gate();
+    if let Some(message_id) = delivery.edit {
+        let (text, markup) = (delivery.texts[0].as_str(), delivery.markup.as_ref());
+        let result = with_retry(gate, scope, "editMessageText", move || {
+            sender.edit_message_text(chat, message_id, text, markup)
+        })
+        .await;
+        match result {
+            Ok(()) | Err(RequestError::Api(ApiError::MessageNotModified)) => {
+                delivery.sent = delivery.texts.len();
+                delivery.edit = None;
+                return Ok(());
+            }
+            Err(RequestError::Api(
+                ApiError::MessageCantBeEdited | ApiError::MessageToEditNotFound,
+            )) => delivery.edit = None,
+            Err(err) => return Err(err),
+        }
+    }
+    let count = delivery.texts.len();
+    while delivery.sent < count {
+        let markup = if delivery.sent + 1 == count {
+            delivery.markup.as_ref()
         } else {
             None
         };
-        let text = text.as_str();
-        with_retry("sendMessage", move || {
+        let text = delivery.texts[delivery.sent].as_str();
+        with_retry(gate, scope, "sendMessage", move || {
             sender.send_message(chat, text, markup)
         })
         .await?;
+        delivery.sent += 1;
     }
-    if let Some(png) = &reply.image {
-        with_retry("sendPhoto", || {
+    if let Some(png) = &delivery.image {
+        with_retry(gate, scope, "sendPhoto", || {
             let photo = teloxide::types::InputFile::memory(png.clone()).file_name("chart.png");
             bot.send_photo(chat, photo).into_future()
         })
         .await?;
+        delivery.image = None;
     }
     Ok(())
-}
-
-/// Shows `reply` in place of the pressed message. A reply that needs several messages, or a
-/// message that can no longer be edited, is sent anew instead.
-pub async fn edit_reply<B>(
-    bot: &B,
-    sender: &Sender,
-    chat: ChatId,
-    message_id: MessageId,
-    reply: &Reply,
-) -> Result<(), RequestError>
-where
-    B: Requester<Err = RequestError>,
-{
-    let messages = reply.messages();
-    let ([text], None) = (messages.as_slice(), &reply.image) else {
-        return send_reply(bot, sender, chat, reply).await;
-    };
-    let markup = keyboard(&reply.buttons);
-    let (text, markup) = (text.as_str(), markup.as_ref());
-    let result = with_retry("editMessageText", move || {
-        sender.edit_message_text(chat, message_id, text, markup)
-    })
-    .await;
-    match result {
-        Ok(()) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
-        Err(RequestError::Api(ApiError::MessageCantBeEdited | ApiError::MessageToEditNotFound)) => {
-            send_reply(bot, sender, chat, reply).await
-        }
-        Err(err) => Err(err),
-    }
 }
 
 /// Answers an inline query with the engine's items: each an article whose message is the
 /// item's card, with a button that opens the item in the bot (`t.me/<bot>?start=<payload>`).
 pub async fn answer_inline<B>(
     bot: &B,
+    gate: &Gate,
     query_id: teloxide::types::InlineQueryId,
     username: &str,
     items: Vec<crate::engine::InlineItem>,
@@ -186,7 +247,7 @@ where
             InlineQueryResult::Article(article)
         })
         .collect();
-    with_retry("answerInlineQuery", || {
+    with_retry(gate, Scope::Bot, "answerInlineQuery", || {
         bot.answer_inline_query(query_id.clone(), results.clone())
             .cache_time(300)
             .is_personal(true)

@@ -1,5 +1,7 @@
 //! Webhook mode: Telegram POSTs updates to `WEBHOOK_URL`; requests without the right
-//! `X-Telegram-Bot-Api-Secret-Token` header get 401 and are not processed.
+//! `X-Telegram-Bot-Api-Secret-Token` header get 401 and are not processed. An update is
+//! answered 200 as soon as it is written to the inbox and queued (the same queues as in
+//! polling mode), and 500 if it cannot be written, so that Telegram sends it again.
 
 use std::sync::Arc;
 
@@ -10,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use teloxide::types::Update;
 
+use super::intake::Received;
 use crate::config::ExposeSecret;
 
 pub use crate::config::Webhook;
@@ -29,11 +32,12 @@ pub fn secrets_match(given: &[u8], expected: &[u8]) -> bool {
         == 0
 }
 
-/// What the webhook handler does with a checked update.
-pub type Handle = Arc<dyn Fn(Update) -> BoxedFuture + Send + Sync>;
+/// What the webhook handler does with a checked update (and its JSON text): `true` once it is
+/// safely queued.
+pub(super) type Handle = Arc<dyn Fn(Received, String) -> BoxedFuture + Send + Sync>;
 
 /// A boxed future without an extra dependency.
-pub type BoxedFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+pub(super) type BoxedFuture = std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>>;
 
 #[derive(Clone)]
 struct HookState {
@@ -42,7 +46,7 @@ struct HookState {
 }
 
 /// The router for the webhook path.
-pub fn router(hook: &Webhook, handle: Handle) -> Router {
+pub(super) fn router(hook: &Webhook, handle: Handle) -> Router {
     let path = match hook.url.path() {
         "" => "/".to_string(),
         p => p.to_string(),
@@ -64,10 +68,24 @@ async fn receive(State(state): State<HookState>, headers: HeaderMap, body: Bytes
         metrics::counter!("bot_errors_total", "kind" => "webhook_unauthorized").increment(1);
         return StatusCode::UNAUTHORIZED;
     }
-    match serde_json::from_slice::<Update>(&body) {
+    let raw = match String::from_utf8(body.to_vec()) {
+        Ok(raw) => raw,
+        Err(err) => {
+            tracing::warn!(error = %err, "a webhook update is not UTF-8; skipping it");
+            return StatusCode::OK;
+        }
+    };
+    match serde_json::from_str::<Update>(&raw) {
         Ok(update) => {
-            (state.handle)(update).await;
-            StatusCode::OK
+            let received = Received {
+                id: i64::from(update.id.0),
+                update: Box::new(update),
+            };
+            if (state.handle)(received, raw).await {
+                StatusCode::OK
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
         Err(err) => {
             tracing::warn!(error = %err, "cannot read a webhook update; skipping it");

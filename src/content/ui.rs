@@ -93,6 +93,7 @@ pub const KEYS: &[&str] = &[
     "verified_on",
     "area_sources",
     "lookup_showing",
+    "backlog_notice",
 ];
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The SQLite store: a cache of `content/` (imported in one transaction, only when the files
-//! changed) and the users' language choice.
+//! changed), the users' language choice, and the inbox of updates not answered yet.
 
 mod import;
+mod inbox;
 mod read;
 
 use std::path::Path;
@@ -17,6 +18,7 @@ use crate::content::{Lesson, Ministry, Section, Text};
 use crate::lang::Lang;
 
 pub use import::{ImportOutcome, SearchRow, SearchRows, SyncError};
+pub use inbox::{Inbox, OFFSET_MAX_AGE_SECS, Waiting};
 pub use read::CachedContent;
 
 /// Errors of the store itself (not of the content).
@@ -179,6 +181,11 @@ impl Store {
     /// The connection pool (for tests and maintenance).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The inbox of updates received and not answered yet.
+    pub fn inbox(&self) -> Inbox {
+        Inbox::new(self.pool.clone())
     }
 
     /// What is cached, or `None` before the first successful import.

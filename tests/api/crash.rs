@@ -201,3 +201,65 @@ fn an_unusable_database_path_gives_a_clear_error() {
     assert!(err.contains("cannot create the folder"), "{err}");
     assert!(err.contains("not-a-folder"), "{err}");
 }
+
+/// SIGKILL in the middle of a burst of the real binary: after a restart every update is
+/// answered, and at most those in flight at the kill (turns in progress, answers not yet
+/// marked done in the inbox) are answered a second time.
+#[tokio::test]
+async fn sigkill_mid_burst_loses_nothing_and_repeats_at_most_the_updates_in_flight() {
+    use crate::telegram::{Harness, signal, wait_exit};
+    use std::collections::HashSet;
+
+    let h = Harness::new().await;
+    let quiet = [("RUST_LOG", "warn".to_string())];
+    let child = h.spawn_binary(&quiet, &h.content.with_file_name("killed.log"));
+    h.ask("/start").await;
+    let users: Vec<i64> = (0..2000).map(|k| 200_000 + k).collect();
+    for user in &users {
+        h.api.private_text(*user, Some("lv"), "/contact veselība");
+    }
+    h.api
+        .wait_until(60, "a few hundred replies", |api| {
+            api.ok_calls("sendMessage").len() > 300
+        })
+        .await;
+    signal(&child, "KILL");
+    wait_exit(child, 10).await;
+    let at_kill = h.api.ok_calls("sendMessage").len() - 1;
+    assert!(
+        at_kill < users.len(),
+        "the kill came in the middle of the burst ({at_kill} answered)"
+    );
+
+    let child = h.spawn_binary(&quiet, &h.content.with_file_name("restarted.log"));
+    let answered = |api: &crate::fake_api::FakeApi| -> HashSet<i64> {
+        api.ok_calls("sendMessage")
+            .iter()
+            .filter_map(|b| b["chat_id"].as_i64())
+            .collect()
+    };
+    h.api
+        .wait_until(120, "every user answered", |api| {
+            let chats = answered(api);
+            users.iter().all(|u| chats.contains(u))
+        })
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    signal(&child, "TERM");
+    assert!(wait_exit(child, 15).await.success());
+
+    let replies = h
+        .api
+        .ok_calls("sendMessage")
+        .iter()
+        .filter(|b| b["chat_id"].as_i64().is_some_and(|c| c >= 200_000))
+        .count();
+    let twice = replies - users.len();
+    let in_flight = lidzdaliba_bot::bot::WORKERS + lidzdaliba_bot::bot::DONE_BATCH;
+    eprintln!("SIGKILL after {at_kill} replies: {twice} answered twice (bound {in_flight})");
+    assert!(
+        twice <= in_flight,
+        "{twice} updates answered twice, more than the {in_flight} that can be in flight"
+    );
+    assert!(h.inbox().await.is_empty());
+}

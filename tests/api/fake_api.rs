@@ -3,7 +3,7 @@
 //! what Telegram rejects: empty or over-long text, bad HTML entities, callback data over
 //! 64 bytes, answering an unknown callback query, editing a message to identical content.
 //! Faults (429 with `retry_after`, 5xx with an HTML body, malformed JSON) can be queued per
-//! method.
+//! method, or per method and chat.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -52,6 +52,8 @@ struct Inner {
     handed_out: HashMap<i64, u32>,
     calls: Vec<Call>,
     faults: HashMap<String, VecDeque<Fault>>,
+    /// Faults for the next call of a method to one chat (`chat_id` in the body).
+    chat_faults: HashMap<(String, i64), VecDeque<Fault>>,
     chats: HashMap<i64, Value>,
     messages: HashMap<(i64, i64), (String, Value)>,
     next_message_id: i64,
@@ -100,6 +102,16 @@ impl FakeApi {
         self.lock()
             .faults
             .entry(method.into())
+            .or_default()
+            .push_back(fault);
+    }
+
+    /// Queues `fault` for the next call of `method` to `chat`; calls to other chats are not
+    /// affected.
+    pub fn fail_next_for(&self, method: &str, chat: i64, fault: Fault) {
+        self.lock()
+            .chat_faults
+            .entry((method.into(), chat))
             .or_default()
             .push_back(fault);
     }
@@ -356,11 +368,16 @@ async fn handle(
     if bot != format!("bot{TOKEN}") {
         return error(&api, &method, body, 401, "Unauthorized");
     }
-    let fault = api
-        .lock()
-        .faults
-        .get_mut(&method)
-        .and_then(VecDeque::pop_front);
+    let fault = {
+        let mut inner = api.lock();
+        let for_chat = body["chat_id"].as_i64().and_then(|chat| {
+            inner
+                .chat_faults
+                .get_mut(&(method.clone(), chat))
+                .and_then(VecDeque::pop_front)
+        });
+        for_chat.or_else(|| inner.faults.get_mut(&method).and_then(VecDeque::pop_front))
+    };
     if let Some(fault) = fault {
         return match fault {
             Fault::RetryAfter(secs) => {

@@ -9,6 +9,7 @@ mod checks;
 mod cli;
 mod console;
 mod crash;
+mod fairness;
 mod fake_api;
 mod faults;
 mod import;

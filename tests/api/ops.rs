@@ -100,7 +100,28 @@ async fn webhook_mode_registers_the_secret_and_rejects_requests_without_it() {
     assert_eq!(missing.status(), 401);
     assert_eq!(wrong.status(), 401);
     assert_eq!(right.status(), 200);
-    // The reply is sent before the webhook request is answered.
+    // The webhook answers once the update is queued; the reply follows from the queue.
+    h.api
+        .wait_until(10, "the reply", |api| !api.sent_to(USER).is_empty())
+        .await;
+    // A sentinel from another chat after it: once that is answered, the rejected requests
+    // would have been too.
+    let other = USER + 1;
+    let mut sentinel = update(4, "/help");
+    sentinel["message"]["chat"]["id"] = json!(other);
+    sentinel["message"]["from"]["id"] = json!(other);
+    assert_eq!(
+        post(Some("s3cret-Token_1"), sentinel)
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    h.api
+        .wait_until(10, "the sentinel's reply", |api| {
+            !api.sent_to(other).is_empty()
+        })
+        .await;
     let sent = h.api.sent_to(USER);
     assert_eq!(
         sent.len(),

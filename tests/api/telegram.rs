@@ -1,7 +1,7 @@
 //! End to end through the Bot API: the real runtime (in process, as zero2prod's `spawn_app`
 //! does, and the real binary for signals) against the fake server in `fake_api`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -98,6 +98,42 @@ impl Harness {
         (Running { stop, task }, engine, settings)
     }
 
+    /// The real binary against this harness (fake Bot API, database, content) with
+    /// `BOT_THROTTLE=off RUST_LOG=info` unless `extra` says otherwise. Its log goes to a file:
+    /// a pipe that nobody reads would fill up and block the bot.
+    pub fn spawn_binary(&self, extra: &[(&str, String)], log: &Path) -> std::process::Child {
+        let log = std::fs::File::create(log).unwrap();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"));
+        command
+            .arg("run")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TELOXIDE_TOKEN", TOKEN)
+            .env("TELOXIDE_API_URL", &self.api.url)
+            .env("DATABASE_URL", &self.db_url)
+            .env("CONTENT_DIR", &self.content)
+            .env("BOT_THROTTLE", "off")
+            .env("RUST_LOG", "info");
+        for (name, value) in extra {
+            command.env(name, value);
+        }
+        command
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap()
+    }
+
+    /// The ids of the updates waiting in the inbox of this harness's database, oldest first.
+    pub async fn inbox(&self) -> Vec<i64> {
+        let store = lidzdaliba_bot::store::Store::open(&self.db_url)
+            .await
+            .unwrap();
+        let ids = store.inbox().waiting().await.unwrap().ids();
+        store.close().await;
+        ids
+    }
+
     /// Sends `text` from USER and waits for the n-th reply in USER's chat.
     pub async fn ask(&self, text: &str) -> Value {
         let before = self.api.sent_to(USER).len();
@@ -113,6 +149,34 @@ impl Harness {
 
 pub fn text(body: &Value) -> &str {
     body["text"].as_str().unwrap_or("")
+}
+
+/// Sends `signal` (`TERM`, `KILL`) to `child`.
+pub fn signal(child: &std::process::Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Waits for `child` to exit (up to `secs`); its status.
+pub async fn wait_exit(mut child: std::process::Child, secs: u64) -> std::process::ExitStatus {
+    tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("the bot did not exit within {secs} s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    })
+    .await
+    .unwrap()
 }
 
 fn callbacks(body: &Value) -> Vec<String> {

@@ -1,0 +1,335 @@
+//! From Telegram to the queues. Every batch of updates, polled or posted to the webhook, is
+//! first written to the inbox (one row), then its updates are put in their lanes; the poller
+//! confirms the offset only after that. Answered and dropped updates are marked done in the
+//! inbox in batches, finished batches deleted; what the inbox still holds at start is queued
+//! again.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde_json::value::RawValue;
+use teloxide::types::{CallbackQueryId, ChatId, Update, UpdateKind};
+use tokio::sync::Notify;
+
+use super::queue::{Lane, Scheduler};
+use super::send::Delivery;
+use crate::store::{Inbox, StoreError, Waiting};
+
+/// Answered updates are marked done in the inbox (and finished batches deleted) when this
+/// many have gathered, or [`DONE_DELAY`] after the first: few statements in a burst, little
+/// left to answer twice after a crash.
+pub const DONE_BATCH: usize = 64;
+const DONE_DELAY: Duration = Duration::from_millis(25);
+
+/// A parsed update and its id.
+#[derive(Debug)]
+pub struct Received {
+    pub id: i64,
+    pub update: Box<Update>,
+}
+
+/// One thing for a worker to do in a lane's turn.
+#[derive(Debug)]
+pub struct Item {
+    /// The update's id in the inbox; `None` for work the bot made itself.
+    pub id: Option<i64>,
+    /// The first id of the update's batch in the inbox.
+    pub batch: i64,
+    pub work: Work,
+    /// The reply on its way, once the engine has made it (kept across a pause).
+    pub delivery: Option<Box<Delivery>>,
+    /// What to log when the delivery completes.
+    pub outcome: &'static str,
+    /// How often a `retry_after` for the chat has paused it.
+    pub pauses: u8,
+}
+
+#[derive(Debug)]
+pub enum Work {
+    /// An update to answer.
+    Update(Box<Update>),
+    /// The acknowledgement of a button press (stops the client's spinner).
+    Ack(CallbackQueryId),
+    /// "Too many messages at once" to a flooded chat, in the user's language.
+    Notice {
+        chat: ChatId,
+        user_id: i64,
+        language_code: Option<String>,
+    },
+}
+
+impl Item {
+    fn new(id: Option<i64>, batch: i64, work: Work) -> Self {
+        Self {
+            id,
+            batch,
+            work,
+            delivery: None,
+            outcome: "",
+            pauses: 0,
+        }
+    }
+}
+
+/// The lane an update belongs to: its chat (a button press belongs to the chat of its
+/// message), or, for an inline query, the user's inline lane.
+pub fn lane_of(update: &Update) -> Lane {
+    match &update.kind {
+        UpdateKind::InlineQuery(query) => Lane::Inline(query.from.id.0 as i64),
+        UpdateKind::CallbackQuery(query) => Lane::Chat(
+            query
+                .message
+                .as_ref()
+                .map_or(query.from.id.0 as i64, |m| m.chat().id.0),
+        ),
+        _ => Lane::Chat(
+            update
+                .chat()
+                .map(|c| c.id.0)
+                .or_else(|| update.from().map(|u| u.id.0 as i64))
+                .unwrap_or(0),
+        ),
+    }
+}
+
+/// The inbox and the queues together.
+pub struct Intake {
+    inbox: Inbox,
+    sched: std::sync::Arc<Scheduler<Item>>,
+    done: Mutex<Done>,
+    flush: Notify,
+    stopping: AtomicBool,
+}
+
+/// What the inbox does not know yet.
+#[derive(Default)]
+struct Done {
+    /// Updates answered (or dropped) and not yet marked done: `(id, batch)`.
+    ids: Vec<(i64, i64)>,
+    /// Batches all of whose updates are done, not yet deleted.
+    finished: Vec<i64>,
+    /// Batches in the inbox, by first id: how many of their updates are not done.
+    open: HashMap<i64, usize>,
+}
+
+impl Intake {
+    pub fn new(inbox: Inbox, sched: std::sync::Arc<Scheduler<Item>>) -> Self {
+        Self {
+            inbox,
+            sched,
+            done: Mutex::new(Done::default()),
+            flush: Notify::new(),
+            stopping: AtomicBool::new(false),
+        }
+    }
+
+    /// Waits until the queues may take more (the webhook's backpressure).
+    pub async fn admit(&self) {
+        self.sched.admit().await;
+    }
+
+    /// Writes a polled batch to the inbox: `result` as Telegram sent it, `first` the lowest
+    /// update id in it at or above the offset, `last` the highest. The updates may be parsed
+    /// while this runs (it runs on SQLite's thread); they are queued with
+    /// [`Intake::queue_polled`] once it is done. When this returns `Ok`, the batch survives a
+    /// crash and its offset may be confirmed.
+    pub async fn store_polled(
+        &self,
+        first: i64,
+        last: i64,
+        result: &str,
+    ) -> Result<(), StoreError> {
+        self.inbox.add_polled(first, last, result).await
+    }
+
+    /// Queues the updates of the batch stored with [`Intake::store_polled`] from `first`.
+    pub fn queue_polled(&self, first: i64, updates: Vec<Received>) {
+        self.queue_batch(first, updates);
+    }
+
+    /// Writes one update (a webhook request, `raw` as Telegram sent it) to the inbox and
+    /// queues it, unless it waits there already (Telegram sent it again).
+    pub async fn accept_one(&self, received: Received, raw: &str) -> Result<(), StoreError> {
+        let id = received.id;
+        if self.inbox.add(id, id, &format!("[{raw}]")).await? {
+            self.queue_batch(id, vec![received]);
+        }
+        Ok(())
+    }
+
+    fn queue_batch(&self, first: i64, updates: Vec<Received>) {
+        if updates.is_empty() {
+            // Nothing to answer (updates handed out before, or unreadable): delete it.
+            self.lock_done().finished.push(first);
+            self.flush.notify_one();
+            return;
+        }
+        // Counted before queueing: the queue may drop (and so finish) some at once.
+        self.lock_done().open.insert(first, updates.len());
+        for received in updates {
+            self.enqueue(received.id, first, received.update);
+        }
+        metrics::gauge!("bot_queued_updates").set(self.sched.held() as f64);
+    }
+
+    /// Queues what the inbox held at start (`waiting`, left by a crash or a stop): every
+    /// update of every batch that is not marked done. Batches with nothing left are deleted.
+    pub fn replay(&self, waiting: Waiting) -> usize {
+        let mut count = 0;
+        for (first, json) in &waiting.batches {
+            let items = serde_json::from_str::<Vec<&RawValue>>(json).unwrap_or_default();
+            let mut live = Vec::new();
+            for raw in items {
+                match serde_json::from_str::<Update>(raw.get()) {
+                    Ok(update) => {
+                        let id = i64::from(update.id.0);
+                        // Below the batch's first id: handed out before, in an older batch.
+                        if id >= *first && !waiting.done.contains(&id) {
+                            live.push(Received {
+                                id,
+                                update: Box::new(update),
+                            });
+                        }
+                    }
+                    Err(err) => {
+                        tracing::warn!(batch = first, error = %err, "cannot read an update from the inbox; skipping it");
+                    }
+                }
+            }
+            count += live.len();
+            self.queue_batch(*first, live);
+        }
+        if count > 0 {
+            metrics::counter!("bot_inbox_replayed_total").increment(count as u64);
+        }
+        count
+    }
+
+    fn enqueue(&self, id: i64, batch: i64, update: Box<Update>) {
+        let lane = lane_of(&update);
+        if let UpdateKind::CallbackQuery(query) = &update.kind {
+            // The acknowledgement has a lane of its own, served before any chat: it is never
+            // held behind the messages of a busy or paused chat.
+            let ack = Item::new(None, 0, Work::Ack(query.id.clone()));
+            let pushed = self.sched.push(Lane::Ack(query.from.id.0 as i64), ack);
+            if !pushed.dropped.is_empty() {
+                metrics::counter!("bot_errors_total", "kind" => "callback_ack_dropped")
+                    .increment(pushed.dropped.len() as u64);
+            }
+        }
+        let notice = match lane {
+            Lane::Chat(chat) => update.from().map(|user| Work::Notice {
+                chat: ChatId(chat),
+                user_id: user.id.0 as i64,
+                language_code: user.language_code.clone(),
+            }),
+            _ => None,
+        };
+        let pushed = self
+            .sched
+            .push(lane, Item::new(Some(id), batch, Work::Update(update)));
+        if !pushed.dropped.is_empty() {
+            metrics::counter!("bot_updates_dropped_total", "reason" => pushed.reason)
+                .increment(pushed.dropped.len() as u64);
+            // A dropped update is done: it must not come back from the inbox after a restart.
+            for item in pushed.dropped {
+                if let Some(id) = item.id {
+                    self.answered(id, item.batch);
+                }
+            }
+        }
+        if pushed.notice
+            && let Some(notice) = notice
+        {
+            tracing::info!("a chat sent too many messages at once: answering its latest ones");
+            self.sched.push_front(lane, Item::new(None, 0, notice));
+        }
+    }
+
+    /// Update `id` of `batch` is answered (or dropped): the inbox learns it with the next
+    /// write.
+    pub fn answered(&self, id: i64, batch: i64) {
+        let count = {
+            let mut done = self.lock_done();
+            done.ids.push((id, batch));
+            if let Some(left) = done.open.get_mut(&batch) {
+                *left = left.saturating_sub(1);
+                if *left == 0 {
+                    done.open.remove(&batch);
+                    done.finished.push(batch);
+                }
+            }
+            done.ids.len()
+        };
+        if count == 1 || count >= DONE_BATCH {
+            self.flush.notify_one();
+        }
+    }
+
+    fn lock_done(&self) -> std::sync::MutexGuard<'_, Done> {
+        self.done.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes what is done to the inbox in batches until [`Intake::stop_recording`].
+    pub async fn run_recorder(&self) {
+        loop {
+            self.flush.notified().await;
+            if !self.stopping.load(Ordering::Acquire) && self.pending_done() < DONE_BATCH {
+                // Gather a batch; a full one (or the stop) does not wait.
+                tokio::select! {
+                    _ = tokio::time::sleep(DONE_DELAY) => {}
+                    _ = self.flush.notified() => {}
+                }
+            }
+            self.record_done().await;
+            if self.stopping.load(Ordering::Acquire) {
+                return;
+            }
+        }
+    }
+
+    /// Stops the recorder after a last write (also of what it had not reached).
+    pub async fn stop_recording(&self, recorder: tokio::task::JoinHandle<()>) {
+        self.stopping.store(true, Ordering::Release);
+        self.flush.notify_one();
+        let _ = recorder.await;
+        self.record_done().await;
+        metrics::gauge!("bot_queued_updates").set(self.sched.held() as f64);
+    }
+
+    fn pending_done(&self) -> usize {
+        self.lock_done().ids.len()
+    }
+
+    /// Marks the answered updates done and deletes the finished batches, in one statement.
+    /// An update of a finished batch needs no mark.
+    async fn record_done(&self) {
+        let (ids, finished) = {
+            let mut done = self.lock_done();
+            (
+                std::mem::take(&mut done.ids),
+                std::mem::take(&mut done.finished),
+            )
+        };
+        if ids.is_empty() && finished.is_empty() {
+            return;
+        }
+        let marks: Vec<i64> = ids
+            .iter()
+            .filter(|(_, batch)| !finished.contains(batch))
+            .map(|(id, _)| *id)
+            .collect();
+        if let Err(err) = self.inbox.done(&marks, &finished).await {
+            tracing::warn!(error = %err, count = ids.len(), "cannot mark answered updates in the inbox; trying again");
+            {
+                let mut done = self.lock_done();
+                done.ids.extend(ids);
+                done.finished.extend(finished);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            self.flush.notify_one();
+        }
+    }
+}
