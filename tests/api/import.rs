@@ -179,6 +179,25 @@ fn an_alias_claimed_by_two_ministries_is_refused() {
 }
 
 #[test]
+fn an_area_abbreviation_that_is_another_ministrys_abbreviation_is_refused() {
+    // An area alias in capitals is an abbreviation; `VM` is the health ministry's.
+    let (_g, file, line, problems) =
+        broken("ministries.toml", "  \"VID\",\n", "  \"VID\",\n  \"VM\",\n");
+    // The added line moves VM's entry one line down.
+    let text = original("ministries.toml");
+    let vm = line_of(&text, "[[ministry]]\nid = \"vm\"") + 1;
+    assert_problem(
+        &problems,
+        &file,
+        vm,
+        &format!(
+            "alias 'VM' is claimed by both FM (line {}) and VM",
+            line + 1
+        ),
+    );
+}
+
+#[test]
 fn a_malformed_email_is_refused() {
     let (_g, file, line, problems) = broken(
         "ministries.toml",
