@@ -10,6 +10,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
 use teloxide::types::{ChatId, InlineKeyboardMarkup, MessageId, ResponseParameters};
 use teloxide::{ApiError, RequestError};
@@ -18,6 +19,8 @@ use teloxide::{ApiError, RequestError};
 #[derive(Clone)]
 pub struct Sender {
     client: reqwest::Client,
+    /// `<api>/bot<token>/`: every other method's URL is this plus its name.
+    base: url::Url,
     send_url: url::Url,
     edit_url: url::Url,
     limiter: Option<Arc<Limiter>>,
@@ -42,6 +45,7 @@ impl Sender {
             .map_err(|e| e.without_url().to_string())?;
         Ok(Self {
             client,
+            base: url("")?,
             send_url: url("sendMessage")?,
             edit_url: url("editMessageText")?,
             limiter: throttle.then(|| Arc::new(Limiter::default())),
@@ -79,7 +83,7 @@ impl Sender {
             link_preview_options: NoPreview { is_disabled: true },
             reply_markup: markup,
         };
-        self.call(&self.send_url, &body).await
+        self.call_reply(&self.send_url, &body).await
     }
 
     /// `editMessageText` of `message_id` in `chat`, like [`Sender::send_message`].
@@ -98,10 +102,40 @@ impl Sender {
             link_preview_options: NoPreview { is_disabled: true },
             reply_markup: markup,
         };
-        self.call(&self.edit_url, &body).await
+        self.call_reply(&self.edit_url, &body).await
     }
 
-    async fn call(&self, url: &url::Url, body: &Body<'_>) -> Result<(), RequestError> {
+    /// Any other method with a JSON body: its `result`, read as `R`.
+    pub async fn call<R: DeserializeOwned>(
+        &self,
+        method: &str,
+        body: &impl Serialize,
+    ) -> Result<R, RequestError> {
+        let url = self
+            .base
+            .join(method)
+            .map_err(|e| RequestError::Api(ApiError::Unknown(e.to_string())))?;
+        let text = self.post(&url, body).await?;
+        match read_answer::<R>(text.0, &text.1)? {
+            Some(result) => Ok(result),
+            None => Err(invalid_json(
+                serde::de::Error::custom("the answer has no result"),
+                &text.1,
+            )),
+        }
+    }
+
+    async fn call_reply(&self, url: &url::Url, body: &Body<'_>) -> Result<(), RequestError> {
+        let (status, text) = self.post(url, body).await?;
+        read_answer::<IgnoredAny>(status, &text).map(|_| ())
+    }
+
+    /// POSTs `body` as JSON: the HTTP status and the answer's text.
+    async fn post(
+        &self,
+        url: &url::Url,
+        body: &impl Serialize,
+    ) -> Result<(u16, String), RequestError> {
         let body = serde_json::to_vec(body).map_err(|e| invalid_json(e, ""))?;
         let response = self
             .client
@@ -116,7 +150,7 @@ impl Sender {
             .text()
             .await
             .map_err(|e| RequestError::from(e.without_url()))?;
-        read_answer(status.as_u16(), &text)
+        Ok((status.as_u16(), text))
     }
 }
 
@@ -148,17 +182,29 @@ struct NoPreview {
     is_disabled: bool,
 }
 
-/// What the Bot API answers, without the result.
+/// What the Bot API answers (`R` = [`IgnoredAny`] skips the result).
 #[derive(Deserialize)]
-struct Answer {
+struct Answer<R> {
     ok: bool,
+    result: Option<R>,
     description: Option<String>,
     parameters: Option<ResponseParameters>,
 }
 
-/// The outcome of a call from its HTTP status and body.
-fn read_answer(status: u16, text: &str) -> Result<(), RequestError> {
-    let answer: Answer = match serde_json::from_str(text) {
+/// What `getWebhookInfo` answers, as far as the bot reads it (dates in Unix seconds).
+#[derive(Debug, Deserialize)]
+pub struct WebhookInfo {
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub pending_update_count: u64,
+    pub last_error_date: Option<u64>,
+    pub last_error_message: Option<String>,
+}
+
+/// The outcome of a call from its HTTP status and body: the result, if the answer has one.
+fn read_answer<R: DeserializeOwned>(status: u16, text: &str) -> Result<Option<R>, RequestError> {
+    let answer: Answer<R> = match serde_json::from_str(text) {
         Ok(answer) => answer,
         // A proxy's HTML error page, a cut connection: retried like a network error.
         Err(_) if status >= 500 => {
@@ -169,7 +215,7 @@ fn read_answer(status: u16, text: &str) -> Result<(), RequestError> {
         Err(e) => return Err(invalid_json(e, text)),
     };
     if answer.ok {
-        return Ok(());
+        return Ok(answer.result);
     }
     Err(match answer.parameters {
         Some(ResponseParameters::RetryAfter(after)) => RequestError::RetryAfter(after),
@@ -505,6 +551,7 @@ mod tests {
 
     #[test]
     fn answers_map_to_teloxide_errors() {
+        let read_answer = read_answer::<IgnoredAny>;
         assert!(read_answer(200, r#"{"ok":true,"result":{"message_id":1}}"#).is_ok());
         let err = read_answer(
             400,

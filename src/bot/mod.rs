@@ -229,7 +229,6 @@ where
         return Ok(());
     };
     tracing::info!(bot = %username, "connected to the Bot API");
-    settings.health.mark_api_ok();
     let gate = Arc::new(Gate::default());
     register_commands(&bot, &engine, &gate).await;
     let sender = api::Sender::new(
@@ -297,7 +296,7 @@ where
         Some(hook) => {
             serve_webhook(
                 &bot,
-                &gate,
+                &runtime.sender,
                 hook,
                 settings.routes.clone(),
                 Arc::clone(&runtime.health),
@@ -451,7 +450,7 @@ where
         match result {
             Ok(fetched) => {
                 backoff.reset();
-                health.mark_api_ok();
+                health.polled();
                 let (Some(first), Some(last)) = (fetched.first_id, fetched.last_id) else {
                     // Nothing, or only updates handed out before (a server that ignores the
                     // offset): they are in the inbox or answered.
@@ -503,7 +502,7 @@ where
 /// registered, so Telegram keeps the updates that arrive while the bot is down.
 async fn serve_webhook<B>(
     bot: &B,
-    gate: &Gate,
+    sender: &api::Sender,
     hook: Webhook,
     routes: Option<axum::Router>,
     health: Arc<Health>,
@@ -516,6 +515,7 @@ where
     let listener = tokio::net::TcpListener::bind(hook.listen)
         .await
         .map_err(|e| RunError::Listen(hook.listen, e))?;
+    let gate = sender.gate();
     let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
     loop {
         gate.wait().await;
@@ -545,13 +545,19 @@ where
             }
         }
     }
-    health.mark_api_ok();
+    health.webhook_mode();
     tracing::info!(url = %hook.url, listen = %hook.listen, "webhook registered");
+    let checker = tokio::spawn(check_webhook(
+        sender.clone(),
+        hook.url.to_string(),
+        Arc::clone(&health),
+        shutdown.clone(),
+    ));
     let handle: webhook::Handle = Arc::new(move |received, raw| {
         let intake = Arc::clone(&intake);
         let health = Arc::clone(&health);
         Box::pin(async move {
-            health.mark_api_ok();
+            health.webhook_delivered();
             intake.admit().await;
             match intake.accept_one(received, &raw).await {
                 Ok(()) => true,
@@ -575,10 +581,60 @@ where
             }
         })
         .await;
+    checker.abort();
     if let Err(err) = served {
         tracing::error!(error = %err, "the webhook server failed");
     }
     Ok(())
+}
+
+/// Webhook mode's health signal: `getWebhookInfo` now and every [`Health::check_every`], until
+/// `shutdown`. Updates may not come for hours; this says whether Telegram still has our URL
+/// and delivers to it.
+async fn check_webhook(
+    sender: api::Sender,
+    url: String,
+    health: Arc<Health>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let no_parameters = serde_json::json!({});
+    while !*shutdown.borrow() {
+        tokio::select! {
+            _ = sender.gate().wait() => {}
+            _ = shutdown.changed() => return,
+        }
+        let info = tokio::select! {
+            info = sender.call::<api::WebhookInfo>("getWebhookInfo", &no_parameters) => info,
+            _ = shutdown.changed() => return,
+        };
+        match info {
+            Ok(info) => {
+                let registered = info.url == url;
+                if !registered {
+                    tracing::error!(registered = %info.url, "Telegram does not have this bot's webhook URL: updates do not reach it");
+                }
+                let last_error = info
+                    .last_error_date
+                    .filter(|at| *at > 0)
+                    .map(|at| (at, info.last_error_message.unwrap_or_default()));
+                health.webhook_checked(crate::health::WebhookReport {
+                    registered,
+                    pending_update_count: info.pending_update_count,
+                    last_error,
+                });
+            }
+            Err(RequestError::RetryAfter(after)) => {
+                sender
+                    .gate()
+                    .retry_after(Scope::Bot, after.duration(), Instant::now());
+            }
+            Err(err) => tracing::warn!(error = %err, "getWebhookInfo failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(health.check_every()) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
 }
 
 /// `getMe` until it works; `None` if a shutdown came first.

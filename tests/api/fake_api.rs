@@ -60,6 +60,13 @@ struct Inner {
     open_queries: HashSet<String>,
     next_query: u64,
     last_batch: Vec<Value>,
+    /// Methods that answer 502 until the outage ends.
+    down: HashSet<String>,
+    /// What `getWebhookInfo` reports: the URL `setWebhook` registered (`deleteWebhook`
+    /// clears it), pending updates and the last delivery error (Unix seconds, message).
+    webhook_url: String,
+    webhook_pending: u64,
+    webhook_error: Option<(u64, String)>,
 }
 
 /// The fake server's shared state.
@@ -114,6 +121,30 @@ impl FakeApi {
             .entry((method.into(), chat))
             .or_default()
             .push_back(fault);
+    }
+
+    /// While `down`, every call of `method` gets a 502 with an HTML body (no queue of faults
+    /// to run out).
+    pub fn outage(&self, method: &str, down: bool) {
+        let mut inner = self.lock();
+        if down {
+            inner.down.insert(method.into());
+        } else {
+            inner.down.remove(method);
+        }
+    }
+
+    /// What `getWebhookInfo` reports from now on: `pending` undelivered updates and the last
+    /// delivery error (Unix seconds and message), as when Telegram cannot reach the webhook.
+    pub fn webhook_trouble(&self, pending: u64, error: Option<(u64, &str)>) {
+        let mut inner = self.lock();
+        inner.webhook_pending = pending;
+        inner.webhook_error = error.map(|(at, m)| (at, m.to_string()));
+    }
+
+    /// Registers another webhook URL, as another program with the same token would.
+    pub fn set_webhook_url(&self, url: &str) {
+        self.lock().webhook_url = url.into();
     }
 
     /// Every call so far.
@@ -376,7 +407,14 @@ async fn handle(
                 .get_mut(&(method.clone(), chat))
                 .and_then(VecDeque::pop_front)
         });
-        for_chat.or_else(|| inner.faults.get_mut(&method).and_then(VecDeque::pop_front))
+        for_chat
+            .or_else(|| inner.faults.get_mut(&method).and_then(VecDeque::pop_front))
+            .or_else(|| {
+                inner
+                    .down
+                    .contains(&method)
+                    .then_some(Fault::Status(502, "<html>Bad Gateway</html>"))
+            })
     };
     if let Some(fault) = fault {
         return match fault {
@@ -439,7 +477,30 @@ async fn handle(
             Err(e) => error(&api, &method, body, 400, &e),
         },
         "sendMessage" => send_message(&api, body),
-        "setWebhook" | "deleteWebhook" => ok(&api, &method, body, json!(true)),
+        "setWebhook" => {
+            api.lock().webhook_url = body["url"].as_str().unwrap_or("").to_string();
+            ok(&api, &method, body, json!(true))
+        }
+        "deleteWebhook" => {
+            api.lock().webhook_url.clear();
+            ok(&api, &method, body, json!(true))
+        }
+        "getWebhookInfo" => {
+            let info = {
+                let inner = api.lock();
+                let mut info = json!({
+                    "url": inner.webhook_url,
+                    "has_custom_certificate": false,
+                    "pending_update_count": inner.webhook_pending,
+                });
+                if let Some((at, message)) = &inner.webhook_error {
+                    info["last_error_date"] = json!(at);
+                    info["last_error_message"] = json!(message);
+                }
+                info
+            };
+            ok(&api, &method, body, info)
+        }
         // Sent as multipart (a file), which this fake does not parse.
         "sendPhoto" => {
             let message = json!({"message_id": 999_999, "date": 1_700_000_000,
