@@ -112,8 +112,7 @@ fn open_set(rt: &Runtime, name: &'static str, large: bool) -> Set {
     let engine = rt.block_on(async {
         let store = Store::open(&url).await.expect("open the database");
         let started = Instant::now();
-        let outcome = store
-            .sync(&content)
+        let outcome = lidzdaliba_bot::engine::import(&store, &content)
             .await
             .unwrap_or_else(|e| panic!("the {name} content must import: {e}"));
         let ImportOutcome::Imported {

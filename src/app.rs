@@ -25,12 +25,16 @@ pub enum StartError {
     NoDatabase(std::path::PathBuf),
 }
 
-/// Sets up `tracing` (level from `RUST_LOG`, else `default_level`; JSON lines with
-/// `json`) and routes the `log` records of dependencies (teloxide) into it. Silent when
-/// called twice.
-pub fn init_tracing(default_level: &str, json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+/// Sets up `tracing` (the filter `RUST_LOG`, else `default_level`; JSON lines with
+/// `LOG_FORMAT=json`) and routes the `log` records of dependencies (teloxide) into it. Silent
+/// when called twice.
+pub fn init_tracing(config: &Config, default_level: &str) {
+    let json = config.log_json;
+    let filter = config
+        .log_filter
+        .as_deref()
+        .and_then(|filter| tracing_subscriber::EnvFilter::try_new(filter).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default_level));
     let _ = tracing_log::LogTracer::init();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -270,7 +274,7 @@ pub async fn open_or_rebuild(url: &str) -> Result<Store, StartError> {
 
 /// One import pass, logged; see [`open_store`] for what happens to invalid content.
 pub async fn sync_content(store: &Store, config: &Config) -> Result<ImportOutcome, StartError> {
-    match store.sync(&config.content_dir).await {
+    match crate::engine::import(store, &config.content_dir).await {
         Ok(outcome) => {
             match &outcome {
                 ImportOutcome::Unchanged { hash } => {

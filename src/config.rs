@@ -1,7 +1,21 @@
-//! Configuration from the environment (and `.env`), validated into one typed value.
+//! The settings, read from the environment (and `.env` or `--env-file`, which `main` loads
+//! into it first) into one typed value.
+//!
+//! [`Config`] is declared once, with clap's `env` attributes: each field names its variable,
+//! its default, what it accepts (the value parser) and what it means (the doc comment). The
+//! same declaration gives `--help` its list of variables ([`help`]). The values are handed to
+//! clap as arguments built from a lookup function rather than read by clap from the process,
+//! so that a test can pass a map and a blank value (`TELOXIDE_TOKEN=` in an env file) counts
+//! as unset. The variables are not command-line options: a token on a command line would
+//! show in `ps`. Secrets are [`SecretString`]s, whose `Debug` shows no value.
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+
+use clap::error::{ContextKind, ContextValue};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser};
+pub use secrecy::{ExposeSecret, SecretString};
 
 use crate::lang::Lang;
 
@@ -11,240 +25,324 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/lidzdaliba.db";
 /// Default for `BOT_CHAT_BACKLOG`: updates one chat may have waiting.
 pub const DEFAULT_CHAT_BACKLOG: usize = 20;
 
-/// The bot's configuration.
-#[derive(Debug, Clone)]
+/// The bot's settings.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "settings", no_binary_name = true)]
 pub struct Config {
-    /// `DATABASE_URL`: a `sqlite:` URL.
-    pub database_url: String,
-    /// `CONTENT_DIR`: the folder with the content files.
-    pub content_dir: PathBuf,
-    /// `DEFAULT_LANGUAGE`: `lv` or `en`, for users whose language is unknown.
-    pub default_language: Lang,
-    /// `TELOXIDE_TOKEN`: the bot token from @BotFather (only `run` needs it).
-    pub token: Option<String>,
-    /// `TELOXIDE_API_URL`: another Bot API server (a local one, or a test double).
+    /// The bot token from @BotFather; only `run` needs it
+    #[arg(long, env = "TELOXIDE_TOKEN", value_parser = token, hide_env_values = true)]
+    pub token: Option<SecretString>,
+    /// Another Bot API server (a local telegram-bot-api, or a test double) instead of Telegram's
+    #[arg(long, env = "TELOXIDE_API_URL", value_parser = api_url)]
     pub api_url: Option<String>,
-    /// `BOT_THROTTLE`: keep Telegram's rate limits on the client side (default on).
+    /// The SQLite cache of the content and the users' language choice; `run` and `console`
+    /// create it (and its folder)
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, value_parser = sqlite_url)]
+    pub database_url: String,
+    /// The folder with the content files
+    #[arg(long, env = "CONTENT_DIR", default_value = "content")]
+    pub content_dir: PathBuf,
+    /// `lv` or `en`: the language for users whose language is unknown
+    #[arg(long, env = "DEFAULT_LANGUAGE", default_value = "lv", value_parser = language)]
+    pub default_language: Lang,
+    /// `on` or `off`: client-side rate limits on replies (1 message/s per private chat, 20/min
+    /// per group, 30/s overall); `off` only for local benchmarks
+    #[arg(long, env = "BOT_THROTTLE", default_value = "on", value_parser = on_off, action = ArgAction::Set)]
     pub throttle: bool,
-    /// `WEBHOOK_URL` (+ `WEBHOOK_SECRET`, `WEBHOOK_LISTEN`): webhook mode instead of polling.
-    pub webhook: Option<WebhookConfig>,
-    /// `HEALTH_LISTEN`: where `/healthz` and `/metrics` are served.
-    pub health_listen: Option<SocketAddr>,
-    /// `BOT_ADMINS`: Telegram user ids allowed `/reload` and `/stats`.
-    pub admins: Vec<i64>,
-    /// `LOG_FORMAT=json`: structured logs, one JSON object a line.
+    /// Threads that answer requests: `1` (measured cheapest), a number up to 256, or `auto` (one
+    /// per core)
+    // `None` is one per core. The full path keeps clap from reading `Option` as "the variable may be missing".
+    #[arg(long, env = "BOT_THREADS", default_value = "1", value_parser = threads)]
+    pub threads: ::std::option::Option<usize>,
+    /// The log filter, tracing's `EnvFilter` syntax (default `info`, `warn` in the console)
+    #[arg(long, env = "RUST_LOG")]
+    pub log_filter: Option<String>,
+    /// `text` or `json` (one JSON object a line, for log collectors)
+    #[arg(long, env = "LOG_FORMAT", default_value = "text", value_parser = log_format, action = ArgAction::Set)]
     pub log_json: bool,
-    /// `BOT_THREADS`: threads that answer requests; `None` means one per core.
-    pub threads: Option<usize>,
-    /// `BOT_CHAT_BACKLOG`: updates one chat may have waiting; beyond it the oldest are dropped.
+    /// Webhook mode: the public https:// URL Telegram posts updates to; without it, long polling
+    #[arg(long, env = "WEBHOOK_URL", value_parser = webhook_url)]
+    webhook_url: Option<url::Url>,
+    /// 1-256 of A-Z a-z 0-9 _ -, checked on every webhook request; a random one at each start
+    /// when not set
+    #[arg(long, env = "WEBHOOK_SECRET", value_parser = webhook_secret, hide_env_values = true)]
+    webhook_secret: Option<SecretString>,
+    /// The local address of the webhook server (behind a reverse proxy)
+    #[arg(long, env = "WEBHOOK_LISTEN", default_value = "127.0.0.1:8080", value_parser = address)]
+    webhook_listen: SocketAddr,
+    /// The address for /healthz and /metrics (may equal WEBHOOK_LISTEN); `lidzdaliba-bot
+    /// health` asks it
+    #[arg(long, env = "HEALTH_LISTEN", value_parser = address)]
+    pub health_listen: Option<SocketAddr>,
+    /// Telegram user ids, separated by commas, allowed /reload and /stats
+    // The full path keeps clap from reading `Vec` as "the variable may be repeated".
+    #[arg(long, env = "BOT_ADMINS", default_value = "", hide_default_value = true, value_parser = admins)]
+    pub admins: ::std::vec::Vec<i64>,
+    /// Updates one chat may have waiting, 1 to 1000; beyond it the oldest are dropped and the
+    /// chat gets one notice
+    #[arg(long, env = "BOT_CHAT_BACKLOG", default_value_t = DEFAULT_CHAT_BACKLOG, value_parser = chat_backlog)]
     pub chat_backlog: usize,
 }
 
-/// Webhook settings.
-#[derive(Clone)]
-pub struct WebhookConfig {
+/// Webhook mode: where Telegram posts updates and how they are checked.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    /// The public HTTPS URL Telegram posts to (its path is served locally).
     pub url: url::Url,
-    /// `WEBHOOK_SECRET`, or a random one when it is not set.
-    pub secret: String,
-    /// `WEBHOOK_LISTEN`, default `127.0.0.1:8080` (behind a reverse proxy).
+    /// The secret Telegram sends back in `X-Telegram-Bot-Api-Secret-Token`: `WEBHOOK_SECRET`,
+    /// or a random one.
+    pub secret: SecretString,
+    /// The local address the HTTP server listens on.
     pub listen: SocketAddr,
-}
-
-impl std::fmt::Debug for WebhookConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookConfig")
-            .field("url", &self.url.as_str())
-            .field("secret", &"<hidden>")
-            .field("listen", &self.listen)
-            .finish()
-    }
 }
 
 /// A variable holds a value the bot cannot use.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{var}={value:?} is not valid: {expected}")]
 pub struct ConfigError {
-    pub var: &'static str,
+    pub var: String,
+    /// The value as given, or `<hidden>` for a secret.
     pub value: String,
-    pub expected: &'static str,
+    pub expected: String,
 }
 
 impl Config {
-    /// Reads the configuration from the process environment.
+    /// Reads the settings from the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
-    /// Reads the configuration through `get` (the environment, or a map in tests).
+    /// Reads the settings through `get` (the environment, or a map in tests). Values are
+    /// trimmed; a blank one counts as unset.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let value = |name: &str| {
-            get(name)
+        let mut argv: Vec<OsString> = Vec::new();
+        for (var, long) in variables() {
+            if let Some(value) = get(&var)
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
-        };
-        let database_url = value("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
-        if !database_url.starts_with("sqlite:") {
-            return Err(ConfigError {
-                var: "DATABASE_URL",
-                value: database_url,
-                expected: "a SQLite URL such as sqlite://data/lidzdaliba.db",
-            });
+            {
+                argv.push(format!("--{long}={value}").into());
+            }
         }
-        let default_language = match value("DEFAULT_LANGUAGE") {
-            None => Lang::Lv,
-            Some(v) => match v.as_str() {
-                "lv" => Lang::Lv,
-                "en" => Lang::En,
-                _ => {
-                    return Err(ConfigError {
-                        var: "DEFAULT_LANGUAGE",
-                        value: v,
-                        expected: "'lv' or 'en'",
-                    });
-                }
-            },
-        };
-        let api_url = value("TELOXIDE_API_URL");
-        if let Some(url) = &api_url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            return Err(ConfigError {
-                var: "TELOXIDE_API_URL",
-                value: url.clone(),
-                expected: "an http:// or https:// URL of a Bot API server",
-            });
+        // Only the arguments built here count: clap must not read the process environment.
+        let command = Self::command().mut_args(|arg| arg.env(None));
+        let matches = command
+            .try_get_matches_from(argv)
+            .map_err(|err| ConfigError::from_clap(&err))?;
+        let mut config =
+            Self::from_arg_matches(&matches).map_err(|err| ConfigError::from_clap(&err))?;
+        if config.webhook_url.is_some() && config.webhook_secret.is_none() {
+            let secret = generate_secret().map_err(|_| ConfigError {
+                var: "WEBHOOK_SECRET".into(),
+                value: String::new(),
+                expected: "a secret (none could be generated: /dev/urandom is not readable)".into(),
+            })?;
+            config.webhook_secret = Some(secret.into());
         }
-        let throttle = match value("BOT_THROTTLE").as_deref() {
-            None | Some("on" | "true" | "1") => true,
-            Some("off" | "false" | "0") => false,
-            Some(other) => {
-                return Err(ConfigError {
-                    var: "BOT_THROTTLE",
-                    value: other.to_string(),
-                    expected: "'on' or 'off'",
-                });
-            }
-        };
-        let threads = match value("BOT_THREADS").as_deref() {
-            None | Some("1") => Some(1),
-            Some("auto") => None,
-            Some(other) => match other.parse::<usize>() {
-                Ok(n) if (1..=256).contains(&n) => Some(n),
-                _ => {
-                    return Err(ConfigError {
-                        var: "BOT_THREADS",
-                        value: other.to_string(),
-                        expected: "a number of threads from 1 to 256, or 'auto' (one per core)",
-                    });
-                }
-            },
-        };
-        let chat_backlog = match value("BOT_CHAT_BACKLOG") {
-            None => DEFAULT_CHAT_BACKLOG,
-            Some(v) => match v.parse::<usize>() {
-                Ok(n) if (1..=1000).contains(&n) => n,
-                _ => {
-                    return Err(ConfigError {
-                        var: "BOT_CHAT_BACKLOG",
-                        value: v,
-                        expected: "a number of updates from 1 to 1000",
-                    });
-                }
-            },
-        };
-        let addr = |var: &'static str, v: String| {
-            v.parse::<SocketAddr>().map_err(|_| ConfigError {
-                var,
-                value: v,
-                expected: "an address with a port, such as 127.0.0.1:9090",
-            })
-        };
-        let webhook = match value("WEBHOOK_URL") {
-            None => None,
-            Some(raw) => {
-                let url = url::Url::parse(&raw)
-                    .ok()
-                    .filter(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some())
-                    .ok_or(ConfigError {
-                        var: "WEBHOOK_URL",
-                        value: raw.clone(),
-                        expected: "the public https:// URL Telegram should post updates to",
-                    })?;
-                let secret = match value("WEBHOOK_SECRET") {
-                    Some(secret) => {
-                        let valid = (1..=256).contains(&secret.len())
-                            && secret
-                                .bytes()
-                                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-                        if !valid {
-                            return Err(ConfigError {
-                                var: "WEBHOOK_SECRET",
-                                value: "<hidden>".into(),
-                                expected: "1-256 characters of A-Z, a-z, 0-9, _ and -",
-                            });
-                        }
-                        secret
-                    }
-                    None => crate::bot::webhook::generate_secret().map_err(|_| ConfigError {
-                        var: "WEBHOOK_SECRET",
-                        value: String::new(),
-                        expected: "a secret (none could be generated: /dev/urandom is not readable)",
-                    })?,
-                };
-                let listen = match value("WEBHOOK_LISTEN") {
-                    Some(v) => addr("WEBHOOK_LISTEN", v)?,
-                    None => SocketAddr::from(([127, 0, 0, 1], 8080)),
-                };
-                Some(WebhookConfig {
-                    url,
-                    secret,
-                    listen,
-                })
-            }
-        };
-        let health_listen = value("HEALTH_LISTEN")
-            .map(|v| addr("HEALTH_LISTEN", v))
-            .transpose()?;
-        let admins = match value("BOT_ADMINS") {
-            None => Vec::new(),
-            Some(list) => list
-                .split([',', ' '])
-                .filter(|s| !s.is_empty())
-                .map(|id| id.parse::<i64>())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| ConfigError {
-                    var: "BOT_ADMINS",
-                    value: list.clone(),
-                    expected: "Telegram user ids separated by commas, such as 12345,67890",
-                })?,
-        };
-        let log_json = match value("LOG_FORMAT").as_deref() {
-            None | Some("text") => false,
-            Some("json") => true,
-            Some(other) => {
-                return Err(ConfigError {
-                    var: "LOG_FORMAT",
-                    value: other.to_string(),
-                    expected: "'text' or 'json'",
-                });
-            }
-        };
-        Ok(Self {
-            webhook,
-            health_listen,
-            admins,
-            log_json,
-            database_url,
-            content_dir: value("CONTENT_DIR")
-                .map_or_else(|| PathBuf::from("content"), PathBuf::from),
-            default_language,
-            token: value("TELOXIDE_TOKEN"),
-            api_url,
-            throttle,
-            threads,
-            chat_backlog,
+        Ok(config)
+    }
+
+    /// Webhook mode, if `WEBHOOK_URL` is set.
+    pub fn webhook(&self) -> Option<Webhook> {
+        Some(Webhook {
+            url: self.webhook_url.clone()?,
+            // `from_lookup` generated one if none was set.
+            secret: self.webhook_secret.clone()?,
+            listen: self.webhook_listen,
         })
     }
+}
+
+/// `(variable, option name)` of every setting, in declaration order.
+fn variables() -> Vec<(String, String)> {
+    Config::command()
+        .get_arguments()
+        .filter_map(|arg| {
+            let var = arg.get_env()?.to_str()?.to_string();
+            Some((var, arg.get_long()?.to_string()))
+        })
+        .collect()
+}
+
+/// Every variable the bot reads, in the order `--help` lists them.
+pub fn variable_names() -> Vec<String> {
+    variables().into_iter().map(|(var, _)| var).collect()
+}
+
+/// The list of variables for `--help`: each with what it means and its default.
+pub fn help() -> String {
+    let command = Config::command();
+    let rows: Vec<(String, String)> = command
+        .get_arguments()
+        .filter_map(|arg| {
+            let var = arg.get_env()?.to_string_lossy().into_owned();
+            let meaning = arg.get_help().map(ToString::to_string).unwrap_or_default();
+            let default = arg
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(",");
+            let shown = if default.is_empty() || arg.is_hide_default_value_set() {
+                meaning
+            } else {
+                format!("{meaning} [default: {default}]")
+            };
+            Some((var, shown))
+        })
+        .collect();
+    let width = rows.iter().map(|(var, _)| var.len()).max().unwrap_or(0);
+    let mut out = String::from(
+        "Settings (from the environment, and from ./.env or the file given with --env-file; \
+         the environment wins over the file):\n",
+    );
+    for (var, meaning) in rows {
+        out.push_str(&format!("  {var:width$}  {meaning}\n"));
+    }
+    out
+}
+
+impl ConfigError {
+    /// The variable and value a clap error is about, with what the variable accepts.
+    fn from_clap(err: &clap::Error) -> Self {
+        let mut command = Config::command();
+        // An argument shows itself (`--bot-threads <BOT_THREADS>`) only once built.
+        command.build();
+        let arg = match err.get(ContextKind::InvalidArg) {
+            Some(ContextValue::String(shown)) => {
+                command.get_arguments().find(|a| a.to_string() == *shown)
+            }
+            _ => None,
+        };
+        let var = arg
+            .and_then(|a| a.get_env())
+            .map_or_else(|| "a setting".to_string(), |v| v.to_string_lossy().into());
+        let value = match err.get(ContextKind::InvalidValue) {
+            _ if arg.is_some_and(|a| a.is_hide_env_values_set()) => "<hidden>".to_string(),
+            Some(ContextValue::String(value)) => value.clone(),
+            _ => String::new(),
+        };
+        let expected = std::error::Error::source(err)
+            .and_then(|source| source.downcast_ref::<Expected>())
+            .map_or_else(|| err.kind().to_string(), |e| e.0.to_string());
+        ConfigError {
+            var,
+            value,
+            expected,
+        }
+    }
+}
+
+/// What a variable accepts, when its value is not that.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("{0}")]
+struct Expected(&'static str);
+
+fn token(value: &str) -> Result<SecretString, Expected> {
+    Ok(SecretString::from(value))
+}
+
+fn sqlite_url(value: &str) -> Result<String, Expected> {
+    if value.starts_with("sqlite:") {
+        Ok(value.to_string())
+    } else {
+        Err(Expected("a SQLite URL such as sqlite://data/lidzdaliba.db"))
+    }
+}
+
+fn language(value: &str) -> Result<Lang, Expected> {
+    match value {
+        "lv" => Ok(Lang::Lv),
+        "en" => Ok(Lang::En),
+        _ => Err(Expected("'lv' or 'en'")),
+    }
+}
+
+fn api_url(value: &str) -> Result<String, Expected> {
+    if value.starts_with("http://") || value.starts_with("https://") {
+        Ok(value.to_string())
+    } else {
+        Err(Expected("an http:// or https:// URL of a Bot API server"))
+    }
+}
+
+fn on_off(value: &str) -> Result<bool, Expected> {
+    match value {
+        "on" | "true" | "1" => Ok(true),
+        "off" | "false" | "0" => Ok(false),
+        _ => Err(Expected("'on' or 'off'")),
+    }
+}
+
+fn threads(value: &str) -> Result<Option<usize>, Expected> {
+    match value {
+        "auto" => Ok(None),
+        other => match other.parse::<usize>() {
+            Ok(n) if (1..=256).contains(&n) => Ok(Some(n)),
+            _ => Err(Expected(
+                "a number of threads from 1 to 256, or 'auto' (one per core)",
+            )),
+        },
+    }
+}
+
+fn chat_backlog(value: &str) -> Result<usize, Expected> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err(Expected("a number of updates from 1 to 1000")),
+    }
+}
+
+fn log_format(value: &str) -> Result<bool, Expected> {
+    match value {
+        "text" => Ok(false),
+        "json" => Ok(true),
+        _ => Err(Expected("'text' or 'json'")),
+    }
+}
+
+fn webhook_url(value: &str) -> Result<url::Url, Expected> {
+    url::Url::parse(value)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some())
+        .ok_or(Expected(
+            "the public https:// URL Telegram should post updates to",
+        ))
+}
+
+fn webhook_secret(value: &str) -> Result<SecretString, Expected> {
+    let valid = (1..=256).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if valid {
+        Ok(SecretString::from(value))
+    } else {
+        Err(Expected("1-256 characters of A-Z, a-z, 0-9, _ and -"))
+    }
+}
+
+fn address(value: &str) -> Result<SocketAddr, Expected> {
+    value
+        .parse()
+        .map_err(|_| Expected("an address with a port, such as 127.0.0.1:9090"))
+}
+
+fn admins(value: &str) -> Result<Vec<i64>, Expected> {
+    value
+        .split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(|id| id.parse::<i64>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| Expected("Telegram user ids separated by commas, such as 12345,67890"))
+}
+
+/// A secret for `setWebhook`: 48 hex characters from the system's random source.
+pub fn generate_secret() -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 24];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[cfg(test)]
@@ -267,6 +365,11 @@ mod tests {
         assert_eq!(c.content_dir, PathBuf::from("content"));
         assert_eq!(c.default_language, Lang::Lv);
         assert!(c.throttle && c.token.is_none());
+        assert!(c.webhook().is_none() && c.admins.is_empty() && !c.log_json);
+        // Blank values (`TELOXIDE_TOKEN=` in an env file) are unset.
+        let c = config(&[("TELOXIDE_TOKEN", " "), ("DEFAULT_LANGUAGE", "")]).unwrap();
+        assert!(c.token.is_none());
+        assert_eq!(c.default_language, Lang::Lv);
     }
 
     #[test]
@@ -284,6 +387,8 @@ mod tests {
         for bad in ["0", "many", "-1", "1000"] {
             let err = config(&[("BOT_THREADS", bad)]).unwrap_err();
             assert_eq!(err.var, "BOT_THREADS");
+            assert_eq!(err.value, bad);
+            assert!(err.expected.contains("from 1 to 256"), "{err}");
         }
         assert_eq!(config(&[]).unwrap().chat_backlog, DEFAULT_CHAT_BACKLOG);
         assert_eq!(
@@ -310,6 +415,10 @@ mod tests {
             "LOG_FORMAT"
         );
         assert_eq!(
+            config(&[("TELOXIDE_API_URL", "ftp://x")]).unwrap_err().var,
+            "TELOXIDE_API_URL"
+        );
+        assert_eq!(
             config(&[("WEBHOOK_URL", "not a url")]).unwrap_err().var,
             "WEBHOOK_URL"
         );
@@ -317,7 +426,9 @@ mod tests {
             ("WEBHOOK_URL", "https://bot.example.lv/tg"),
             ("WEBHOOK_SECRET", "a b"),
         ];
-        assert_eq!(config(&bad_secret).unwrap_err().var, "WEBHOOK_SECRET");
+        let err = config(&bad_secret).unwrap_err();
+        assert_eq!(err.var, "WEBHOOK_SECRET");
+        assert_eq!(err.value, "<hidden>", "a secret is never echoed");
     }
 
     #[test]
@@ -327,17 +438,64 @@ mod tests {
             ("BOT_ADMINS", "12, 34"),
             ("HEALTH_LISTEN", "127.0.0.1:9090"),
             ("LOG_FORMAT", "json"),
+            ("RUST_LOG", "debug"),
         ])
         .unwrap();
-        let hook = c.webhook.unwrap();
-        assert_eq!(
-            hook.secret.len(),
-            48,
-            "a secret is generated when none is set"
+        let hook = c.webhook().unwrap();
+        let secret = hook.secret.expose_secret();
+        assert_eq!(secret.len(), 48, "a secret is generated when none is set");
+        assert!(secret.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(
+            secret,
+            config(&[("WEBHOOK_URL", "https://bot.example.lv/tg")])
+                .unwrap()
+                .webhook()
+                .unwrap()
+                .secret
+                .expose_secret(),
+            "and it is random"
         );
         assert_eq!(hook.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.admins, vec![12, 34]);
         assert_eq!(c.health_listen.unwrap().port(), 9090);
         assert!(c.log_json);
+        assert_eq!(c.log_filter.as_deref(), Some("debug"));
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let c = config(&[
+            ("TELOXIDE_TOKEN", "123456:TOKEN-in-the-env"),
+            ("WEBHOOK_URL", "https://bot.example.lv/tg"),
+            ("WEBHOOK_SECRET", "hook-secret-value"),
+        ])
+        .unwrap();
+        let shown = format!("{c:?} {:?}", c.webhook());
+        assert!(!shown.contains("TOKEN-in-the-env"), "{shown}");
+        assert!(!shown.contains("hook-secret-value"), "{shown}");
+        assert_eq!(
+            c.token.as_ref().unwrap().expose_secret(),
+            "123456:TOKEN-in-the-env"
+        );
+    }
+
+    /// The help names every variable with its default, and the example env file shows each.
+    #[test]
+    fn every_variable_is_in_the_help_and_in_env_example() {
+        let names = variable_names();
+        assert!(names.len() >= 14, "{names:?}");
+        let help = help();
+        let example = include_str!("../.env.example");
+        for name in &names {
+            assert!(help.contains(&format!("  {name} ")), "{name} in\n{help}");
+            assert!(
+                example.contains(&format!("# {name}=")) || example.contains(&format!("{name}=")),
+                "{name} in .env.example"
+            );
+        }
+        assert!(
+            help.contains("[default: sqlite://data/lidzdaliba.db]"),
+            "{help}"
+        );
     }
 }

@@ -1,7 +1,32 @@
 //! lidzdaliba-bot: a Telegram bot that helps people in Latvia take part in the decisions of
 //! their state administration. One engine (`engine`) over a SQLite cache (`store`) of the
 //! content files (`content`); the Telegram runtime (`bot`) and the offline console (`console`)
-//! are thin adapters over it.
+//! are thin adapters over it. docs/ARCHITECTURE.md describes the whole.
+//!
+//! # Layers
+//!
+//! The modules stand in the layers of [`LAYERS`], lowest first:
+//!
+//! ```text
+//! app                                   start-up shared by the commands of main.rs
+//! bot                                   the Telegram runtime
+//! health   console                      /healthz and /metrics; the offline console
+//! engine                                requests in, replies out
+//! stats                                 usage counters
+//! store    links                        the SQLite cache; the link checker
+//! config   content                      settings; the content files and their model
+//! fold     lang     clock    render     text folding, languages, dates, Telegram HTML
+//! ```
+//!
+//! **A module uses only modules of the layers below its own**: never one above it, never
+//! one beside it. So a change in one layer can break only the layers above it, and each
+//! layer can be read (and tested) knowing only what is below. Where a lower layer needs
+//! something an upper one decides, the upper one hands it down: the engine builds the
+//! full-text rows that the store writes ([`store::SearchRows`]), the content owns the list of
+//! UI keys that the engine's screens use ([`content::ui::KEYS`]).
+//!
+//! The architecture test (`tests/api/architecture.rs`) reads every `crate::` path in `src/`
+//! and fails on one that points up or sideways, naming the file and line.
 
 pub mod app;
 pub mod bot;
@@ -17,3 +42,16 @@ pub mod links;
 pub mod render;
 pub mod stats;
 pub mod store;
+
+/// The layers of the crate's modules, lowest first: a module may use the modules of the
+/// layers before its own and no other (see the crate documentation).
+pub const LAYERS: &[&[&str]] = &[
+    &["fold", "lang", "clock", "render"],
+    &["config", "content"],
+    &["store", "links"],
+    &["stats"],
+    &["engine"],
+    &["health", "console"],
+    &["bot"],
+    &["app"],
+];

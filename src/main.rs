@@ -1,12 +1,13 @@
 //! The command line: `run` (the Telegram bot, the default), `console`, `check`, `import`,
 //! `stats`, `health`. Every command reads its settings from the environment and from one env
-//! file: `--env-file PATH`, else `./.env` if there is one.
+//! file: `--env-file PATH`, else `./.env` if there is one; `--help` lists them
+//! ([`config::help`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use lidzdaliba_bot::config::Config;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use lidzdaliba_bot::config::{self, Config};
 use lidzdaliba_bot::content;
 use lidzdaliba_bot::store::{ImportOutcome, Store};
 use std::sync::Arc;
@@ -85,8 +86,16 @@ enum Cmd {
 
 fn main() -> ExitCode {
     // The command line is parsed before the env file is read, so that `--env-file` can name
-    // it; no argument takes its default from the environment.
-    let cli = Cli::parse();
+    // it; the settings are read after it, from the environment only.
+    let help = config::help();
+    let matches = Cli::command()
+        .after_help(help.clone())
+        .after_long_help(help)
+        .get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
     // A health check reports every failure as 1: container runtimes reserve other codes.
     let failure = match cli.command {
         Some(Cmd::Health { .. }) => ExitCode::FAILURE,
@@ -161,7 +170,7 @@ fn load_env_file(path: Option<&Path>) -> Result<(), String> {
 }
 
 async fn run(config: Config) -> ExitCode {
-    app::init_tracing("info", config.log_json);
+    app::init_tracing(&config, "info");
     let Some(settings) = bot::Settings::from_config(&config) else {
         eprintln!(
             "TELOXIDE_TOKEN is not set: put the token from @BotFather into .env or the environment \
@@ -219,7 +228,7 @@ async fn run(config: Config) -> ExitCode {
 }
 
 async fn console(config: Config) -> ExitCode {
-    app::init_tracing("warn", config.log_json);
+    app::init_tracing(&config, "warn");
     let engine = match app::build_engine(&config).await {
         Ok(engine) => engine,
         Err(err) => {
@@ -325,7 +334,7 @@ async fn check(dir: PathBuf, stale: Option<u32>, links: Option<links::Options>) 
 }
 
 async fn import(config: Config, create: bool) -> ExitCode {
-    app::init_tracing("info", config.log_json);
+    app::init_tracing(&config, "info");
     if !create && let Err(err) = app::require_database(&config.database_url) {
         eprintln!("error: {err}");
         return ExitCode::FAILURE;
@@ -337,7 +346,7 @@ async fn import(config: Config, create: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match store.sync(&config.content_dir).await {
+    match lidzdaliba_bot::engine::import(&store, &config.content_dir).await {
         Ok(ImportOutcome::Unchanged { hash }) => {
             println!("content unchanged ({}); nothing to do", &hash[..12]);
             ExitCode::SUCCESS
@@ -363,7 +372,7 @@ async fn import(config: Config, create: bool) -> ExitCode {
 }
 
 async fn stats(config: Config, days: u32, png: Option<PathBuf>) -> ExitCode {
-    app::init_tracing("warn", config.log_json);
+    app::init_tracing(&config, "warn");
     if let Err(err) = app::require_database(&config.database_url) {
         eprintln!("error: {err}");
         return ExitCode::FAILURE;

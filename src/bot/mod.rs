@@ -41,6 +41,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
+use crate::config::{ExposeSecret, SecretString};
 use crate::engine::{ChatKind, Command, Engine, Input, Parsed, Request, command};
 use crate::health::Health;
 use crate::lang::Lang;
@@ -82,10 +83,11 @@ const MAX_PAUSES: u8 = 5;
 /// The update kinds the bot asks for.
 const ALLOWED_UPDATES: &[&str] = &["message", "callback_query", "inline_query"];
 
-/// Settings of the Telegram runtime. `Debug` never shows the token.
-#[derive(Clone)]
+/// Settings of the Telegram runtime (the token and the webhook secret are [`SecretString`]s,
+/// which `Debug` does not show).
+#[derive(Debug, Clone)]
 pub struct Settings {
-    pub token: String,
+    pub token: SecretString,
     pub api_url: Option<String>,
     pub throttle: bool,
     /// Long-polling timeout in seconds (below the HTTP client's 17 s timeout).
@@ -100,19 +102,6 @@ pub struct Settings {
     pub routes: Option<axum::Router>,
 }
 
-impl std::fmt::Debug for Settings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settings")
-            .field("token", &"<hidden>")
-            .field("api_url", &self.api_url)
-            .field("throttle", &self.throttle)
-            .field("poll_timeout", &self.poll_timeout)
-            .field("webhook", &self.webhook)
-            .field("chat_backlog", &self.chat_backlog)
-            .finish()
-    }
-}
-
 impl Settings {
     /// The runtime settings from the configuration; `None` without a token.
     pub fn from_config(config: &crate::config::Config) -> Option<Self> {
@@ -121,11 +110,7 @@ impl Settings {
             api_url: config.api_url.clone(),
             throttle: config.throttle,
             poll_timeout: 10,
-            webhook: config.webhook.as_ref().map(|w| Webhook {
-                url: w.url.clone(),
-                secret: w.secret.clone(),
-                listen: w.listen,
-            }),
+            webhook: config.webhook(),
             health: Arc::new(Health::default()),
             chat_backlog: config.chat_backlog,
             routes: None,
@@ -152,7 +137,7 @@ pub async fn run(
     engine: Arc<Engine>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), RunError> {
-    let mut bot = Bot::new(settings.token.clone());
+    let mut bot = Bot::new(settings.token.expose_secret());
     if let Some(url) = &settings.api_url {
         let url = url::Url::parse(url).map_err(|e| RunError::ApiUrl(e.to_string()))?;
         bot = bot.set_api_url(url);
@@ -233,7 +218,7 @@ where
     register_commands(&bot, &engine, &gate).await;
     let sender = api::Sender::new(
         settings.api_url.as_deref(),
-        &settings.token,
+        settings.token.expose_secret(),
         settings.throttle,
         Arc::clone(&gate),
     )
@@ -427,7 +412,7 @@ where
     }
     let poller = Poller::new(
         settings.api_url.as_deref(),
-        &settings.token,
+        settings.token.expose_secret(),
         settings.poll_timeout,
     )
     .map_err(RunError::ApiUrl)?;
@@ -521,7 +506,7 @@ where
         gate.wait().await;
         let request = bot
             .set_webhook(hook.url.clone())
-            .secret_token(hook.secret.clone())
+            .secret_token(hook.secret.expose_secret().to_string())
             .allowed_updates(vec![
                 teloxide::types::AllowedUpdate::Message,
                 teloxide::types::AllowedUpdate::CallbackQuery,

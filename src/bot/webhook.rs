@@ -3,7 +3,6 @@
 //! answered 200 as soon as it is written to the inbox and queued (the same queues as in
 //! polling mode), and 500 if it cannot be written, so that Telegram sends it again.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -14,38 +13,12 @@ use axum::routing::post;
 use teloxide::types::Update;
 
 use super::intake::Received;
+use crate::config::ExposeSecret;
 
-/// Where and how the webhook is served.
-#[derive(Clone)]
-pub struct Webhook {
-    /// The public HTTPS URL Telegram posts to (its path is served locally).
-    pub url: url::Url,
-    /// The secret Telegram sends back in `X-Telegram-Bot-Api-Secret-Token`.
-    pub secret: String,
-    /// The local address the HTTP server listens on.
-    pub listen: SocketAddr,
-}
-
-impl std::fmt::Debug for Webhook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Webhook")
-            .field("url", &self.url.as_str())
-            .field("secret", &"<hidden>")
-            .field("listen", &self.listen)
-            .finish()
-    }
-}
+pub use crate::config::Webhook;
 
 /// The header Telegram sends the secret in.
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
-
-/// A secret for `setWebhook`: 48 hex characters from the system's random source.
-pub fn generate_secret() -> std::io::Result<String> {
-    use std::io::Read;
-    let mut bytes = [0u8; 24];
-    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
 
 /// Compares two secrets in time that does not depend on where they differ.
 pub fn secrets_match(given: &[u8], expected: &[u8]) -> bool {
@@ -81,7 +54,7 @@ pub(super) fn router(hook: &Webhook, handle: Handle) -> Router {
     Router::new()
         .route(&path, post(receive))
         .with_state(HookState {
-            secret: Arc::new(hook.secret.clone()),
+            secret: Arc::new(hook.secret.expose_secret().to_string()),
             handle,
         })
 }
@@ -131,8 +104,5 @@ mod tests {
         assert!(!secrets_match(b"abd", b"abc"));
         assert!(!secrets_match(b"ab", b"abc"));
         assert!(!secrets_match(b"", b"abc"));
-        let s = generate_secret().unwrap();
-        assert_eq!(s.len(), 48);
-        assert!(s.bytes().all(|b| b.is_ascii_hexdigit()));
     }
 }

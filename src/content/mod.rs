@@ -3,6 +3,7 @@
 
 mod read;
 pub mod stale;
+pub mod ui;
 pub mod validate;
 
 use std::fmt;

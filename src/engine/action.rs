@@ -203,6 +203,8 @@ mod tests {
             "l:abc",
             "l:999",
             "l:-1",
+            // Not canonical: "l:2" is lesson 2 (found by cargo fuzz).
+            "l:02",
             "c:",
             "c:VM",
             "c:../../etc",

@@ -23,24 +23,6 @@ pub enum Command {
 }
 
 impl Command {
-    /// Every command.
-    pub const ALL: [Command; 14] = [
-        Command::Start,
-        Command::Help,
-        Command::Lessons,
-        Command::Guidelines,
-        Command::Contact,
-        Command::Specialists,
-        Command::Resources,
-        Command::Search,
-        Command::Language,
-        Command::About,
-        Command::Privacy,
-        Command::Forget,
-        Command::Reload,
-        Command::Stats,
-    ];
-
     /// The commands in everyone's menu, in menu order.
     pub const PUBLIC: [Command; 11] = [
         Command::Start,
@@ -56,8 +38,30 @@ impl Command {
         Command::Privacy,
     ];
 
+    /// Commands everyone may use that are not in the menu: `/forget` is offered where it
+    /// matters, in the privacy text.
+    pub const UNLISTED: [Command; 1] = [Command::Forget];
+
     /// The commands only admins see and may use.
     pub const ADMIN: [Command; 2] = [Command::Reload, Command::Stats];
+
+    /// Every command: [`Command::PUBLIC`], then [`Command::UNLISTED`], then [`Command::ADMIN`].
+    pub const ALL: [Command; 14] = {
+        let mut all = [Command::Start; 14];
+        let lists: [&[Command]; 3] = [&Command::PUBLIC, &Command::UNLISTED, &Command::ADMIN];
+        let (mut list, mut at) = (0, 0);
+        while list < lists.len() {
+            let mut i = 0;
+            while i < lists[list].len() {
+                all[at] = lists[list][i];
+                (i, at) = (i + 1, at + 1);
+            }
+            list += 1;
+        }
+        // The length above is the three lists' together: a command in none would be missing.
+        assert!(at == all.len());
+        all
+    };
 
     /// Whether only admins may use this command.
     pub fn is_admin_only(self) -> bool {
@@ -196,6 +200,11 @@ mod tests {
             }
         }
         assert_eq!(Command::from_name("kontakts"), Some(Command::Contact));
+        // No command is in two of the lists.
+        for command in Command::ALL {
+            let times = Command::ALL.iter().filter(|c| **c == command).count();
+            assert_eq!(times, 1, "{command:?}");
+        }
         assert_eq!(Command::from_name("nope"), None);
     }
 }

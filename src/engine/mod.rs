@@ -9,7 +9,7 @@ pub mod lookup;
 mod screens;
 pub mod search;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use crate::lang::Lang;
@@ -239,7 +239,7 @@ impl Engine {
                 .unwrap_or_default();
             return Ok(ImportOutcome::Unchanged { hash });
         };
-        let result = self.store.sync(dir).await;
+        let result = import(&self.store, dir).await;
         match &result {
             Ok(ImportOutcome::Imported { hash, .. }) => {
                 if let Err(err) = self.reload().await {
@@ -315,7 +315,10 @@ impl Engine {
                 Some(command) => {
                     self.stats.count(metric::REQUEST, command.name());
                     match command {
-                        Command::Reload => Ok(Some(Box::pin(self.reload_reply(&ctx)).await)),
+                        Command::Reload => {
+                            let result = Box::pin(self.sync_content()).await;
+                            Ok(Some(ctx.reload(result)))
+                        }
                         Command::Stats => ctx.stats(arg).await.map(Some),
                         _ => ctx.command(command, arg, req.user_id).await,
                     }
@@ -327,7 +330,7 @@ impl Engine {
                     self.stats.count(metric::REQUEST, action.kind());
                     ctx.action(&action, req.user_id).await.map(Some)
                 }
-                None => ctx.stale_button().await.map(Some),
+                None => Ok(Some(ctx.stale_button())),
             },
             Input::Text(text) if req.chat == ChatKind::Private => {
                 self.stats.count(metric::REQUEST, "text");
@@ -351,40 +354,6 @@ impl Engine {
             self.stats.count(metric::LANGUAGE, reply.lang.code());
         }
         reply
-    }
-
-    async fn reload_reply(&self, ctx: &screens::Ctx<'_>) -> Reply {
-        let text = match self.sync_content().await {
-            Ok(ImportOutcome::Unchanged { hash }) => {
-                ctx.fill("reload_unchanged", &[("hash", &hash[..hash.len().min(12)])])
-            }
-            Ok(ImportOutcome::Imported {
-                hash,
-                lessons,
-                ministries,
-                contacts,
-            }) => ctx.fill(
-                "reload_done",
-                &[
-                    ("hash", &hash[..12]),
-                    ("lessons", &lessons.to_string()),
-                    ("ministries", &ministries.to_string()),
-                    ("contacts", &contacts.to_string()),
-                ],
-            ),
-            Err(SyncError::Content { errors, .. }) => {
-                let mut text = ctx.fill("reload_failed", &[]);
-                for problem in errors.0.iter().take(30) {
-                    text.push_str(&format!("\n{problem}"));
-                }
-                if errors.0.len() > 30 {
-                    text.push_str(&format!("\n… (+{})", errors.0.len() - 30));
-                }
-                text
-            }
-            Err(SyncError::Store(err)) => format!("{}: {err}", ctx.fill("error", &[])),
-        };
-        ctx.plain_reply(&text)
     }
 
     /// Results for an inline query (`@bot veselība`): cards a person can send into any chat,
@@ -418,6 +387,12 @@ impl Engine {
     fn snapshot(&self) -> Arc<Loaded> {
         Arc::clone(&self.loaded.read().unwrap_or_else(|e| e.into_inner()))
     }
+}
+
+/// Imports the content folder `dir` into the store's cache if it changed, with the engine's
+/// full-text rows ([`search::rows`]).
+pub async fn import(store: &Store, dir: &Path) -> Result<ImportOutcome, SyncError> {
+    store.sync(dir, search::rows).await
 }
 
 async fn load(store: &Store) -> Result<Loaded, EngineError> {

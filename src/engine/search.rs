@@ -4,9 +4,10 @@
 
 use super::Action;
 use super::lookup::{Found, Index, Target};
+use crate::content::Content;
 use crate::fold;
 use crate::lang::Lang;
-use crate::store::{Store, StoreError};
+use crate::store::{SearchRow, Store, StoreError};
 
 /// One search result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,6 +247,108 @@ fn target_hit(target: &Target, label: &impl Fn(&Target) -> String, guessed: bool
         title: label(target),
         guessed,
     }
+}
+
+/// The full-text rows of `c`, one per item and language, for the store to write in the
+/// import's transaction. `item` is the item's callback data, which [`fts`] decodes: the rows
+/// are built here, beside their reader, so that the store need not know what an item is.
+pub fn rows(c: &Content) -> Vec<SearchRow> {
+    let mut rows = Vec::new();
+    for lang in [Lang::Lv, Lang::En] {
+        let mut add = |action: Action, title: String, body: String| {
+            rows.push(SearchRow {
+                item: action.encode(),
+                lang,
+                title,
+                body,
+            });
+        };
+        add(
+            Action::Lessons,
+            c.series.name.clone(),
+            format!(
+                "{} {} {}",
+                c.series.about.get(lang),
+                c.series.lecturer,
+                c.series.guests.join(" ")
+            ),
+        );
+        add(
+            Action::Guidelines,
+            c.guidelines.title.get(lang).to_string(),
+            c.guidelines.intro.get(lang).to_string(),
+        );
+        for l in &c.lessons {
+            let area = c
+                .ministries
+                .iter()
+                .find_map(|m| m.areas.iter().find(|a| a.id == l.area).map(|a| (a, m)));
+            let (area_name, ministry) = area.map_or((String::new(), String::new()), |(a, m)| {
+                (
+                    a.name.get(lang).to_string(),
+                    format!("{} {}", m.name.get(lang), m.abbr),
+                )
+            });
+            add(
+                Action::Lesson(l.number),
+                format!("{}. {}", l.number, l.title.get(lang)),
+                format!("{area_name} {ministry} {}", l.learn.get(lang)),
+            );
+        }
+        for s in &c.guidelines.sections {
+            add(
+                Action::Section(s.id.clone()),
+                s.title.get(lang).to_string(),
+                s.body.get(lang).to_string(),
+            );
+        }
+        for m in &c.ministries {
+            let mut body = vec![m.abbr.clone()];
+            body.extend(m.aliases.iter().cloned());
+            body.extend(m.areas.iter().map(|a| a.name.get(lang).to_string()));
+            if let Some(note) = &m.note {
+                body.push(note.get(lang).to_string());
+            }
+            for k in &m.contacts {
+                body.extend(k.name.clone());
+                body.extend(k.role.as_ref().map(|t| t.get(lang).to_string()));
+                body.extend(k.unit.as_ref().map(|t| t.get(lang).to_string()));
+                body.extend(k.email.clone());
+            }
+            add(
+                Action::Ministry(m.id.clone()),
+                format!("{} ({})", m.name.get(lang), m.abbr),
+                body.join(" "),
+            );
+            for a in &m.areas {
+                let mut body = a.aliases.clone();
+                body.push(m.abbr.clone());
+                if let Some(note) = &a.note {
+                    body.push(note.get(lang).to_string());
+                }
+                add(
+                    Action::Area(a.id.clone()),
+                    format!("{} ({})", a.name.get(lang), m.abbr),
+                    body.join(" "),
+                );
+            }
+        }
+        for t in &c.specialists.tips {
+            add(
+                Action::Specialists,
+                t.title.get(lang).to_string(),
+                t.body.get(lang).to_string(),
+            );
+        }
+        for r in &c.resources {
+            add(
+                Action::Resources,
+                r.title.get(lang).to_string(),
+                format!("{} {}", r.description.get(lang), r.url),
+            );
+        }
+    }
+    rows
 }
 
 #[cfg(test)]

@@ -8,6 +8,20 @@ use sqlx::{Sqlite, Transaction};
 
 use super::{Store, StoreError};
 use crate::content::{Content, ContentErrors, Snapshot, Text};
+use crate::lang::Lang;
+
+/// One row of the full-text index: an item in one language. `item` is opaque to the store: the
+/// engine names with it what a hit opens, and builds the rows ([`SearchRows`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRow {
+    pub item: String,
+    pub lang: Lang,
+    pub title: String,
+    pub body: String,
+}
+
+/// Builds the full-text rows of a content; the store writes them in the import's transaction.
+pub type SearchRows = fn(&Content) -> Vec<SearchRow>;
 
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +67,13 @@ impl From<sqlx::Error> for SyncError {
 }
 
 impl Store {
-    /// Brings the cache in line with the content directory `dir`.
-    pub async fn sync(&self, dir: &Path) -> Result<ImportOutcome, SyncError> {
+    /// Brings the cache in line with the content directory `dir`; `search_rows` builds the
+    /// full-text index of new content.
+    pub async fn sync(
+        &self,
+        dir: &Path,
+        search_rows: SearchRows,
+    ) -> Result<ImportOutcome, SyncError> {
         let cached = self.content_info().await?.map(|info| info.hash);
         let snapshot = match Snapshot::read(dir) {
             Ok(snapshot) => snapshot,
@@ -69,7 +88,8 @@ impl Store {
             Ok(content) => content,
             Err(errors) => return Err(SyncError::Content { errors, cached }),
         };
-        self.replace(&content, &snapshot.hash).await?;
+        self.replace(&content, &snapshot.hash, &search_rows(&content))
+            .await?;
         Ok(ImportOutcome::Imported {
             hash: snapshot.hash,
             lessons: content.lessons.len(),
@@ -78,8 +98,14 @@ impl Store {
         })
     }
 
-    /// Replaces every content table with `content` in one transaction.
-    pub async fn replace(&self, content: &Content, hash: &str) -> Result<(), sqlx::Error> {
+    /// Replaces every content table with `content` (and the full-text index with `rows`) in
+    /// one transaction.
+    pub async fn replace(
+        &self,
+        content: &Content,
+        hash: &str,
+        rows: &[SearchRow],
+    ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         for table in [
             "lessons",
@@ -101,6 +127,7 @@ impl Store {
                 .await?;
         }
         write_content(&mut tx, content, hash).await?;
+        write_search_index(&mut tx, rows).await?;
         tx.commit().await
     }
 }
@@ -310,8 +337,6 @@ async fn write_content(
         .await?;
     }
 
-    write_search_index(tx, c).await?;
-
     for (key, text) in &c.ui {
         sqlx::query("INSERT INTO ui_strings (key, lv, en) VALUES (?1, ?2, ?3)")
             .bind(key)
@@ -323,109 +348,17 @@ async fn write_content(
     Ok(())
 }
 
-/// One full-text row per item and language; `item` is the item's callback data.
+/// The full-text rows, as the engine built them.
 async fn write_search_index(
     tx: &mut Transaction<'_, Sqlite>,
-    c: &Content,
+    rows: &[SearchRow],
 ) -> Result<(), sqlx::Error> {
-    use crate::engine::Action;
-    use crate::lang::Lang;
-    let mut rows: Vec<(String, Lang, String, String)> = Vec::new();
-    for lang in [Lang::Lv, Lang::En] {
-        let mut add = |action: Action, title: String, body: String| {
-            rows.push((action.encode(), lang, title, body));
-        };
-        add(
-            Action::Lessons,
-            c.series.name.clone(),
-            format!(
-                "{} {} {}",
-                c.series.about.get(lang),
-                c.series.lecturer,
-                c.series.guests.join(" ")
-            ),
-        );
-        add(
-            Action::Guidelines,
-            c.guidelines.title.get(lang).to_string(),
-            c.guidelines.intro.get(lang).to_string(),
-        );
-        for l in &c.lessons {
-            let area = c
-                .ministries
-                .iter()
-                .find_map(|m| m.areas.iter().find(|a| a.id == l.area).map(|a| (a, m)));
-            let (area_name, ministry) = area.map_or((String::new(), String::new()), |(a, m)| {
-                (
-                    a.name.get(lang).to_string(),
-                    format!("{} {}", m.name.get(lang), m.abbr),
-                )
-            });
-            add(
-                Action::Lesson(l.number),
-                format!("{}. {}", l.number, l.title.get(lang)),
-                format!("{area_name} {ministry} {}", l.learn.get(lang)),
-            );
-        }
-        for s in &c.guidelines.sections {
-            add(
-                Action::Section(s.id.clone()),
-                s.title.get(lang).to_string(),
-                s.body.get(lang).to_string(),
-            );
-        }
-        for m in &c.ministries {
-            let mut body = vec![m.abbr.clone()];
-            body.extend(m.aliases.iter().cloned());
-            body.extend(m.areas.iter().map(|a| a.name.get(lang).to_string()));
-            if let Some(note) = &m.note {
-                body.push(note.get(lang).to_string());
-            }
-            for k in &m.contacts {
-                body.extend(k.name.clone());
-                body.extend(k.role.as_ref().map(|t| t.get(lang).to_string()));
-                body.extend(k.unit.as_ref().map(|t| t.get(lang).to_string()));
-                body.extend(k.email.clone());
-            }
-            add(
-                Action::Ministry(m.id.clone()),
-                format!("{} ({})", m.name.get(lang), m.abbr),
-                body.join(" "),
-            );
-            for a in &m.areas {
-                let mut body = a.aliases.clone();
-                body.push(m.abbr.clone());
-                if let Some(note) = &a.note {
-                    body.push(note.get(lang).to_string());
-                }
-                add(
-                    Action::Area(a.id.clone()),
-                    format!("{} ({})", a.name.get(lang), m.abbr),
-                    body.join(" "),
-                );
-            }
-        }
-        for t in &c.specialists.tips {
-            add(
-                Action::Specialists,
-                t.title.get(lang).to_string(),
-                t.body.get(lang).to_string(),
-            );
-        }
-        for r in &c.resources {
-            add(
-                Action::Resources,
-                r.title.get(lang).to_string(),
-                format!("{} {}", r.description.get(lang), r.url),
-            );
-        }
-    }
-    for (item, lang, title, body) in rows {
+    for row in rows {
         sqlx::query("INSERT INTO search (item, lang, title, body) VALUES (?1, ?2, ?3, ?4)")
-            .bind(item)
-            .bind(lang.code())
-            .bind(title)
-            .bind(body)
+            .bind(&row.item)
+            .bind(row.lang.code())
+            .bind(&row.title)
+            .bind(&row.body)
             .execute(&mut **tx)
             .await?;
     }

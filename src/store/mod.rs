@@ -17,7 +17,7 @@ use sqlx::{Row, SqlitePool};
 use crate::content::{Lesson, Ministry, Section, Text};
 use crate::lang::Lang;
 
-pub use import::{ImportOutcome, SyncError};
+pub use import::{ImportOutcome, SearchRow, SearchRows, SyncError};
 pub use inbox::{Inbox, OFFSET_MAX_AGE_SECS, Waiting};
 pub use read::CachedContent;
 

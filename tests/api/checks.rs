@@ -37,7 +37,9 @@ async fn healthz_counts_come_from_verified_dates() {
              source = \"https://www.example.gov.lv/c\"\n"
         ),
     );
-    app.store.sync(&app.content_dir).await.unwrap();
+    lidzdaliba_bot::engine::import(&app.store, &app.content_dir)
+        .await
+        .unwrap();
     let after = app.store.content_counts().await.unwrap();
     assert_eq!(after.contacts, before.contacts + 3);
     assert_eq!(after.contacts_never_verified, before.contacts + 1);

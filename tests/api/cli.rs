@@ -464,3 +464,26 @@ async fn health_asks_the_running_bot_and_fails_once_it_stopped() {
         show(&out)
     );
 }
+
+#[test]
+fn help_lists_every_setting_with_its_default_and_meaning() {
+    let dir = tempfile::tempdir().unwrap();
+    for flag in ["--help", "-h"] {
+        let out = bin(dir.path()).arg(flag).output().unwrap();
+        assert!(out.status.success(), "{}", show(&out));
+        let help = text(&out.stdout);
+        let names = lidzdaliba_bot::config::variable_names();
+        assert!(names.len() >= 14, "{names:?}");
+        for name in names {
+            let line = help
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+                .unwrap_or_else(|| panic!("{flag}: no line for {name}:\n{help}"));
+            assert!(line.len() > name.len() + 20, "{name} has a meaning: {line}");
+        }
+        assert!(
+            help.contains("[default: sqlite://data/lidzdaliba.db]"),
+            "{help}"
+        );
+    }
+}

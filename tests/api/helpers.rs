@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use lidzdaliba_bot::content::ui;
 use lidzdaliba_bot::engine::command::{self, Parsed};
 use lidzdaliba_bot::engine::lookup::Index;
-use lidzdaliba_bot::engine::{Action, Button, ChatKind, Engine, Input, Reply, Request, i18n};
+use lidzdaliba_bot::engine::{Action, Button, ChatKind, Engine, Input, Reply, Request};
 use lidzdaliba_bot::lang::Lang;
 use lidzdaliba_bot::render;
 use lidzdaliba_bot::store::{ImportOutcome, Store};
@@ -119,8 +120,7 @@ pub async fn spawn_engine() -> TestApp {
     let (dir, content_dir) = content_copy();
     let db_url = format!("sqlite://{}/test.db", dir.path().display());
     let store = Store::open(&db_url).await.expect("open the test database");
-    let first_import = store
-        .sync(&content_dir)
+    let first_import = lidzdaliba_bot::engine::import(&store, &content_dir)
         .await
         .expect("the repository content imports");
     let engine = Engine::new(store.clone(), Lang::Lv)
@@ -298,7 +298,7 @@ pub fn assert_sendable(reply: &Reply, context: &str) {
                 "{context}: a button without label"
             );
             assert!(
-                !i18n::KEYS.contains(&label),
+                !ui::KEYS.contains(&label),
                 "{context}: the button label is the bare UI key {label:?}"
             );
             assert_no_placeholder(label, context);

@@ -35,7 +35,9 @@ async fn a_second_sync_of_unchanged_content_does_nothing() {
     let path = app.content_dir.join("ministries.toml");
     std::fs::write(&path, std::fs::read(&path).unwrap()).unwrap();
 
-    let outcome = app.store.sync(&app.content_dir).await.unwrap();
+    let outcome = lidzdaliba_bot::engine::import(&app.store, &app.content_dir)
+        .await
+        .unwrap();
     assert_eq!(outcome, ImportOutcome::Unchanged { hash: hash.clone() });
     let vm = app.store.ministry("vm").await.unwrap().unwrap();
     assert_eq!(
@@ -340,7 +342,9 @@ async fn invalid_content_keeps_the_last_good_cache() {
         "phone = \"x\"",
     );
 
-    let err = app.store.sync(&app.content_dir).await.unwrap_err();
+    let err = lidzdaliba_bot::engine::import(&app.store, &app.content_dir)
+        .await
+        .unwrap_err();
     let SyncError::Content { errors, cached } = err else {
         panic!("expected a content error, got {err:?}");
     };
@@ -386,7 +390,9 @@ async fn invalid_content_without_a_cache_reports_no_cached_hash() {
     let store = Store::open(&format!("sqlite://{}/fresh.db", db.path().display()))
         .await
         .unwrap();
-    let err = store.sync(&dir).await.unwrap_err();
+    let err = lidzdaliba_bot::engine::import(&store, &dir)
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, SyncError::Content { cached: None, .. }),
         "{err:?}"
@@ -414,7 +420,9 @@ async fn changed_valid_content_is_imported_and_shown_after_reload() {
         "  \"health ministry\",\n",
         "  \"health ministry\",\n  \"labbūtība\",\n",
     );
-    let outcome = app.store.sync(&app.content_dir).await.unwrap();
+    let outcome = lidzdaliba_bot::engine::import(&app.store, &app.content_dir)
+        .await
+        .unwrap();
     let ImportOutcome::Imported {
         hash,
         lessons,
@@ -454,7 +462,9 @@ async fn changed_valid_content_is_imported_and_shown_after_reload() {
         reply.text
     );
     assert_eq!(
-        app.store.sync(&app.content_dir).await.unwrap(),
+        lidzdaliba_bot::engine::import(&app.store, &app.content_dir)
+            .await
+            .unwrap(),
         ImportOutcome::Unchanged { hash: hash.clone() }
     );
 }

@@ -344,7 +344,9 @@ async fn a_real_word_is_never_read_as_a_typo_of_another_area() {
     // from `ports` (SM) and `būvniecība` two from `jūrniecība` (SM), yet neither is a typo.
     let app = spawn_engine().await;
     without_words(&app, &["sport", "būvniec", "buvniec"]);
-    app.store.sync(&app.content_dir).await.unwrap();
+    lidzdaliba_bot::engine::import(&app.store, &app.content_dir)
+        .await
+        .unwrap();
     app.engine.reload().await.unwrap();
     let index = app.index().await;
     assert_eq!(

@@ -4,6 +4,7 @@
 mod helpers;
 mod hostile;
 
+mod architecture;
 mod checks;
 mod cli;
 mod console;

@@ -352,8 +352,7 @@ async fn with_test_ministry(contacts: &str, participation_page: Option<&str>) ->
             ),
         );
     }
-    app.store
-        .sync(&app.content_dir)
+    lidzdaliba_bot::engine::import(&app.store, &app.content_dir)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     app.engine.reload().await.unwrap();
@@ -498,4 +497,51 @@ async fn every_real_card_is_honest_about_contacts_and_verification() {
             );
         }
     }
+}
+
+/// Dates are written the way each language writes them wherever a person sees one (the about
+/// screen, lessons, cards), never as `YYYY-MM-DD`; Latvian quotation marks only in Latvian.
+#[tokio::test]
+async fn dates_and_quotation_marks_follow_the_language_of_the_reply() {
+    let app = spawn_engine().await;
+    let iso = |text: &str| {
+        let chars: Vec<char> = text.chars().collect();
+        chars.windows(10).any(|w| {
+            w.iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == '-',
+                _ => c.is_ascii_digit(),
+            })
+        })
+    };
+    let mut screens = vec![Action::About, Action::Lessons, Action::Guidelines];
+    screens.extend((1..=10).map(Action::Lesson));
+    for ministry in app.ministries().await {
+        screens.push(Action::Ministry(ministry.id));
+    }
+    let mut latvian_dates = 0;
+    for (lang, code) in [(Lang::Lv, "lv"), (Lang::En, "en")] {
+        let user = app.fresh_user();
+        for action in &screens {
+            let reply = app.press_as(user, Some(code), action).await;
+            let text = crate::helpers::plain(&reply);
+            assert!(!iso(&text), "{lang} {action:?} shows an ISO date:\n{text}");
+            if lang == Lang::En {
+                assert!(!text.contains('„'), "{action:?} in English has „:\n{text}");
+            } else {
+                latvian_dates += text
+                    .split_whitespace()
+                    .filter(|w| w.len() >= 11 && w.ends_with('.') && w.matches('.').count() == 3)
+                    .count();
+            }
+        }
+    }
+    assert!(
+        latvian_dates >= 3,
+        "the Latvian screens show dates as 27.11.2026."
+    );
+    let about = crate::helpers::plain(
+        &app.press_as(app.fresh_user(), Some("lv"), &Action::About)
+            .await,
+    );
+    assert!(about.contains(" UTC"), "{about}");
 }

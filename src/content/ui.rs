@@ -1,0 +1,149 @@
+//! The UI strings a `ui.toml` must hold. The list belongs to the content, not to the engine
+//! that uses the strings, so that `check` (which reads only the content) can report a missing
+//! one with its file and line before the engine ever asks for it.
+
+/// Every key the engine's screens and the Telegram runtime ask for.
+pub const KEYS: &[&str] = &[
+    "welcome",
+    "help",
+    "menu_lessons",
+    "menu_guidelines",
+    "menu_contacts",
+    "menu_specialists",
+    "menu_resources",
+    "menu_language",
+    "menu_about",
+    "menu_help",
+    "back",
+    "main_menu",
+    "previous",
+    "next",
+    "sources",
+    "lessons_count",
+    "lecturer",
+    "guests",
+    "recordings",
+    "lesson_title",
+    "lesson_area",
+    "lesson_lead",
+    "lesson_date",
+    "lesson_guest",
+    "lesson_video",
+    "lesson_contact_button",
+    "lesson_not_found",
+    "lessons_prompt",
+    "guidelines_prompt",
+    "section_not_found",
+    "contacts_prompt",
+    "areas",
+    "website",
+    "participation_page",
+    "contacts_heading",
+    "fallback_heading",
+    "email",
+    "phone",
+    "address",
+    "area_led_by",
+    "ambiguous",
+    "not_found",
+    "not_found_suggest",
+    "resources_heading",
+    "participation_pages_heading",
+    "language_prompt",
+    "language_set",
+    "language_unknown",
+    "about_heading",
+    "content_date",
+    "imported_at",
+    "source",
+    "unknown_command",
+    "error",
+    "stale_button",
+    "only_text",
+    "cmd_start",
+    "cmd_help",
+    "cmd_lessons",
+    "cmd_guidelines",
+    "cmd_contact",
+    "cmd_specialists",
+    "cmd_resources",
+    "cmd_search",
+    "cmd_privacy",
+    "cmd_forget",
+    "cmd_reload",
+    "cmd_stats",
+    "privacy",
+    "forgotten",
+    "nothing_to_forget",
+    "reload_unchanged",
+    "reload_done",
+    "reload_failed",
+    "stats_heading",
+    "cmd_language",
+    "search_prompt",
+    "search_results",
+    "search_nothing",
+    "share",
+    "open_in_bot",
+    "cmd_about",
+    "no_ngo_contact",
+    "ngo_contact_statement",
+    "general_contact",
+    "source_page_date",
+    "verified_on",
+    "area_sources",
+    "lookup_showing",
+    "backlog_notice",
+];
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use toml::de::DeTable;
+
+    /// The source of every `.rs` file under `dir`, except this one.
+    fn sources(dir: &Path, out: &mut String) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && !path.ends_with("content/ui.rs")
+            {
+                out.push_str(&std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+
+    /// Every string of the shipped `ui.toml` is one the code asks for, by its key as a literal:
+    /// a key nothing uses is a text nobody checks any more.
+    #[test]
+    fn the_shipped_ui_strings_are_exactly_the_keys_the_code_uses() {
+        let (table, errors) = DeTable::parse_recoverable(include_str!("../../content/ui.toml"));
+        assert!(errors.is_empty(), "{errors:?}");
+        let shipped: Vec<String> = table
+            .get_ref()
+            .iter()
+            .map(|(k, _)| k.get_ref().to_string())
+            .collect();
+        for key in &shipped {
+            assert!(
+                super::KEYS.contains(&key.as_str()),
+                "'{key}' is not in KEYS"
+            );
+        }
+        let mut code = String::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut code,
+        );
+        for key in super::KEYS {
+            assert!(shipped.iter().any(|k| k == key), "'{key}' is not shipped");
+            assert!(
+                code.contains(&format!("\"{key}\"")),
+                "'{key}' is used nowhere"
+            );
+        }
+    }
+}

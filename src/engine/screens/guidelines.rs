@@ -1,0 +1,88 @@
+//! The guidelines: the list of sections, one section, and `/guidelines <number or words>`.
+
+use std::fmt::Write as _;
+
+use super::{Ctx, echo, quoted};
+use crate::engine::{Action, Button, Reply};
+use crate::fold;
+use crate::render::{bold, escape};
+
+impl Ctx<'_> {
+    pub(super) fn guidelines(&self, notice: Option<String>) -> Reply {
+        let catalog = self.catalog();
+        let sections = &catalog.sections;
+        let mut text = notice.map(|n| format!("{n}\n\n")).unwrap_or_default();
+        if let Some((title, sources)) = catalog.text("guidelines.title") {
+            let _ = write!(text, "{}", bold(&quoted(title.get(self.lang), self.lang)));
+            if let Some((intro, _)) = catalog.text("guidelines.intro") {
+                let _ = write!(text, "\n\n{}", escape(intro.get(self.lang)));
+            }
+            let _ = write!(text, "\n\n{}", self.sources(sources));
+        }
+        let _ = write!(text, "\n\n{}", escape(self.t("guidelines_prompt")));
+        let mut rows: Vec<Vec<Button>> = sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let label = format!("{}. {}", i + 1, s.title.get(self.lang));
+                vec![Button::action(label, Action::Section(s.id.clone()))]
+            })
+            .collect();
+        rows.push(vec![self.main_button()]);
+        self.reply(text, rows)
+    }
+
+    pub(super) fn section(&self, id: &str) -> Option<Reply> {
+        let all = &self.catalog().sections;
+        let (position, section) = self.catalog().section(id)?;
+        let mut text = self.titled(section);
+        let _ = write!(text, "\n\n{}", self.sources(&section.sources));
+        let mut nav = Vec::new();
+        if let Some(prev) = position.checked_sub(1).and_then(|p| all.get(p)) {
+            nav.push(Button::action(
+                self.t("previous"),
+                Action::Section(prev.id.clone()),
+            ));
+        }
+        if let Some(next) = all.get(position + 1) {
+            nav.push(Button::action(
+                self.t("next"),
+                Action::Section(next.id.clone()),
+            ));
+        }
+        let mut rows = Vec::new();
+        if !nav.is_empty() {
+            rows.push(nav);
+        }
+        rows.push(vec![
+            self.share_button(&Action::Section(section.id.clone())),
+        ]);
+        rows.push(self.back_row(Action::Guidelines));
+        Some(self.reply(text, rows))
+    }
+
+    pub(super) fn section_by_query(&self, query: &str) -> Reply {
+        let all = &self.catalog().sections;
+        let wanted = fold::fold(query);
+        let number: Option<usize> = wanted.parse().ok();
+        let words = fold::stems(query);
+        let found = all
+            .iter()
+            .enumerate()
+            .find(|(i, s)| number == Some(i + 1) || s.id == wanted.replace(' ', "_"))
+            .or_else(|| {
+                all.iter().enumerate().find(|(_, s)| {
+                    let title = fold::stems(&format!("{} {}", s.title.lv, s.title.en));
+                    !words.is_empty() && words.iter().all(|w| title.contains(w))
+                })
+            })
+            .map(|(_, s)| s.id.clone());
+        if let Some(id) = found
+            && let Some(reply) = self.section(&id)
+        {
+            return reply;
+        }
+        let notice = escape(&self.fill("section_not_found", &[("query", &echo(query))]));
+        self.guidelines(Some(notice))
+    }
+}

@@ -1,0 +1,87 @@
+//! The main menu, help, the about screen and the language choice.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use super::{Ctx, Result, show_date, show_time};
+use crate::engine::{Action, Button, Reply};
+use crate::lang::Lang;
+use crate::render::{bold, escape, link};
+
+impl Ctx<'_> {
+    pub(super) fn main_menu(&self) -> Reply {
+        let b = |key: &'static str, action| Button::action(self.t(key), action);
+        self.reply(
+            escape(self.t("welcome")),
+            vec![
+                vec![
+                    b("menu_lessons", Action::Lessons),
+                    b("menu_guidelines", Action::Guidelines),
+                ],
+                vec![
+                    b("menu_contacts", Action::Contacts),
+                    b("menu_specialists", Action::Specialists),
+                ],
+                vec![
+                    b("menu_resources", Action::Resources),
+                    b("menu_language", Action::Language),
+                ],
+                vec![b("menu_about", Action::About), b("menu_help", Action::Help)],
+            ],
+        )
+    }
+
+    pub(super) fn help(&self) -> Reply {
+        self.reply(escape(self.t("help")), vec![vec![self.main_button()]])
+    }
+
+    pub(super) fn about(&self) -> Reply {
+        let mut text = bold(self.t("about_heading"));
+        let info = &self.catalog().info;
+        let _ = write!(
+            text,
+            "\n\n{}\n\n{}: {}\n{}: {}\n{}: {} ({})",
+            escape(info.about.get(self.lang)),
+            bold(self.t("source")),
+            link(&info.source_url, info.source_name.get(self.lang)),
+            bold(self.t("content_date")),
+            escape(&show_date(&info.content_date, self.lang)),
+            bold(self.t("imported_at")),
+            escape(&show_time(&info.imported_at, self.lang)),
+            escape(&info.hash[..info.hash.len().min(12)]),
+        );
+        self.reply(
+            text,
+            vec![vec![
+                Button::action(self.t("menu_help"), Action::Help),
+                self.main_button(),
+            ]],
+        )
+    }
+
+    pub(super) fn language_menu(&self) -> Reply {
+        self.reply(
+            escape(self.t("language_prompt")),
+            vec![
+                vec![
+                    Button::action("🇱🇻 Latviešu", Action::SetLanguage(Lang::Lv)),
+                    Button::action("🇬🇧 English", Action::SetLanguage(Lang::En)),
+                ],
+                vec![self.main_button()],
+            ],
+        )
+    }
+
+    pub(super) async fn set_language(&self, user_id: i64, lang: Lang) -> Result<Reply> {
+        Box::pin(self.store.set_language(user_id, lang)).await?;
+        let ctx = Ctx {
+            store: self.store,
+            loaded: Arc::clone(&self.loaded),
+            lang,
+            stats: self.stats,
+        };
+        let mut reply = ctx.main_menu();
+        reply.text = format!("{}\n\n{}", escape(ctx.t("language_set")), reply.text);
+        Ok(reply)
+    }
+}

@@ -1,0 +1,351 @@
+//! Every screen the bot shows: commands and buttons turned into replies. All dynamic text is
+//! escaped through `render`; nothing here builds HTML from unescaped input.
+
+use std::sync::Arc;
+
+use super::catalog::Catalog;
+use super::lookup::Target;
+use super::{Action, Button, Command, Loaded, Reply};
+use crate::content::Section;
+use crate::lang::Lang;
+use crate::render::{bold, escape, link};
+use crate::stats::Stats;
+use crate::store::{Store, StoreError};
+
+mod admin;
+mod contacts;
+mod guidelines;
+mod lessons;
+mod lookup;
+mod menus;
+mod resources;
+mod search;
+mod specialists;
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// The longest piece of a person's text echoed back in a reply, in characters.
+const ECHO_CHARS: usize = 60;
+
+pub(super) struct Ctx<'a> {
+    pub store: &'a Store,
+    pub loaded: Arc<Loaded>,
+    pub lang: Lang,
+    pub stats: &'a Stats,
+}
+
+impl Ctx<'_> {
+    // ---- entry points ------------------------------------------------------------------
+
+    pub async fn command(
+        &self,
+        command: Command,
+        arg: &str,
+        user_id: i64,
+    ) -> Result<Option<Reply>> {
+        let arg = arg.trim();
+        let reply = match command {
+            Command::Start if arg.is_empty() => self.main_menu(),
+            // A deep link `t.me/<bot>?start=<payload>` opens exactly that item.
+            Command::Start => match Action::from_payload(arg) {
+                Some(action) if self.exists(&action) => self.action(&action, user_id).await?,
+                _ => self.main_menu(),
+            },
+            Command::Search if arg.is_empty() => self.reply(
+                escape(self.t("search_prompt")),
+                vec![vec![self.main_button()]],
+            ),
+            Command::Search => self.search(arg).await?,
+            Command::Help => self.help(),
+            Command::Lessons if arg.is_empty() => self.lessons(),
+            Command::Lessons => self.lesson_by_query(arg),
+            Command::Guidelines if arg.is_empty() => self.guidelines(None),
+            Command::Guidelines => self.section_by_query(arg),
+            Command::Contact if arg.is_empty() => self.contacts(),
+            Command::Contact => self.lookup(arg).await?,
+            Command::Specialists => self.specialists(),
+            Command::Resources => self.resources(),
+            Command::Language if arg.is_empty() => self.language_menu(),
+            Command::Language => match arg.parse::<Lang>() {
+                Ok(lang) => self.set_language(user_id, lang).await?,
+                Err(_) => {
+                    let mut reply = self.language_menu();
+                    reply.text = escape(&self.fill("language_unknown", &[("query", &echo(arg))]));
+                    reply
+                }
+            },
+            Command::About => self.about(),
+            Command::Privacy => {
+                self.reply(escape(self.t("privacy")), vec![vec![self.main_button()]])
+            }
+            Command::Forget => {
+                let key = if Box::pin(self.store.forget(user_id)).await? {
+                    "forgotten"
+                } else {
+                    "nothing_to_forget"
+                };
+                self.reply(escape(self.t(key)), vec![vec![self.main_button()]])
+            }
+            // Answered by the engine itself (they need more than a screen).
+            Command::Reload | Command::Stats => self.main_menu(),
+        };
+        Ok(Some(reply))
+    }
+
+    pub async fn action(&self, action: &Action, user_id: i64) -> Result<Reply> {
+        Ok(match action {
+            Action::Main => self.main_menu(),
+            Action::Help => self.help(),
+            Action::About => self.about(),
+            Action::Lessons => self.lessons(),
+            Action::Lesson(n) => match self.lesson(*n) {
+                Some(reply) => reply,
+                None => self.lessons(),
+            },
+            Action::Guidelines => self.guidelines(None),
+            Action::Section(id) => match self.section(id) {
+                Some(reply) => reply,
+                None => self.guidelines(None),
+            },
+            Action::Contacts => self.contacts(),
+            Action::Ministry(id) => self.card(&Target {
+                ministry: id.clone(),
+                area: None,
+            }),
+            Action::Area(id) => match self.catalog().area(id) {
+                Some((_, ministry)) => self.card(&Target {
+                    ministry: ministry.id.clone(),
+                    area: Some(id.clone()),
+                }),
+                None => self.contacts(),
+            },
+            Action::Specialists => self.specialists(),
+            Action::Resources => self.resources(),
+            Action::Language => self.language_menu(),
+            Action::SetLanguage(lang) => self.set_language(user_id, *lang).await?,
+        })
+    }
+
+    /// Whether the item an action opens is in the content (menus always are).
+    fn exists(&self, action: &Action) -> bool {
+        let catalog = self.catalog();
+        match action {
+            Action::Lesson(n) => catalog.lesson(*n).is_some(),
+            Action::Section(id) => catalog.section(id).is_some(),
+            Action::Ministry(id) => catalog.ministry(id).is_some(),
+            Action::Area(id) => catalog.area(id).is_some(),
+            _ => true,
+        }
+    }
+
+    pub fn stale_button(&self) -> Reply {
+        let mut reply = self.main_menu();
+        reply.text = format!("{}\n\n{}", escape(self.t("stale_button")), reply.text);
+        reply
+    }
+
+    pub fn unknown_command(&self, name: &str) -> Reply {
+        let shown = format!("/{}", echo(name));
+        let text = escape(&self.fill("unknown_command", &[("command", &shown)]));
+        self.reply(
+            text,
+            vec![vec![
+                Button::action(self.t("menu_help"), Action::Help),
+                self.main_button(),
+            ]],
+        )
+    }
+
+    pub fn only_text(&self) -> Reply {
+        self.reply(escape(self.t("only_text")), vec![vec![self.main_button()]])
+    }
+
+    pub fn error(&self) -> Reply {
+        self.reply(escape(self.t("error")), vec![vec![self.main_button()]])
+    }
+
+    /// A reply of plain text (escaped here) with the main-menu button.
+    pub fn plain_reply(&self, text: &str) -> Reply {
+        self.reply(escape(text), vec![vec![self.main_button()]])
+    }
+
+    // ---- pieces ------------------------------------------------------------------------
+
+    fn catalog(&self) -> &Catalog {
+        &self.loaded.catalog
+    }
+
+    fn t(&self, key: &'static str) -> &str {
+        self.loaded.strings.get(self.lang, key)
+    }
+
+    pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.loaded.strings.fill(self.lang, key, args)
+    }
+
+    fn reply(&self, text: String, buttons: Vec<Vec<Button>>) -> Reply {
+        Reply {
+            text,
+            buttons,
+            edit: false,
+            lang: self.lang,
+            image: None,
+        }
+    }
+
+    fn main_button(&self) -> Button {
+        Button::action(self.t("main_menu"), Action::Main)
+    }
+
+    fn back_row(&self, back: Action) -> Vec<Button> {
+        vec![Button::action(self.t("back"), back), self.main_button()]
+    }
+
+    fn share_button(&self, item: &Action) -> Button {
+        Button::Share {
+            label: self.t("share").to_string(),
+            query: item.payload(),
+        }
+    }
+
+    fn target_button(&self, target: &Target) -> Button {
+        let label = self.catalog().label(target, self.lang);
+        let action = match &target.area {
+            Some(area) => Action::Area(area.clone()),
+            None => Action::Ministry(target.ministry.clone()),
+        };
+        Button::action(label, action)
+    }
+
+    fn titled(&self, section: &Section) -> String {
+        format!(
+            "{}\n\n{}",
+            bold(section.title.get(self.lang)),
+            escape(section.body.get(self.lang))
+        )
+    }
+
+    fn sources(&self, urls: &[String]) -> String {
+        let links: Vec<String> = urls.iter().map(|u| link(u, host(u))).collect();
+        format!("{}: {}", bold(self.t("sources")), links.join(", "))
+    }
+}
+
+/// A `YYYY-MM-DD` date as people read it: `15.09.2020.` in Latvian, `15 Sep 2020` in
+/// English. Anything else is shown as it is.
+pub fn show_date(date: &str, lang: Lang) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut parts = date.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return date.to_string();
+    };
+    let month = m
+        .parse::<usize>()
+        .ok()
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+    match (lang, month, d.parse::<u8>()) {
+        (Lang::Lv, Some(_), Ok(_)) => format!("{d}.{m}.{y}."),
+        (Lang::En, Some(month), Ok(day)) => format!("{day} {month} {y}"),
+        _ => date.to_string(),
+    }
+}
+
+/// A UTC time `YYYY-MM-DDTHH:MM:SSZ` (as the cache records an import) with its date as
+/// [`show_date`] writes it: `27.11.2026. 14:05 UTC`, `27 Nov 2026 14:05 UTC`. Anything else
+/// is shown as it is.
+pub fn show_time(time: &str, lang: Lang) -> String {
+    let minutes = time
+        .strip_suffix('Z')
+        .and_then(|t| t.split_once('T'))
+        .filter(|(_, clock)| clock.len() >= 5 && clock.is_char_boundary(5));
+    match minutes {
+        Some((date, clock)) if show_date(date, lang) != date => {
+            format!("{} {} UTC", show_date(date, lang), &clock[..5])
+        }
+        _ => time.to_string(),
+    }
+}
+
+/// A title in the quotation marks of the language it is shown in: `„…”` in Latvian, `“…”` in
+/// English (Latvian marks around an English title would read as a typo).
+pub fn quoted(title: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Lv => format!("„{title}”"),
+        Lang::En => format!("“{title}”"),
+    }
+}
+
+/// The host of a URL, as a short link label.
+fn host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    host.strip_prefix("www.").unwrap_or(host)
+}
+
+/// The icon that tells what kind of item a search hit is.
+fn icon(action: &Action) -> &'static str {
+    match action {
+        Action::Lesson(_) | Action::Lessons => "📚",
+        Action::Section(_) | Action::Guidelines => "📘",
+        Action::Ministry(_) | Action::Area(_) | Action::Contacts => "📇",
+        Action::Specialists => "💬",
+        Action::Resources => "🔗",
+        _ => "•",
+    }
+}
+
+/// `text` cut to `max` characters, with an ellipsis when cut.
+fn shorten(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+/// A person's text shortened for echoing back.
+fn echo(text: &str) -> String {
+    let text = text.trim();
+    let mut out: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(ECHO_CHARS)
+        .collect();
+    if text.chars().count() > ECHO_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_shown_the_way_each_language_writes_them() {
+        assert_eq!(show_date("2026-11-26", Lang::Lv), "26.11.2026.");
+        assert_eq!(show_date("2020-09-05", Lang::Lv), "05.09.2020.");
+        assert_eq!(show_date("2020-09-15", Lang::En), "15 Sep 2020");
+        assert_eq!(show_date("2020-01-05", Lang::En), "5 Jan 2020");
+        assert_eq!(show_date("2020-13-05", Lang::En), "2020-13-05");
+        assert_eq!(show_date("someday", Lang::Lv), "someday");
+        assert_eq!(
+            show_time("2026-11-27T14:05:09Z", Lang::Lv),
+            "27.11.2026. 14:05 UTC"
+        );
+        assert_eq!(
+            show_time("2026-11-27T14:05:09Z", Lang::En),
+            "27 Nov 2026 14:05 UTC"
+        );
+        assert_eq!(show_time("2026-11-27", Lang::Lv), "2026-11-27");
+        assert_eq!(show_time("later", Lang::En), "later");
+        assert_eq!(quoted("Pareizie kursi", Lang::Lv), "„Pareizie kursi”");
+        assert_eq!(quoted("Guidelines", Lang::En), "“Guidelines”");
+    }
+}

@@ -1,0 +1,28 @@
+//! Advice on working with communication specialists.
+
+use std::fmt::Write as _;
+
+use super::Ctx;
+use crate::engine::{Action, Button, Reply};
+use crate::render::bold;
+
+impl Ctx<'_> {
+    pub(super) fn specialists(&self) -> Reply {
+        let catalog = self.catalog();
+        let mut text = String::new();
+        if let Some((title, sources)) = catalog.text("specialists.title") {
+            let _ = write!(text, "{}", bold(title.get(self.lang)));
+            for tip in &catalog.tips {
+                let _ = write!(text, "\n\n{}", self.titled(tip));
+            }
+            let _ = write!(text, "\n\n{}", self.sources(sources));
+        }
+        self.reply(
+            text,
+            vec![vec![
+                Button::action(self.t("menu_contacts"), Action::Contacts),
+                self.main_button(),
+            ]],
+        )
+    }
+}
