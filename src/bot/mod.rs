@@ -44,7 +44,6 @@ use tracing::Instrument;
 use crate::config::{ExposeSecret, SecretString};
 use crate::engine::{ChatKind, Command, Engine, Input, Parsed, Request, command};
 use crate::health::Health;
-use crate::lang::Lang;
 pub use webhook::Webhook;
 
 use api::{Gate, Scope};
@@ -223,6 +222,9 @@ where
         Arc::clone(&gate),
     )
     .map_err(RunError::ApiUrl)?;
+    // Beside the updates: the profile matters to new users only, and a 429 on it must not
+    // hold up the first answers longer than the gate does.
+    let profile = tokio::spawn(set_profile(sender.clone(), Arc::clone(&engine)));
     let pace = sender.clone();
     let sched = Arc::new(Scheduler::new(
         Limits {
@@ -309,6 +311,7 @@ where
     sched.close();
     finish(&mut workers, &sched).await;
     sched.abandon();
+    profile.abort();
     let _ = timer.await;
     intake.stop_recording(recorder).await;
     tracing::info!("stopped");
@@ -649,8 +652,11 @@ where
     }
 }
 
-/// `setMyCommands` for the default scope (Latvian) and for English-speaking users, and for each
-/// admin's private chat the same list with the admin commands added.
+/// `setMyCommands` for the default scope, and for each admin's private chat the same list with
+/// the admin commands added: each in the default language without a language code, which
+/// Telegram shows to every user whose code has no list of its own, and in the other language
+/// for that language's code. So the menu is in the language the replies are in
+/// ([`Engine::telegram_language`]) whatever the user's Telegram language.
 async fn register_commands<B>(bot: &B, engine: &Engine, gate: &Gate)
 where
     B: Requester<Err = teloxide::RequestError>,
@@ -662,8 +668,9 @@ where
         let chat = teloxide::types::Recipient::Id(ChatId(*admin));
         scopes.push((BotCommandScope::Chat { chat_id: chat }, all));
     }
+    let default = engine.default_language();
     for (scope, list) in scopes {
-        for lang in [Lang::Lv, Lang::En] {
+        for lang in [default, default.other()] {
             let commands: Vec<BotCommand> = list
                 .iter()
                 .map(|c| BotCommand::new(c.name(), engine.string(lang, c.description_key())))
@@ -671,15 +678,76 @@ where
             let result = send::with_retry(gate, Scope::Bot, "setMyCommands", || {
                 let request = bot.set_my_commands(commands.clone()).scope(scope.clone());
                 async move {
-                    match lang {
-                        Lang::Lv => request.await,
-                        Lang::En => request.language_code("en").await,
+                    if lang == default {
+                        request.await
+                    } else {
+                        request.language_code(lang.code()).await
                     }
                 }
             })
             .await;
             if let Err(err) = result {
                 tracing::warn!(error = %err, lang = %lang, "setMyCommands failed");
+            }
+        }
+    }
+}
+
+/// The bot's profile from `ui.toml`: `setMyDescription` (the "What can this bot do?" screen
+/// before the first message) and `setMyShortDescription` (the profile page, shared links), in
+/// the default language without a language code and in the other language with its code, like
+/// the command menu. Each is set only when `getMyDescription` / `getMyShortDescription`
+/// returns something else: Telegram limits how often they may change.
+async fn set_profile(sender: api::Sender, engine: Arc<Engine>) {
+    const FIELDS: [(&str, &str, &str, &str); 2] = [
+        (
+            "getMyDescription",
+            "setMyDescription",
+            "description",
+            "bot_description",
+        ),
+        (
+            "getMyShortDescription",
+            "setMyShortDescription",
+            "short_description",
+            "bot_short_description",
+        ),
+    ];
+    let default = engine.default_language();
+    for lang in [default, default.other()] {
+        let code = (lang != default).then(|| lang.code());
+        for (get, set, field, key) in FIELDS {
+            let wanted = engine.string(lang, key);
+            let mut query = serde_json::Map::new();
+            if let Some(code) = code {
+                query.insert("language_code".into(), code.into());
+            }
+            let current = send::with_retry(sender.gate(), Scope::Bot, get, || {
+                sender.call::<serde_json::Value>(get, &query)
+            })
+            .await;
+            match current {
+                Ok(current) if current[field].as_str() == Some(wanted.as_str()) => {
+                    tracing::debug!(method = set, lang = %lang, "the bot profile is up to date");
+                    continue;
+                }
+                Ok(_) => {}
+                // Setting it anyway costs one call; not setting it could leave it empty.
+                Err(err) => {
+                    tracing::warn!(method = get, error = %err, "cannot read the bot profile")
+                }
+            }
+            let mut body = query.clone();
+            body.insert(field.into(), wanted.into());
+            match send::with_retry(sender.gate(), Scope::Bot, set, || {
+                sender.call::<serde_json::Value>(set, &body)
+            })
+            .await
+            {
+                Ok(_) => tracing::info!(method = set, lang = %lang, "bot profile updated"),
+                Err(err) => {
+                    tracing::warn!(method = set, lang = %lang, error = %err, "cannot set the bot profile")
+                }
             }
         }
     }

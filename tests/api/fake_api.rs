@@ -67,6 +67,8 @@ struct Inner {
     webhook_url: String,
     webhook_pending: u64,
     webhook_error: Option<(u64, String)>,
+    /// The bot's profile: (`description` or `short_description`, language code or "") → text.
+    profile: HashMap<(String, String), String>,
 }
 
 /// The fake server's shared state.
@@ -145,6 +147,37 @@ impl FakeApi {
     /// Registers another webhook URL, as another program with the same token would.
     pub fn set_webhook_url(&self, url: &str) {
         self.lock().webhook_url = url.into();
+    }
+
+    /// The profile text `field` (`description`, `short_description`) set for `language_code`
+    /// (`None`: the one without a code), as `getMy*` would return it.
+    pub fn profile(&self, field: &str, language_code: Option<&str>) -> Option<String> {
+        let key = (field.to_string(), language_code.unwrap_or("").to_string());
+        self.lock().profile.get(&key).cloned()
+    }
+
+    /// The command menu Telegram shows in a private chat to a user whose app language is
+    /// `language_code`: the default scope's list registered for that language, else the one
+    /// registered without a code (the last of each). `setMyCommands` takes two-letter ISO 639-1
+    /// codes, so a regional tag (`en-GB`) is taken to match its language (`en`).
+    pub fn menu_for(&self, language_code: Option<&str>) -> Vec<Value> {
+        let language_code = language_code.and_then(|c| c.split(['-', '_']).next());
+        let default_scope: Vec<Value> = self
+            .ok_calls("setMyCommands")
+            .into_iter()
+            .filter(|b| b["scope"].is_null() || b["scope"]["type"] == "default")
+            .collect();
+        let registered = |code: Option<&str>| {
+            default_scope
+                .iter()
+                .rev()
+                .find(|b| b["language_code"].as_str().filter(|c| !c.is_empty()) == code)
+                .map(|b| b["commands"].as_array().cloned().unwrap_or_default())
+        };
+        language_code
+            .and_then(|code| registered(Some(code)))
+            .or_else(|| registered(None))
+            .unwrap_or_default()
     }
 
     /// Every call so far.
@@ -485,6 +518,34 @@ async fn handle(
             api.lock().webhook_url.clear();
             ok(&api, &method, body, json!(true))
         }
+        "getMyDescription" | "getMyShortDescription" => {
+            let field = profile_field(&method);
+            let code = body["language_code"].as_str().unwrap_or("").to_string();
+            let text = api
+                .lock()
+                .profile
+                .get(&(field.to_string(), code))
+                .cloned()
+                .unwrap_or_default();
+            ok(&api, &method, body, json!({ field: text }))
+        }
+        "setMyDescription" | "setMyShortDescription" => {
+            let field = profile_field(&method);
+            let max = if field == "description" { 512 } else { 120 };
+            let text = body[field].as_str().unwrap_or("").to_string();
+            if text.encode_utf16().count() > max {
+                return error(
+                    &api,
+                    &method,
+                    body,
+                    400,
+                    "Bad Request: description is too long",
+                );
+            }
+            let code = body["language_code"].as_str().unwrap_or("").to_string();
+            api.lock().profile.insert((field.to_string(), code), text);
+            ok(&api, &method, body, json!(true))
+        }
         "getWebhookInfo" => {
             let info = {
                 let inner = api.lock();
@@ -541,6 +602,15 @@ async fn handle(
             }
         }
         _ => error(&api, &method, body, 404, "Not Found: method not found"),
+    }
+}
+
+/// `description` or `short_description`, for the profile methods.
+fn profile_field(method: &str) -> &'static str {
+    if method.contains("Short") {
+        "short_description"
+    } else {
+        "description"
     }
 }
 

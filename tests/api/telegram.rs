@@ -13,6 +13,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::fake_api::{BOT_USERNAME, FakeApi, Fault, TOKEN};
+use lidzdaliba_bot::lang::Lang;
+use lidzdaliba_bot::render;
 
 pub const USER: i64 = 5001;
 
@@ -242,6 +244,151 @@ async fn registers_commands_in_both_languages_and_answers_start_with_the_menu() 
     for expected in ["ls", "gs", "cs", "sp", "rs", "lg", "ab", "h"] {
         assert!(data.contains(&expected.to_string()), "{data:?}");
     }
+    assert_nothing_rejected(&h.api);
+}
+
+/// The language of a command menu, told by the description of /start.
+fn menu_language(engine: &lidzdaliba_bot::engine::Engine, menu: &[Value]) -> Option<Lang> {
+    let start = menu.iter().find(|c| c["command"] == "start")?;
+    [Lang::Lv, Lang::En]
+        .into_iter()
+        .find(|lang| start["description"] == engine.string(*lang, "cmd_start"))
+}
+
+/// The menu a user sees (Telegram's choice among the registered lists, `FakeApi::menu_for`)
+/// and the language of the replies agree for every Telegram language: Latvian for `lv`,
+/// English for `en`, the default language (`DEFAULT_LANGUAGE`) for any other code and none.
+#[tokio::test]
+async fn the_command_menu_and_the_replies_agree_for_every_telegram_language() {
+    for default in [Lang::Lv, Lang::En] {
+        let h = Harness::new().await;
+        let config = h.config_with(false, &[("DEFAULT_LANGUAGE", default.code().into())]);
+        let (bot, engine, _) = h.start_with(config).await;
+        h.api
+            .wait_until(10, "both menus", |api| {
+                api.ok_calls("setMyCommands").len() >= 2
+            })
+            .await;
+        let other = if default == Lang::Lv {
+            Lang::En
+        } else {
+            Lang::Lv
+        };
+        let codes: [(Option<&str>, Lang); 7] = [
+            (Some("lv"), Lang::Lv),
+            (Some("en"), Lang::En),
+            (Some("en-GB"), Lang::En),
+            (Some("de"), default),
+            (Some("ru"), default),
+            (Some("uk"), default),
+            (None, default),
+        ];
+        for (i, (code, expected)) in codes.into_iter().enumerate() {
+            let menu = h.api.menu_for(code);
+            assert_eq!(menu.len(), 11, "{code:?}: the public commands");
+            let shown = menu_language(&engine, &menu);
+            let user = 7000 + i as i64;
+            h.api.private_text(user, code, "/start");
+            h.api
+                .wait_until(10, "the welcome", |api| !api.sent_to(user).is_empty())
+                .await;
+            let reply = text(&h.api.sent_to(user)[0]).to_string();
+            let welcome = |lang| render::to_plain(&render::escape(&engine.string(lang, "welcome")));
+            let replied = [Lang::Lv, Lang::En]
+                .into_iter()
+                .find(|lang| reply == welcome(*lang));
+            assert_eq!(
+                (shown, replied),
+                (Some(expected), Some(expected)),
+                "default {default}, language_code {code:?}: menu in {shown:?}, reply in {replied:?}"
+            );
+        }
+        // Two lists: the default language without a code, the other language with its code.
+        let registered: Vec<Option<String>> = h
+            .api
+            .ok_calls("setMyCommands")
+            .iter()
+            .map(|b| b["language_code"].as_str().map(str::to_string))
+            .collect();
+        assert_eq!(registered, vec![None, Some(other.code().to_string())]);
+        bot.stop().await;
+        assert_nothing_rejected(&h.api);
+    }
+}
+
+/// The profile (`setMyDescription`, `setMyShortDescription`) comes from ui.toml in Latvian
+/// (no language code) and English (`en`), and is set again only where it changed.
+#[tokio::test]
+async fn the_bot_profile_is_set_from_the_content_and_only_when_it_changed() {
+    let h = Harness::new().await;
+    let (bot, engine, _) = h.start_with(h.config(false)).await;
+    let sets = |api: &FakeApi| {
+        api.ok_calls("setMyDescription").len() + api.ok_calls("setMyShortDescription").len()
+    };
+    h.api
+        .wait_until(10, "the profile", |api| sets(api) == 4)
+        .await;
+    for (field, key) in [
+        ("description", "bot_description"),
+        ("short_description", "bot_short_description"),
+    ] {
+        assert_eq!(
+            h.api.profile(field, None).as_deref(),
+            Some(engine.string(Lang::Lv, key).as_str()),
+            "{field} without a language code is Latvian"
+        );
+        assert_eq!(
+            h.api.profile(field, Some("en")).as_deref(),
+            Some(engine.string(Lang::En, key).as_str()),
+            "{field} for en"
+        );
+    }
+    assert!(
+        engine.string(Lang::Lv, "bot_description").contains("jums"),
+        "formal jūs"
+    );
+    bot.stop().await;
+
+    // A restart with the same content reads the profile and changes nothing.
+    let gets = |api: &FakeApi| {
+        api.ok_calls("getMyDescription").len() + api.ok_calls("getMyShortDescription").len()
+    };
+    let bot = h.start(false).await;
+    h.api
+        .wait_until(10, "the profile read again", |api| gets(api) == 8)
+        .await;
+    h.ask("/help").await; // the profile goes out before the first answers settle
+    bot.stop().await;
+    assert_eq!(sets(&h.api), 4, "nothing set again");
+
+    // The English description changes in the content: only it is set.
+    crate::helpers::edit(
+        &h.content,
+        "ui.toml",
+        "en = \"This bot helps you take part",
+        "en = \"This bot helps you, in English, take part",
+    );
+    let (bot, engine, _) = h.start_with(h.config(false)).await;
+    h.api
+        .wait_until(10, "the changed description", |api| sets(api) == 5)
+        .await;
+    h.api
+        .wait_until(10, "the profile read", |api| gets(api) == 12)
+        .await;
+    h.ask("/help").await;
+    bot.stop().await;
+    let last = h.api.ok_calls("setMyDescription").pop().unwrap();
+    assert_eq!(last["language_code"], "en");
+    assert!(
+        engine
+            .string(Lang::En, "bot_description")
+            .contains("in English"),
+    );
+    assert_eq!(
+        h.api.profile("description", Some("en")),
+        Some(engine.string(Lang::En, "bot_description"))
+    );
+    assert_eq!(sets(&h.api), 5);
     assert_nothing_rejected(&h.api);
 }
 
