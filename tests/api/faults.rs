@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::fake_api::Fault;
-use crate::telegram::{Harness, USER, text};
+use crate::telegram::{Harness, USER, signal, text, wait_exit};
 
 /// Every Bot API method the bot calls.
 const METHODS: [&str; 7] = [
@@ -134,33 +134,14 @@ async fn the_token_never_appears_in_logs_even_at_trace_level() {
     h.api.fail_next("sendMessage", Fault::Drop);
     h.api
         .fail_next("getUpdates", Fault::Status(500, "<html>oops</html>"));
-    // Logs go to a file: a pipe that nobody reads would fill up and block the bot.
     let log_path = h.content.with_file_name("trace.log");
-    let log_file = std::fs::File::create(&log_path).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"))
-        .arg("run")
-        .env_clear()
-        .env("TELOXIDE_TOKEN", crate::fake_api::TOKEN)
-        .env("TELOXIDE_API_URL", &h.api.url)
-        .env("DATABASE_URL", &h.db_url)
-        .env("CONTENT_DIR", &h.content)
-        .env("BOT_THROTTLE", "off")
-        .env("RUST_LOG", "trace")
-        .stdout(std::process::Stdio::null())
-        .stderr(log_file)
-        .spawn()
-        .unwrap();
+    let child = h.spawn_binary(&[("RUST_LOG", "trace".into())], &log_path);
     h.api.private_text(USER, Some("lv"), "/start");
     h.api
         .wait_until(30, "the reply", |api| api.sent_to(USER).len() == 1)
         .await;
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    tokio::task::spawn_blocking(move || child.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    signal(&child, "TERM");
+    wait_exit(child, 15).await;
     let output = String::from_utf8_lossy(&std::fs::read(&log_path).unwrap()).to_string();
     assert!(
         output.len() > 1000,

@@ -100,16 +100,12 @@ impl Harness {
         (Running { stop, task }, engine, settings)
     }
 
-    /// The real binary against this harness (fake Bot API, database, content) with
-    /// `BOT_THROTTLE=off RUST_LOG=info` unless `extra` says otherwise. Its log goes to a file:
-    /// a pipe that nobody reads would fill up and block the bot.
+    /// The real binary's `run` against this harness (fake Bot API, database, content) with
+    /// `BOT_THROTTLE=off RUST_LOG=info` unless `extra` says otherwise; its log goes to `log`.
     pub fn spawn_binary(&self, extra: &[(&str, String)], log: &Path) -> std::process::Child {
-        let log = std::fs::File::create(log).unwrap();
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"));
+        let mut command = crate::helpers::binary();
         command
             .arg("run")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("TELOXIDE_TOKEN", TOKEN)
             .env("TELOXIDE_API_URL", &self.api.url)
             .env("DATABASE_URL", &self.db_url)
@@ -119,11 +115,7 @@ impl Harness {
         for (name, value) in extra {
             command.env(name, value);
         }
-        command
-            .stdout(std::process::Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap()
+        crate::helpers::spawn_logged(&mut command, log)
     }
 
     /// The ids of the updates waiting in the inbox of this harness's database, oldest first.
@@ -153,33 +145,7 @@ pub fn text(body: &Value) -> &str {
     body["text"].as_str().unwrap_or("")
 }
 
-/// Sends `signal` (`TERM`, `KILL`) to `child`.
-pub fn signal(child: &std::process::Child, signal: &str) {
-    let status = std::process::Command::new("kill")
-        .args([format!("-{signal}"), child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-/// Waits for `child` to exit (up to `secs`); its status.
-pub async fn wait_exit(mut child: std::process::Child, secs: u64) -> std::process::ExitStatus {
-    tokio::task::spawn_blocking(move || {
-        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            if std::time::Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("the bot did not exit within {secs} s");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    })
-    .await
-    .unwrap()
-}
+pub use crate::helpers::{signal, wait_exit};
 
 fn callbacks(body: &Value) -> Vec<String> {
     body["reply_markup"]["inline_keyboard"]
@@ -668,31 +634,8 @@ async fn language_choice_survives_a_restart() {
 #[tokio::test]
 async fn sigterm_stops_the_binary_gracefully_and_a_restart_answers_nothing_twice() {
     let h = Harness::new().await;
-    let spawn = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"))
-            .arg("run")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("TELOXIDE_TOKEN", TOKEN)
-            .env("TELOXIDE_API_URL", &h.api.url)
-            .env("DATABASE_URL", &h.db_url)
-            .env("CONTENT_DIR", &h.content)
-            .env("BOT_THROTTLE", "off")
-            .env("RUST_LOG", "info")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    let sigterm = |child: &std::process::Child| {
-        let status = std::process::Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    };
-
-    let mut child = spawn();
+    let log = h.content.with_file_name("sigterm.log");
+    let child = h.spawn_binary(&[], &log);
     let first = h.api.private_text(USER, Some("lv"), "/start");
     h.api
         .wait_until(30, "the first reply", |api| api.sent_to(USER).len() == 1)
@@ -704,16 +647,9 @@ async fn sigterm_stops_the_binary_gracefully_and_a_restart_answers_nothing_twice
             api.times_handed_out(second) > 0
         })
         .await;
-    sigterm(&child);
-    let status = tokio::task::spawn_blocking(move || {
-        let status = child.wait().unwrap();
-        let mut log = String::new();
-        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut log).unwrap();
-        (status, log)
-    })
-    .await
-    .unwrap();
-    let (status, log) = status;
+    signal(&child, "TERM");
+    let status = wait_exit(child, 15).await;
+    let log = std::fs::read_to_string(&log).unwrap();
     assert!(status.success(), "exit status {status:?}\n{log}");
     assert!(log.contains("update offset confirmed"), "{log}");
     assert!(!log.contains(TOKEN), "the token never appears in the log");
@@ -728,7 +664,7 @@ async fn sigterm_stops_the_binary_gracefully_and_a_restart_answers_nothing_twice
     );
     assert!(h.api.confirmed() > second);
 
-    let mut child = spawn();
+    let child = h.spawn_binary(&[], &h.content.with_file_name("restart.log"));
     let third = h.api.private_text(USER, Some("lv"), "/about");
     h.api
         .wait_until(30, "the reply after the restart", |api| {
@@ -736,8 +672,8 @@ async fn sigterm_stops_the_binary_gracefully_and_a_restart_answers_nothing_twice
         })
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    sigterm(&child);
-    let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+    signal(&child, "TERM");
+    assert!(wait_exit(child, 15).await.success());
     let sent = h.api.sent_to(USER);
     assert_eq!(sent.len(), 3, "nothing answered twice: {sent:#?}");
     assert_eq!(h.api.times_handed_out(first), 1);
