@@ -13,13 +13,19 @@
 //!   worker. Button acknowledgements and inline answers have lanes of their own, served first.
 //! - **Polling** goes on while chats are busy: the poller fetches more whenever no lane waits
 //!   for a worker, whatever the parked chats hold.
-//! - **Sending** (`send.rs`, `api.rs`): one retry path for every call; a `retry_after` on a
-//!   message to one chat pauses that chat, one on any other call (or on several chats within
-//!   5 s) pauses every request (`api::Gate`).
+//! - **The Bot API** (`api.rs`): one client for every method (one HTTP connection pool, one
+//!   error type); `send.rs` has the one retry path (`with_retry`, and `until_done` for the
+//!   calls the bot cannot start without). A `retry_after` on a message to one chat pauses that
+//!   chat, one on any other call (or on several chats within 5 s) pauses every request
+//!   (`api::Gate`). teloxide is used for its types only.
+//! - **Health** (`crate::health`): every successful `getUpdates`, or in webhook mode a
+//!   periodic `getWebhookInfo`; **profile and menu**: `setMyCommands`, `setMyDescription`
+//!   and `setMyShortDescription` at start, in the language the replies are in.
 //!
 //! The polling loop is our own rather than teloxide's `Dispatcher`, which offers none of this
-//! and waits about 10 s after a 5xx. SIGINT and SIGTERM stop the intake, answer what is
-//! waiting for a worker for up to 3 s, and leave the rest in the inbox for the next start.
+//! and whose client waits about 10 s after a 5xx. SIGINT and SIGTERM stop the intake, answer
+//! what is waiting for a worker for up to 3 s, and leave the rest in the inbox for the next
+//! start.
 
 mod api;
 mod intake;
@@ -31,10 +37,9 @@ pub mod webhook;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, BotCommandScope, CallbackQueryId, ChatKind as TgChatKind, MaybeInaccessibleMessage,
-    UpdateKind,
+    BotCommand, BotCommandScope, CallbackQueryId, ChatId, ChatKind as TgChatKind,
+    MaybeInaccessibleMessage, Message, UpdateKind,
 };
 use teloxide::{ApiError, RequestError};
 use tokio::sync::watch;
@@ -46,9 +51,8 @@ use crate::engine::{ChatKind, Command, Engine, Input, Parsed, Request, command};
 use crate::health::Health;
 pub use webhook::Webhook;
 
-use api::{Gate, Scope};
+use api::{Client, Gate, Scope};
 use intake::{Intake, Item, Work};
-use poll::Poller;
 use queue::{Lane, Limits, Scheduler, Turn};
 pub use send::Backoff;
 use send::Delivery;
@@ -89,7 +93,7 @@ pub struct Settings {
     pub token: SecretString,
     pub api_url: Option<String>,
     pub throttle: bool,
-    /// Long-polling timeout in seconds (below the HTTP client's 17 s timeout).
+    /// Long-polling timeout in seconds (the request may take 10 s more).
     pub poll_timeout: u32,
     /// Webhook mode instead of long polling.
     pub webhook: Option<Webhook>,
@@ -136,12 +140,14 @@ pub async fn run(
     engine: Arc<Engine>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), RunError> {
-    let mut bot = Bot::new(settings.token.expose_secret());
-    if let Some(url) = &settings.api_url {
-        let url = url::Url::parse(url).map_err(|e| RunError::ApiUrl(e.to_string()))?;
-        bot = bot.set_api_url(url);
-    }
-    serve(bot, settings, engine, shutdown).await
+    let client = Client::new(
+        settings.api_url.as_deref(),
+        settings.token.expose_secret(),
+        settings.throttle,
+        Arc::new(Gate::default()),
+    )
+    .map_err(RunError::ApiUrl)?;
+    serve(client, settings, engine, shutdown).await
 }
 
 /// Resolves when SIGINT or SIGTERM arrives.
@@ -167,10 +173,9 @@ pub async fn shutdown_signal() {
     }
 }
 
-struct Runtime<B> {
-    bot: B,
-    /// Replies (`sendMessage`, `editMessageText`), rate-limited when `BOT_THROTTLE` is on.
-    sender: api::Sender,
+struct Runtime {
+    /// Every Bot API call; messages rate-limited when `BOT_THROTTLE` is on.
+    client: Client,
     engine: Arc<Engine>,
     username: String,
     health: Arc<Health>,
@@ -191,15 +196,12 @@ enum Prepared {
     Deliver(Delivery, &'static str),
 }
 
-async fn serve<B>(
-    bot: B,
+async fn serve(
+    client: Client,
     settings: Settings,
     engine: Arc<Engine>,
     mut shutdown: watch::Receiver<bool>,
-) -> Result<(), RunError>
-where
-    B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
-{
+) -> Result<(), RunError> {
     // What the last run left in the inbox is read while getMe and setMyCommands go out.
     let left = tokio::spawn({
         let inbox = engine.store().inbox();
@@ -209,23 +211,15 @@ where
             Ok::<_, crate::store::StoreError>((waiting, offset))
         }
     });
-    let Some(username) = get_me(&bot, &mut shutdown).await? else {
+    let Some(username) = get_me(&client, &mut shutdown).await? else {
         return Ok(());
     };
     tracing::info!(bot = %username, "connected to the Bot API");
-    let gate = Arc::new(Gate::default());
-    register_commands(&bot, &engine, &gate).await;
-    let sender = api::Sender::new(
-        settings.api_url.as_deref(),
-        settings.token.expose_secret(),
-        settings.throttle,
-        Arc::clone(&gate),
-    )
-    .map_err(RunError::ApiUrl)?;
+    register_commands(&client, &engine).await;
     // Beside the updates: the profile matters to new users only, and a 429 on it must not
     // hold up the first answers longer than the gate does.
-    let profile = tokio::spawn(set_profile(sender.clone(), Arc::clone(&engine)));
-    let pace = sender.clone();
+    let profile = tokio::spawn(set_profile(client.clone(), Arc::clone(&engine)));
+    let pace = client.clone();
     let sched = Arc::new(Scheduler::new(
         Limits {
             per_chat: settings.chat_backlog,
@@ -239,8 +233,7 @@ where
     ));
     let intake = Arc::new(Intake::new(engine.store().inbox(), Arc::clone(&sched)));
     let runtime = Arc::new(Runtime {
-        bot: bot.clone(),
-        sender,
+        client,
         engine,
         username,
         health: Arc::clone(&settings.health),
@@ -282,8 +275,7 @@ where
     let result = match settings.webhook.clone() {
         Some(hook) => {
             serve_webhook(
-                &bot,
-                &runtime.sender,
+                &runtime.client,
                 hook,
                 settings.routes.clone(),
                 Arc::clone(&runtime.health),
@@ -294,9 +286,8 @@ where
         }
         None => {
             poll(
-                &bot,
+                &runtime.client,
                 &settings,
-                &gate,
                 &runtime.health,
                 &intake,
                 &sched,
@@ -352,10 +343,7 @@ async fn finish(workers: &mut JoinSet<()>, sched: &Scheduler<Item>) {
 }
 
 /// One worker: takes turns until the scheduler stops.
-async fn work<B>(runtime: Arc<Runtime<B>>, sched: Arc<Scheduler<Item>>, intake: Arc<Intake>)
-where
-    B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
-{
+async fn work(runtime: Arc<Runtime>, sched: Arc<Scheduler<Item>>, intake: Arc<Intake>) {
     while let Some(Turn { lane, mut item }) = sched.next().await {
         // A panic in one turn must not take the worker, and with it the chat, down. The turn
         // is pinned in place: boxing it would copy a future of several KB per update.
@@ -395,30 +383,26 @@ impl<F: std::future::Future> std::future::Future for CatchUnwind<'_, F> {
 }
 
 /// Long polling from `offset` until `shutdown`; the offset is confirmed at the end.
-#[allow(clippy::too_many_arguments)] // the runtime's parts; one struct after the client is unified
-async fn poll<B>(
-    bot: &B,
+#[allow(clippy::too_many_arguments)] // the runtime's parts, each used here
+async fn poll(
+    client: &Client,
     settings: &Settings,
-    gate: &Gate,
     health: &Health,
     intake: &Intake,
     sched: &Scheduler<Item>,
     mut offset: i64,
     mut shutdown: watch::Receiver<bool>,
-) -> Result<(), RunError>
-where
-    B: Requester<Err = teloxide::RequestError>,
-{
+) -> Result<(), RunError> {
+    let gate = client.gate();
     // A webhook left from an earlier run would make getUpdates fail with 409.
-    if let Err(err) = bot.delete_webhook().await {
+    let no_parameters = serde_json::json!({});
+    let deleted = send::with_retry(gate, Scope::Bot, "deleteWebhook", || {
+        client.call::<bool>("deleteWebhook", &no_parameters)
+    })
+    .await;
+    if let Err(err) = deleted {
         tracing::warn!(error = %err, "deleteWebhook failed");
     }
-    let poller = Poller::new(
-        settings.api_url.as_deref(),
-        settings.token.expose_secret(),
-        settings.poll_timeout,
-    )
-    .map_err(RunError::ApiUrl)?;
     let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
     while !*shutdown.borrow() {
         // More only when everything fetched so far has a worker or waits for its chat's time.
@@ -430,7 +414,8 @@ where
             _ = gate.wait() => {}
             _ = shutdown.changed() => break,
         }
-        let request = poller.get_updates(offset, settings.poll_timeout, 100, ALLOWED_UPDATES);
+        let request =
+            poll::get_updates(client, offset, settings.poll_timeout, 100, ALLOWED_UPDATES);
         let result = tokio::select! {
             result = request => result,
             _ = shutdown.changed() => break,
@@ -461,17 +446,17 @@ where
                 intake.queue_polled(first, updates);
                 offset = last + 1;
             }
-            Err(err) if err.is_unauthorized() => {
-                return Err(RunError::Unauthorized(err.to_string()));
+            Err(RequestError::Api(ApiError::InvalidToken)) => {
+                return Err(RunError::Unauthorized("getUpdates: invalid token".into()));
             }
             Err(err) => {
-                let wait = match err.retry_after() {
+                let wait = match &err {
                     // Every request waits, not only the polling.
-                    Some(after) => {
-                        gate.retry_after(Scope::Bot, after, Instant::now());
-                        after
+                    RequestError::RetryAfter(after) => {
+                        gate.retry_after(Scope::Bot, after.duration(), Instant::now());
+                        after.duration()
                     }
-                    None => backoff.next_delay(),
+                    _ => backoff.next_delay(),
                 };
                 tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "getUpdates failed");
                 tokio::select! {
@@ -481,62 +466,42 @@ where
             }
         }
     }
-    confirm_offset(&poller, offset).await;
+    confirm_offset(client, offset).await;
     Ok(())
 }
 
 /// Registers the webhook, then serves it until `shutdown`; requests in flight finish. Each
 /// update is written to the inbox and queued before Telegram gets its 200. The webhook stays
 /// registered, so Telegram keeps the updates that arrive while the bot is down.
-async fn serve_webhook<B>(
-    bot: &B,
-    sender: &api::Sender,
+async fn serve_webhook(
+    client: &Client,
     hook: Webhook,
     routes: Option<axum::Router>,
     health: Arc<Health>,
     intake: Arc<Intake>,
     mut shutdown: watch::Receiver<bool>,
-) -> Result<(), RunError>
-where
-    B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
-{
+) -> Result<(), RunError> {
     let listener = tokio::net::TcpListener::bind(hook.listen)
         .await
         .map_err(|e| RunError::Listen(hook.listen, e))?;
-    let gate = sender.gate();
-    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
-    loop {
-        gate.wait().await;
-        let request = bot
-            .set_webhook(hook.url.clone())
-            .secret_token(hook.secret.expose_secret().to_string())
-            .allowed_updates(vec![
-                teloxide::types::AllowedUpdate::Message,
-                teloxide::types::AllowedUpdate::CallbackQuery,
-                teloxide::types::AllowedUpdate::InlineQuery,
-            ]);
-        match request.await {
-            Ok(_) => break,
-            Err(err) => {
-                let wait = match &err {
-                    RequestError::RetryAfter(after) => {
-                        gate.retry_after(Scope::Bot, after.duration(), Instant::now());
-                        Duration::ZERO
-                    }
-                    _ => backoff.next_delay(),
-                };
-                tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "setWebhook failed");
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.changed() => return Ok(()),
-                }
-            }
-        }
+    let registration = serde_json::json!({
+        "url": hook.url.as_str(),
+        "secret_token": hook.secret.expose_secret(),
+        "allowed_updates": ALLOWED_UPDATES,
+    });
+    let registered = send::until_done(client.gate(), "setWebhook", &mut shutdown, || {
+        client.call::<bool>("setWebhook", &registration)
+    })
+    .await;
+    match registered {
+        None => return Ok(()),
+        Some(Ok(_)) => {}
+        Some(Err(err)) => return Err(RunError::Unauthorized(format!("setWebhook: {err}"))),
     }
     health.webhook_mode();
     tracing::info!(url = %hook.url, listen = %hook.listen, "webhook registered");
     let checker = tokio::spawn(check_webhook(
-        sender.clone(),
+        client.clone(),
         hook.url.to_string(),
         Arc::clone(&health),
         shutdown.clone(),
@@ -580,7 +545,7 @@ where
 /// `shutdown`. Updates may not come for hours; this says whether Telegram still has our URL
 /// and delivers to it.
 async fn check_webhook(
-    sender: api::Sender,
+    sender: Client,
     url: String,
     health: Arc<Health>,
     mut shutdown: watch::Receiver<bool>,
@@ -625,30 +590,15 @@ async fn check_webhook(
     }
 }
 
-/// `getMe` until it works; `None` if a shutdown came first.
-async fn get_me<B>(
-    bot: &B,
+/// `getMe` until it works: the bot's username; `None` if a shutdown came first.
+async fn get_me(
+    client: &Client,
     shutdown: &mut watch::Receiver<bool>,
-) -> Result<Option<String>, RunError>
-where
-    B: Requester<Err = teloxide::RequestError>,
-{
-    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
-    loop {
-        match bot.get_me().await {
-            Ok(me) => return Ok(Some(me.username.clone().unwrap_or_default())),
-            Err(teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => {
-                return Err(RunError::Unauthorized("invalid token".into()));
-            }
-            Err(err) => {
-                let wait = backoff.next_delay();
-                tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "getMe failed");
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.changed() => return Ok(None),
-                }
-            }
-        }
+) -> Result<Option<String>, RunError> {
+    match send::until_done(client.gate(), "getMe", shutdown, || client.get_me()).await {
+        None => Ok(None),
+        Some(Ok(username)) => Ok(Some(username)),
+        Some(Err(err)) => Err(RunError::Unauthorized(err.to_string())),
     }
 }
 
@@ -657,10 +607,7 @@ where
 /// Telegram shows to every user whose code has no list of its own, and in the other language
 /// for that language's code. So the menu is in the language the replies are in
 /// ([`Engine::telegram_language`]) whatever the user's Telegram language.
-async fn register_commands<B>(bot: &B, engine: &Engine, gate: &Gate)
-where
-    B: Requester<Err = teloxide::RequestError>,
-{
+async fn register_commands(client: &Client, engine: &Engine) {
     let mut scopes = vec![(BotCommandScope::Default, Command::PUBLIC.to_vec())];
     for admin in engine.admins() {
         let mut all = Command::PUBLIC.to_vec();
@@ -675,15 +622,12 @@ where
                 .iter()
                 .map(|c| BotCommand::new(c.name(), engine.string(lang, c.description_key())))
                 .collect();
-            let result = send::with_retry(gate, Scope::Bot, "setMyCommands", || {
-                let request = bot.set_my_commands(commands.clone()).scope(scope.clone());
-                async move {
-                    if lang == default {
-                        request.await
-                    } else {
-                        request.language_code(lang.code()).await
-                    }
-                }
+            let mut body = serde_json::json!({"commands": commands, "scope": scope});
+            if lang != default {
+                body["language_code"] = lang.code().into();
+            }
+            let result = send::with_retry(client.gate(), Scope::Bot, "setMyCommands", || {
+                client.call::<bool>("setMyCommands", &body)
             })
             .await;
             if let Err(err) = result {
@@ -698,7 +642,7 @@ where
 /// the default language without a language code and in the other language with its code, like
 /// the command menu. Each is set only when `getMyDescription` / `getMyShortDescription`
 /// returns something else: Telegram limits how often they may change.
-async fn set_profile(sender: api::Sender, engine: Arc<Engine>) {
+async fn set_profile(sender: Client, engine: Arc<Engine>) {
     const FIELDS: [(&str, &str, &str, &str); 2] = [
         (
             "getMyDescription",
@@ -754,12 +698,12 @@ async fn set_profile(sender: api::Sender, engine: Arc<Engine>) {
 }
 
 /// Confirms everything below `offset` so that no update is handed out again.
-async fn confirm_offset(poller: &Poller, offset: i64) {
+async fn confirm_offset(client: &Client, offset: i64) {
     if offset == 0 {
         return;
     }
     for attempt in 1..=3 {
-        match poller.get_updates(offset, 0, 1, ALLOWED_UPDATES).await {
+        match poll::get_updates(client, offset, 0, 1, ALLOWED_UPDATES).await {
             Ok(_) => {
                 tracing::info!(offset, "update offset confirmed");
                 return;
@@ -772,10 +716,7 @@ async fn confirm_offset(poller: &Poller, offset: i64) {
     }
 }
 
-impl<B> Runtime<B>
-where
-    B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
-{
+impl Runtime {
     /// One turn: an update answered (or its interrupted reply resumed), a button
     /// acknowledged, or a notice sent.
     async fn turn(&self, item: &mut Item) -> TurnEnd {
@@ -855,7 +796,7 @@ where
         let Some(delivery) = item.delivery.as_mut() else {
             return TurnEnd::Done(item.outcome);
         };
-        match send::deliver(&self.bot, &self.sender, delivery).await {
+        match send::deliver(&self.client, delivery).await {
             Ok(()) => {
                 item.delivery = None;
                 TurnEnd::Done(item.outcome)
@@ -900,11 +841,12 @@ where
 
     /// `answerCallbackQuery`: the client shows a spinner until it is answered.
     async fn acknowledge(&self, query: &CallbackQueryId) -> &'static str {
+        let body = serde_json::json!({ "callback_query_id": query });
         let answered = send::with_retry(
-            self.sender.gate(),
+            self.client.gate(),
             Scope::Bot,
             "answerCallbackQuery",
-            || self.bot.answer_callback_query(query.clone()).into_future(),
+            || self.client.call::<bool>("answerCallbackQuery", &body),
         )
         .await;
         match answered {
@@ -965,14 +907,7 @@ where
                 &query.query,
             )
             .await;
-        let answered = send::answer_inline(
-            &self.bot,
-            self.sender.gate(),
-            query.id.clone(),
-            &self.username,
-            items,
-        )
-        .await;
+        let answered = send::answer_inline(&self.client, &query.id, &self.username, items).await;
         match answered {
             Ok(()) => Prepared::Done("answered"),
             Err(err) => {

@@ -421,7 +421,7 @@ async fn handle(
         Some((_, boundary)) => multipart_fields(&body, boundary.trim_matches('"')),
         None => serde_json::from_slice(&body).unwrap_or(json!({})),
     };
-    // teloxide writes method names as types ("GetMe"); Telegram ignores the case.
+    // Telegram ignores the case of the first letter ("GetMe" as teloxide's client wrote it).
     let mut chars = method.chars();
     let method: String = chars
         .next()

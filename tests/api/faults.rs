@@ -6,10 +6,16 @@ use std::time::{Duration, Instant};
 use crate::fake_api::Fault;
 use crate::telegram::{Harness, USER, signal, text, wait_exit};
 
-/// Every Bot API method the bot calls.
-const METHODS: [&str; 7] = [
+/// Every Bot API method the bot calls in polling mode but `sendPhoto` (an admin's chart:
+/// `ops::statistics_are_aggregate_and_shown_to_admins_with_a_chart`).
+const METHODS: [&str; 12] = [
     "getMe",
     "setMyCommands",
+    "deleteWebhook",
+    "getMyDescription",
+    "setMyDescription",
+    "getMyShortDescription",
+    "setMyShortDescription",
     "getUpdates",
     "sendMessage",
     "editMessageText",
@@ -17,11 +23,12 @@ const METHODS: [&str; 7] = [
     "answerInlineQuery",
 ];
 
-#[tokio::test]
-async fn a_429_on_every_method_is_waited_out() {
+/// Starts the bot with `fault` queued once for every method, then uses every method: the
+/// menu, a button, an inline query, and the profile (set at start).
+async fn every_method_once_with(fault: Fault) -> (Harness, Duration) {
     let h = Harness::new().await;
     for method in METHODS {
-        h.api.fail_next(method, Fault::RetryAfter(1));
+        h.api.fail_next(method, fault.clone());
     }
     let bot = h.start(true).await;
     let started = Instant::now();
@@ -30,12 +37,44 @@ async fn a_429_on_every_method_is_waited_out() {
     h.api.press(USER, 1, "ls");
     h.api.inline_query(USER, "lv", "veselība");
     h.api
-        .wait_until(30, "the edit and the inline answer", |api| {
+        .wait_until(30, "the edit, the inline answer and the profile", |api| {
             !api.ok_calls("editMessageText").is_empty()
                 && !api.ok_calls("answerInlineQuery").is_empty()
+                && api.ok_calls("setMyDescription").len() == 2
+                && api.ok_calls("setMyShortDescription").len() == 2
         })
         .await;
+    let took = started.elapsed();
     bot.stop().await;
+    (h, took)
+}
+
+/// A 5xx with an HTML body on every method is retried after a short backoff, not after the
+/// 10 s that teloxide's own client sleeps inside such a request.
+#[tokio::test]
+async fn a_502_on_every_method_is_retried_at_once() {
+    let (h, took) = every_method_once_with(Fault::Status(502, "<html>Bad Gateway</html>")).await;
+    for method in METHODS {
+        let calls = h.api.all_calls(method);
+        assert!(
+            calls.iter().any(|c| c.status == 502),
+            "{method}: no 502 seen"
+        );
+        assert!(
+            calls.iter().any(|c| c.status == 200),
+            "{method}: never succeeded"
+        );
+    }
+    assert_eq!(h.api.sent_to(USER).len(), 1, "the menu was sent once");
+    assert!(
+        took < Duration::from_secs(10),
+        "a 10 s sleep somewhere: {took:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_429_on_every_method_is_waited_out() {
+    let (h, took) = every_method_once_with(Fault::RetryAfter(1)).await;
     for method in METHODS {
         let calls = h.api.all_calls(method);
         assert!(
@@ -49,7 +88,7 @@ async fn a_429_on_every_method_is_waited_out() {
     }
     assert_eq!(h.api.sent_to(USER).len(), 1, "the menu was sent once");
     assert_eq!(h.api.ok_calls("answerCallbackQuery").len(), 1);
-    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(took < Duration::from_secs(30));
 }
 
 #[tokio::test]
@@ -107,8 +146,8 @@ async fn a_502_with_an_html_body_on_send_message_is_retried() {
             .count(),
         1
     );
-    // Replies no longer go through teloxide's client, which waited 10 s after any 5xx: the
-    // retry follows the 100 ms backoff.
+    // No call goes through teloxide's client, which waited 10 s after any 5xx: the retry
+    // follows the 100 ms backoff.
     assert!(took < Duration::from_secs(3), "recovered in {took:?}");
 }
 
