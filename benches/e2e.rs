@@ -1,4 +1,4 @@
-//! End-to-end benchmark (issue 7): the release binary against a fast fake Bot API on
+//! End-to-end benchmark: the release binary against a fast fake Bot API on
 //! 127.0.0.1, with `BOT_THROTTLE=off`.
 //!
 //! ```sh

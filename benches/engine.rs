@@ -1,12 +1,14 @@
-//! Engine benchmark (issue 7): the time of one request through `Engine::handle` / `inline`,
+//! Engine benchmark: the time of one request through `Engine::handle` / `inline`,
 //! against the real content and against a generated content set 100 times larger.
 //!
 //! `cargo bench --bench engine` runs criterion's estimates and then prints a table of
 //! per-request percentiles (p50/p90/p99/max over 10,000 timed calls each) for both content sets,
-//! plus the throughput of concurrent `/contact` requests. Filters work as usual with criterion:
+//! measured in alternating rounds, with the ratio of their medians, plus the throughput of
+//! concurrent `/contact` requests. Filters work as usual with criterion:
 //! `cargo bench --bench engine -- real/`. Knobs: `ENGINE_TABLE=off` skips the percentile table,
-//! `ENGINE_SETS=real` skips the large set. For a profiler, criterion's
-//! `--profile-time 10 real/contact_exact` repeats one request without analysis.
+//! `ENGINE_CRITERION=off` skips criterion, `ENGINE_SETS=real` skips the large set. For a
+//! profiler, criterion's `--profile-time 10 real/contact_exact` repeats one request without
+//! analysis.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -27,8 +29,10 @@ const SYNTHETIC_MINISTRIES: usize = 1_485;
 const AREAS_PER_MINISTRY: usize = 4;
 /// Timed calls per request for the percentile table.
 const TABLE_ITERATIONS: usize = 10_000;
-/// Upper bound on the time spent on one row of the table.
-const TABLE_BUDGET: Duration = Duration::from_secs(20);
+/// Upper bound on the time spent on one row of the table (all sets together).
+const TABLE_BUDGET: Duration = Duration::from_secs(40);
+/// Calls of one set before the next set takes its turn, in the table.
+const TABLE_ROUND: usize = 500;
 
 /// One benchmarked request.
 #[derive(Clone)]
@@ -269,45 +273,99 @@ fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
 
-/// 10,000 timed calls of each request (after 200 warm-up calls), one after another.
-fn latency_table(rt: &Runtime, set: &Set) {
-    println!(
-        "\n{}: per-request latency over up to {TABLE_ITERATIONS} sequential calls (µs)",
-        set.name
-    );
-    println!(
-        "{:<18} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10}",
-        "request", "calls", "mean", "p50", "p90", "p99", "max", "req/s"
-    );
-    for (name, case) in cases() {
-        let samples = rt.block_on(async {
-            for _ in 0..200 {
-                black_box(run_case(&set.engine, &case).await);
+/// Timed calls of one request: its samples, sorted.
+struct Timings {
+    sorted: Vec<Duration>,
+    total: Duration,
+}
+
+impl Timings {
+    fn p(&self, percent: f64) -> Duration {
+        percentile(&self.sorted, percent)
+    }
+}
+
+/// 10,000 timed calls of each request on each set (after 200 warm-up calls). The sets take
+/// turns in rounds of [`TABLE_ROUND`] calls, so that other work on the machine weighs on both
+/// alike and the last table, the ratio of each set's median to the first set's, compares like
+/// with like.
+fn latency_tables(rt: &Runtime, sets: &[Set]) {
+    let cases = cases();
+    // timings[set][case]
+    let mut timings: Vec<Vec<Timings>> = sets.iter().map(|_| Vec::new()).collect();
+    for (_, case) in &cases {
+        let mut samples: Vec<Vec<Duration>> = sets
+            .iter()
+            .map(|_| Vec::with_capacity(TABLE_ITERATIONS))
+            .collect();
+        rt.block_on(async {
+            for set in sets {
+                for _ in 0..200 {
+                    black_box(run_case(&set.engine, case).await);
+                }
             }
-            let mut samples = Vec::with_capacity(TABLE_ITERATIONS);
             let budget = Instant::now();
-            while samples.len() < TABLE_ITERATIONS && budget.elapsed() < TABLE_BUDGET {
-                let started = Instant::now();
-                black_box(run_case(&set.engine, &case).await);
-                samples.push(started.elapsed());
+            while samples[0].len() < TABLE_ITERATIONS && budget.elapsed() < TABLE_BUDGET {
+                for (set, samples) in sets.iter().zip(samples.iter_mut()) {
+                    for _ in 0..TABLE_ROUND {
+                        let started = Instant::now();
+                        black_box(run_case(&set.engine, case).await);
+                        samples.push(started.elapsed());
+                    }
+                }
             }
-            samples
         });
-        let mut sorted = samples.clone();
-        sorted.sort_unstable();
-        let total: Duration = samples.iter().sum();
-        let mean = total / samples.len() as u32;
+        for (set_timings, mut samples) in timings.iter_mut().zip(samples) {
+            let total = samples.iter().sum();
+            samples.sort_unstable();
+            set_timings.push(Timings {
+                sorted: samples,
+                total,
+            });
+        }
+    }
+    for (set, set_timings) in sets.iter().zip(&timings) {
         println!(
-            "{:<18} {:>7} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>10.0}",
-            name,
-            samples.len(),
-            micros(mean),
-            micros(percentile(&sorted, 50.0)),
-            micros(percentile(&sorted, 90.0)),
-            micros(percentile(&sorted, 99.0)),
-            micros(*sorted.last().expect("at least one sample")),
-            samples.len() as f64 / total.as_secs_f64(),
+            "\n{}: per-request latency over up to {TABLE_ITERATIONS} sequential calls (µs)",
+            set.name
         );
+        println!(
+            "{:<18} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10}",
+            "request", "calls", "mean", "p50", "p90", "p99", "max", "req/s"
+        );
+        for ((name, _), t) in cases.iter().zip(set_timings) {
+            let calls = t.sorted.len();
+            println!(
+                "{:<18} {:>7} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>10.0}",
+                name,
+                calls,
+                micros(t.total / calls as u32),
+                micros(t.p(50.0)),
+                micros(t.p(90.0)),
+                micros(t.p(99.0)),
+                micros(*t.sorted.last().expect("at least one sample")),
+                calls as f64 / t.total.as_secs_f64(),
+            );
+        }
+    }
+    if let [first, rest @ ..] = sets
+        && !rest.is_empty()
+    {
+        println!("\nmedian (p50) of each set over that of {}", first.name);
+        print!("{:<18}", "request");
+        for set in rest {
+            print!(" {:>9}", set.name);
+        }
+        println!();
+        for (i, (name, _)) in cases.iter().enumerate() {
+            print!("{name:<18}");
+            for set_timings in &timings[1..] {
+                let ratio =
+                    set_timings[i].p(50.0).as_secs_f64() / timings[0][i].p(50.0).as_secs_f64();
+                print!(" {ratio:>8.2}x");
+            }
+            println!();
+        }
     }
 }
 
@@ -382,15 +440,16 @@ fn main() {
         .measurement_time(Duration::from_secs(3))
         .sample_size(50)
         .configure_from_args();
-    criterion_benches(&mut criterion, &rt, &sets);
-    criterion.final_summary();
+    // `ENGINE_CRITERION=off` leaves only the tables (a quicker run that compares the sets).
+    if std::env::var("ENGINE_CRITERION").as_deref() != Ok("off") {
+        criterion_benches(&mut criterion, &rt, &sets);
+        criterion.final_summary();
+    }
 
     // Only under `cargo bench` (criterion's test mode, `cargo test --benches`, skips it).
     let benching = std::env::args().any(|a| a == "--bench");
     if benching && std::env::var("ENGINE_TABLE").as_deref() != Ok("off") {
-        for set in &sets {
-            latency_table(&rt, set);
-        }
+        latency_tables(&rt, &sets);
         for set in &sets {
             concurrent_throughput(&rt, set);
         }

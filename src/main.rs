@@ -113,7 +113,7 @@ fn main() -> ExitCode {
         }
     };
     // One thread by default: a reply takes microseconds of CPU, and handing tasks between
-    // threads cost more than it gained (see the README, Benchmarks). SQLite runs on its own
+    // threads cost more than it gained (see benches/README.md). SQLite runs on its own
     // worker threads either way.
     let mut builder = match config.threads {
         Some(1) => tokio::runtime::Builder::new_current_thread(),

@@ -1,6 +1,6 @@
 //! A bounded soak: the real binary against the fake Bot API at a steady rate, then a burst,
 //! with memory and file descriptors sampled. `SOAK_SECS` sets the steady phase (default 12 s
-//! in `cargo test`; `SOAK_SECS=300` for the five-minute run in the README).
+//! in `cargo test`; `SOAK_SECS=300` for the five-minute run in docs/RELIABILITY.md).
 
 use std::time::{Duration, Instant};
 

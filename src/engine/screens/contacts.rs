@@ -131,7 +131,7 @@ impl Ctx<'_> {
             self.general_contacts(&mut text, &general);
         } else {
             // No designated contact in our sources: say so, then what else there is, in the
-            // order of the schema (docs in the README, "Editing the content"): where the State
+            // order of the schema (docs/content-schema.md, "Cards"): where the State
             // Chancellery lists the contact persons, the ministry's general contact, its
             // participation page, the State Chancellery's own NGO contact.
             let _ = write!(
