@@ -126,7 +126,7 @@ impl Settings {
 pub enum RunError {
     #[error("TELOXIDE_API_URL is not a valid URL: {0}")]
     ApiUrl(String),
-    #[error("the Bot API rejected the token (getMe: {0}); check TELOXIDE_TOKEN")]
+    #[error("the Bot API rejected the token ({0}); check TELOXIDE_TOKEN")]
     Unauthorized(String),
     #[error("cannot serve the webhook on {0}: {1}")]
     Listen(std::net::SocketAddr, std::io::Error),
@@ -598,7 +598,7 @@ async fn get_me(
     match send::until_done(client.gate(), "getMe", shutdown, || client.get_me()).await {
         None => Ok(None),
         Some(Ok(username)) => Ok(Some(username)),
-        Some(Err(err)) => Err(RunError::Unauthorized(err.to_string())),
+        Some(Err(err)) => Err(RunError::Unauthorized(format!("getMe: {err}"))),
     }
 }
 

@@ -358,6 +358,39 @@ async fn the_bot_profile_is_set_from_the_content_and_only_when_it_changed() {
     assert_nothing_rejected(&h.api);
 }
 
+/// A token the Bot API refuses stops the runtime at once with an error that says so (and
+/// does not show the token), in polling and in webhook mode: retrying cannot help.
+#[tokio::test]
+async fn a_refused_token_stops_the_bot_with_a_clear_error() {
+    let h = Harness::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let webhook = [
+        ("WEBHOOK_URL", format!("http://127.0.0.1:{port}/hook")),
+        ("WEBHOOK_LISTEN", format!("127.0.0.1:{port}")),
+    ];
+    for extra in [&[][..], &webhook[..]] {
+        let config = h.config_with(false, extra);
+        let engine = app::build_engine(&config).await.unwrap();
+        let mut settings = Settings::from_config(&config).unwrap();
+        settings.token = lidzdaliba_bot::config::SecretString::from("4242:wrong-secret-part");
+        let (_stop, stopped) = watch::channel(false);
+        let result =
+            tokio::time::timeout(Duration::from_secs(10), bot::run(settings, engine, stopped))
+                .await
+                .expect("the bot gives up at once");
+        let err = result.expect_err("a refused token is an error");
+        assert!(matches!(err, RunError::Unauthorized(_)), "{err:?}");
+        let shown = err.to_string();
+        assert!(shown.contains("TELOXIDE_TOKEN"), "{shown}");
+        assert!(!shown.contains("wrong-secret-part"), "{shown}");
+    }
+    assert!(h.api.ok_calls("sendMessage").is_empty());
+}
+
 #[tokio::test]
 async fn lessons_list_has_ten_lessons_and_a_lesson_button_edits_in_place() {
     let h = Harness::new().await;
