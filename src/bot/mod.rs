@@ -551,6 +551,8 @@ async fn check_webhook(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let no_parameters = serde_json::json!({});
+    // The last delivery error logged, so that each is logged once.
+    let mut logged_error = None;
     while !*shutdown.borrow() {
         tokio::select! {
             _ = sender.gate().wait() => {}
@@ -570,6 +572,17 @@ async fn check_webhook(
                     .last_error_date
                     .filter(|at| *at > 0)
                     .map(|at| (at, info.last_error_message.unwrap_or_default()));
+                if let Some((at, message)) = &last_error
+                    && logged_error != Some(*at)
+                {
+                    logged_error = Some(*at);
+                    tracing::warn!(
+                        seconds_ago = crate::clock::unix_now().saturating_sub(*at),
+                        pending = info.pending_update_count,
+                        %message,
+                        "Telegram reports a failed delivery to the webhook"
+                    );
+                }
                 health.webhook_checked(crate::health::WebhookReport {
                     registered,
                     pending_update_count: info.pending_update_count,
