@@ -280,12 +280,26 @@ impl Engine {
     pub async fn language(&self, user_id: i64, language_code: Option<&str>) -> Lang {
         match self.store.language(user_id).await {
             Ok(Some(lang)) => lang,
-            Ok(None) => language_code.map_or(self.default_lang, Lang::from_telegram),
+            Ok(None) => self.telegram_language(language_code),
             Err(err) => {
                 tracing::warn!(error = %err, "cannot read the language choice");
-                language_code.map_or(self.default_lang, Lang::from_telegram)
+                self.telegram_language(language_code)
             }
         }
+    }
+
+    /// The language for a Telegram `language_code` before the user chooses one: `lv` or `en`
+    /// as given, the default language for any other code and for none (the command menu
+    /// follows the same rule, see `bot::register_commands`).
+    pub fn telegram_language(&self, language_code: Option<&str>) -> Lang {
+        language_code
+            .and_then(Lang::from_telegram)
+            .unwrap_or(self.default_lang)
+    }
+
+    /// The language of users whose Telegram language is neither Latvian nor English.
+    pub fn default_language(&self) -> Lang {
+        self.default_lang
     }
 
     /// The UI string `key` in `lang` (for adapters: command descriptions, hints).

@@ -280,6 +280,64 @@ fn a_text_too_long_for_one_message_is_refused_counting_utf16() {
     content::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// The bot's profile texts have Telegram's own limits (`setMyDescription` 512,
+/// `setMyShortDescription` 120); a longer one would be refused at every start.
+#[test]
+fn profile_texts_longer_than_telegram_allows_are_refused() {
+    let text = original("ui.toml");
+    let short_lv = text
+        .lines()
+        .skip_while(|l| *l != "[bot_short_description]")
+        .nth(1)
+        .expect("ui.toml has bot_short_description.lv")
+        .to_string();
+    // 61 emoji: 61 characters, 122 UTF-16 units.
+    let (_g, file, line, problems) = broken(
+        "ui.toml",
+        &short_lv,
+        &format!("lv = \"{}\"", "🙂".repeat(61)),
+    );
+    assert_problem(
+        &problems,
+        &file,
+        line,
+        "[bot_short_description]: 'bot_short_description.lv' is 122 UTF-16 units long; Telegram allows 120 in the bot's profile",
+    );
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    let description_en = text
+        .lines()
+        .skip_while(|l| *l != "[bot_description]")
+        .nth(2)
+        .expect("ui.toml has bot_description.en")
+        .to_string();
+    let (_g, file, line, problems) = broken(
+        "ui.toml",
+        &description_en,
+        &format!("en = \"{}\"", "a".repeat(513)),
+    );
+    assert_problem(
+        &problems,
+        &file,
+        line,
+        "[bot_description]: 'bot_description.en' is 513 UTF-16 units long; Telegram allows 512 in the bot's profile",
+    );
+    // Exactly at the limit is allowed.
+    let (_g, dir) = content_copy();
+    edit(
+        &dir,
+        "ui.toml",
+        &short_lv,
+        &format!("lv = \"{}\"", "🙂".repeat(60)),
+    );
+    edit(
+        &dir,
+        "ui.toml",
+        &description_en,
+        &format!("en = \"{}\"", "a".repeat(512)),
+    );
+    content::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+}
+
 #[test]
 fn an_unknown_field_is_refused() {
     let (_g, file, line, problems) = broken(
