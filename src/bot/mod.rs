@@ -26,6 +26,7 @@ mod intake;
 mod poll;
 mod queue;
 mod send;
+mod unchanged;
 pub mod webhook;
 
 use std::sync::Arc;
@@ -877,6 +878,14 @@ where
         let Some(reply) = self.engine.handle(&request).await else {
             return Prepared::Done("no-reply");
         };
+        // A stale or repeated button that would show what the message already shows: the
+        // press is acknowledged (in its own lane) and nothing is edited.
+        if let Some(MaybeInaccessibleMessage::Regular(message)) = &query.message
+            && unchanged::shows(message, &reply)
+        {
+            metrics::counter!("bot_edits_skipped_total").increment(1);
+            return Prepared::Done("unchanged");
+        }
         let delivery = match query.message.as_ref().map(|m| (m.chat().id, m.id())) {
             Some((chat, message_id)) => Delivery::edit(chat, message_id, reply),
             None => Delivery::new(ChatId(query.from.id.0 as i64), reply),
