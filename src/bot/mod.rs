@@ -215,6 +215,8 @@ where
         return Ok(());
     };
     tracing::info!(bot = %username, "connected to the Bot API");
+    // Cards carry their permalink t.me/<username>?start=<payload> from now on.
+    engine.set_username(&username).await;
     settings.health.mark_api_ok();
     let gate = Arc::new(Gate::default());
     register_commands(&bot, &engine, &gate).await;

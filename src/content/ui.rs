@@ -94,6 +94,8 @@ pub const KEYS: &[&str] = &[
     "area_sources",
     "lookup_showing",
     "backlog_notice",
+    // Votes
+    "copy_link",
 ];
 
 #[cfg(test)]

@@ -66,6 +66,11 @@ pub enum Button {
         label: String,
         query: String,
     },
+    /// Copies `text` (an item's permalink) to the clipboard (Bot API 7.11 `copy_text`).
+    Copy {
+        label: String,
+        text: String,
+    },
 }
 
 impl Button {
@@ -81,7 +86,8 @@ impl Button {
         match self {
             Button::Action { label, .. }
             | Button::Url { label, .. }
-            | Button::Share { label, .. } => label,
+            | Button::Share { label, .. }
+            | Button::Copy { label, .. } => label,
         }
     }
 }
@@ -151,6 +157,10 @@ impl CardCache {
         cards.get(key).cloned()
     }
 
+    fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     fn put(&self, key: CardKey, reply: &Reply) {
         let mut cards = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if cards.len() >= MAX_CACHED_CARDS {
@@ -169,6 +179,9 @@ pub struct Engine {
     stats: Stats,
     admins: Vec<i64>,
     content_dir: Option<PathBuf>,
+    /// The bot's Telegram username (from getMe), for permalinks; unknown until the bot has
+    /// run once with this database.
+    username: RwLock<Option<Arc<str>>>,
 }
 
 /// The engine cannot start: the store has no content.
@@ -184,6 +197,7 @@ impl Engine {
     /// An engine over `store`, which must hold imported content.
     pub async fn new(store: Store, default_lang: Lang) -> Result<Self, EngineError> {
         let loaded = load(&store).await?;
+        let username = store.bot_username().await?.map(Arc::from);
         Ok(Self {
             store,
             default_lang,
@@ -191,7 +205,32 @@ impl Engine {
             stats: Stats::default(),
             admins: Vec::new(),
             content_dir: None,
+            username: RwLock::new(username),
         })
+    }
+
+    /// The bot's Telegram username, as the runtime learned it from getMe: from now on cards
+    /// carry their permalink `https://t.me/<username>?start=<payload>`. It is remembered in
+    /// the store for the console.
+    pub async fn set_username(&self, username: &str) {
+        let username = username.trim_start_matches('@');
+        if username.is_empty() || self.username().as_deref() == Some(username) {
+            return;
+        }
+        *self.username.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::from(username));
+        // Cards rendered before carry no permalink, or another one.
+        self.snapshot().cards.clear();
+        if let Err(err) = self.store.set_bot_username(username).await {
+            tracing::warn!(error = %err, "cannot remember the bot's username");
+        }
+    }
+
+    /// The bot's Telegram username, if known.
+    pub fn username(&self) -> Option<Arc<str>> {
+        self.username
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The Telegram user ids that may use `/reload` and `/stats`.
@@ -304,6 +343,7 @@ impl Engine {
             loaded: self.snapshot(),
             lang,
             stats: &self.stats,
+            username: self.username(),
         };
         let edit = matches!(req.input, Input::Button(_));
         let result = match &req.input {
@@ -374,6 +414,7 @@ impl Engine {
             loaded: self.snapshot(),
             lang,
             stats: &uncounted,
+            username: self.username(),
         };
         match ctx.inline(query).await {
             Ok(items) => items,

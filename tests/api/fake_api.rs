@@ -684,6 +684,13 @@ fn check_text(text: &str, body: &Value) -> Result<(), String> {
             {
                 return Err("Bad Request: BUTTON_DATA_INVALID".into());
             }
+            if let Some(copy) = button.get("copy_text")
+                && !copy["text"]
+                    .as_str()
+                    .is_some_and(|t| (1..=256).contains(&t.chars().count()))
+            {
+                return Err("Bad Request: BUTTON_COPY_TEXT_INVALID".into());
+            }
         }
     }
     Ok(())

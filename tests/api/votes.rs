@@ -3,6 +3,13 @@
 
 use std::time::Duration;
 
+use lidzdaliba_bot::console;
+use lidzdaliba_bot::engine::{Action, Button, Engine};
+use lidzdaliba_bot::lang::Lang;
+use serde_json::Value;
+
+use crate::fake_api::BOT_USERNAME;
+use crate::helpers::spawn_engine;
 use crate::telegram::{Harness, USER, assert_nothing_rejected, text};
 
 /// Presses `data` on the bot's message `message_id` and waits until the press was handled:
@@ -71,4 +78,178 @@ async fn pressing_the_button_of_the_card_shown_makes_no_edit() {
     bot.stop().await;
     assert_eq!(edits(&h).len(), 1, "{:#?}", edits(&h));
     assert_nothing_rejected(&h.api);
+}
+
+/// Every button of a sent message, row by row.
+fn rows(body: &Value) -> Vec<Vec<Value>> {
+    body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|row| row.as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+/// The permalink a card's "Copy link" button copies; it sits beside "Share".
+fn copied_link(body: &Value) -> String {
+    let row = rows(body)
+        .into_iter()
+        .find(|row| row.iter().any(|b| b.get("copy_text").is_some()))
+        .unwrap_or_else(|| panic!("no copy_text button: {body}"));
+    assert_eq!(row.len(), 2, "{row:?}");
+    assert!(row[0].get("switch_inline_query").is_some(), "{row:?}");
+    assert_eq!(row[1]["text"], "🔗 Kopēt saiti");
+    row[1]["copy_text"]["text"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_copied_link_opens_the_same_card_through_start() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    for (ask, payload) in [
+        ("/contact veselība", "a-veseliba"),
+        ("/contact VM", "c-vm"),
+        ("/lessons 6", "l-6"),
+        ("/guidelines 2", ""),
+    ] {
+        let card = h.ask(ask).await;
+        let link = copied_link(&card);
+        let prefix = format!("https://t.me/{BOT_USERNAME}?start=");
+        let got = link
+            .strip_prefix(&prefix)
+            .unwrap_or_else(|| panic!("{ask}: {link}"));
+        if !payload.is_empty() {
+            assert_eq!(got, payload, "{ask}");
+        }
+        // What a person who follows the link sends: `/start <payload>`.
+        let opened = h.ask(&format!("/start {got}")).await;
+        assert_eq!(text(&opened), text(&card), "{ask} -> {link}");
+        assert_eq!(copied_link(&opened), link);
+    }
+    bot.stop().await;
+    assert_nothing_rejected(&h.api);
+}
+
+#[tokio::test]
+async fn inline_results_carry_the_permalink_in_their_text() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    h.api.inline_query(USER, "lv", "c-vm");
+    h.api
+        .wait_until(10, "the inline answer", |api| {
+            !api.ok_calls("answerInlineQuery").is_empty()
+        })
+        .await;
+    bot.stop().await;
+    let answer = &h.api.ok_calls("answerInlineQuery")[0];
+    let result = &answer["results"][0];
+    let link = format!("https://t.me/{BOT_USERNAME}?start=c-vm");
+    let message = result["input_message_content"]["message_text"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.ends_with(&format!("🔗 <a href=\"{link}\">{link}</a>")),
+        "{message}"
+    );
+    assert_nothing_rejected(&h.api);
+}
+
+/// Every card of the content (each ministry, area, lesson and section) has the button, and
+/// its link opens that card; menus have none.
+#[tokio::test]
+async fn every_card_has_a_permalink_that_opens_it() {
+    let app = spawn_engine().await;
+    let catalog_items = {
+        let mut items = Vec::new();
+        for m in app.ministries().await {
+            items.push(Action::Ministry(m.id.clone()));
+            items.extend(m.areas.iter().map(|a| Action::Area(a.id.clone())));
+        }
+        items.extend((1..=10).map(Action::Lesson));
+        for section in app.store.sections("section", None).await.unwrap() {
+            items.push(Action::Section(section.id.clone()));
+        }
+        items
+    };
+    assert!(catalog_items.len() > 40, "{}", catalog_items.len());
+    for item in &catalog_items {
+        let card = app.press(item).await;
+        let links: Vec<&String> = card
+            .buttons
+            .iter()
+            .flatten()
+            .filter_map(|b| match b {
+                Button::Copy { text, .. } => Some(text),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            links,
+            vec![&format!(
+                "https://t.me/{BOT_USERNAME}?start={}",
+                item.payload()
+            )],
+            "{item:?}"
+        );
+        let opened = app.ask(&format!("/start {}", item.payload())).await;
+        assert_eq!(opened.text, card.text, "{item:?}");
+    }
+    for menu in ["/start", "/lessons", "/contact", "/guidelines", "/help"] {
+        let reply = app.ask(menu).await;
+        assert!(
+            !reply
+                .buttons
+                .iter()
+                .flatten()
+                .any(|b| matches!(b, Button::Copy { .. })),
+            "{menu}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_console_prints_the_permalink() {
+    let app = spawn_engine().await;
+    let mut out = Vec::new();
+    console::run(&app.engine, &b"/contact VM\n3\n"[..], &mut out)
+        .await
+        .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    let link = format!("https://t.me/{BOT_USERNAME}?start=c-vm");
+    assert!(
+        out.contains(&format!("[3] 🔗 Kopēt saiti: {link}")),
+        "{out}"
+    );
+    assert!(out.contains(&format!("→ {link}")), "{out}");
+}
+
+/// The console of a database the bot never ran with knows no username: no link, and nothing
+/// broken; once the bot has run, the console shows the links too.
+#[tokio::test]
+async fn the_username_is_remembered_for_the_console() {
+    let app = spawn_engine().await;
+    let store = lidzdaliba_bot::store::Store::open(&app.db_url)
+        .await
+        .unwrap();
+    let again = Engine::new(store, Lang::Lv).await.unwrap();
+    assert_eq!(again.username().as_deref(), Some(BOT_USERNAME));
+
+    let (_dir, content) = crate::helpers::content_copy();
+    let fresh_dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/fresh.db", fresh_dir.path().display());
+    let store = lidzdaliba_bot::store::Store::open(&url).await.unwrap();
+    lidzdaliba_bot::engine::import(&store, &content)
+        .await
+        .unwrap();
+    let fresh = Engine::new(store, Lang::Lv).await.unwrap();
+    assert_eq!(fresh.username(), None);
+    let mut out = Vec::new();
+    console::run(&fresh, &b"/contact VM\n"[..], &mut out)
+        .await
+        .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("↗ Dalīties") && !out.contains("t.me/"),
+        "{out}"
+    );
 }
