@@ -21,6 +21,11 @@ pub mod metric {
     pub const UNMATCHED: &str = "unmatched";
     /// The language of a reply.
     pub const LANGUAGE: &str = "language";
+    /// "Did this help?" answered 👍, by the card's payload (`c-vm`, `a-veseliba`, `l-3`,
+    /// `g-purpose`); one per person per card per day.
+    pub const VOTE_UP: &str = "vote_up";
+    /// The same, answered 👎.
+    pub const VOTE_DOWN: &str = "vote_down";
 }
 
 /// Counters waiting to be written.

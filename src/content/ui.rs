@@ -96,6 +96,10 @@ pub const KEYS: &[&str] = &[
     "backlog_notice",
     // Votes
     "copy_link",
+    "vote_up",
+    "vote_down",
+    "vote_thanks",
+    "vote_repeated",
 ];
 
 #[cfg(test)]

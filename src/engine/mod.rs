@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod lookup;
 mod screens;
 pub mod search;
+pub mod votes;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -182,6 +183,8 @@ pub struct Engine {
     /// The bot's Telegram username (from getMe), for permalinks; unknown until the bot has
     /// run once with this database.
     username: RwLock<Option<Arc<str>>>,
+    /// Who voted on which card today (keyed hashes, memory only).
+    ballots: votes::Ballots,
 }
 
 /// The engine cannot start: the store has no content.
@@ -206,6 +209,7 @@ impl Engine {
             admins: Vec::new(),
             content_dir: None,
             username: RwLock::new(username),
+            ballots: votes::Ballots::default(),
         })
     }
 
@@ -262,6 +266,8 @@ impl Engine {
 
     /// Writes the usage counters to the store.
     pub async fn flush_stats(&self) -> Result<(), StoreError> {
+        // Yesterday's votes are not kept past midnight (UTC), even on a day without votes.
+        self.ballots.forget_other_days(&crate::clock::day(0));
         self.stats.flush(&self.store).await
     }
 
@@ -366,6 +372,12 @@ impl Engine {
                 None => Ok(Some(ctx.unknown_command(name))),
             },
             Input::Button(data) => match Action::decode(data) {
+                Some(Action::Vote { item, up }) => {
+                    self.stats.count(metric::REQUEST, "button:vote");
+                    let day = crate::clock::day(0);
+                    let cast = || self.ballots.cast(req.user_id, &item, &day);
+                    Ok(Some(ctx.vote(&item, up, cast)))
+                }
                 Some(action) => {
                     self.stats.count(metric::REQUEST, action.kind());
                     ctx.action(&action, req.user_id).await.map(Some)

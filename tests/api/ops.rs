@@ -414,6 +414,9 @@ async fn no_table_holds_a_user_id_except_the_language_choice_and_forget_deletes_
     ] {
         app.ask_as(user, Some("lv"), text).await;
     }
+    // Votes are counted by card, not by person.
+    app.press_as(user, Some("lv"), "vu:a:veseliba").await;
+    app.press_as(user, Some("lv"), "vd:l:3").await;
     app.engine.flush_stats().await.unwrap();
     let privacy = app.ask_as(user, Some("lv"), "/privacy").await;
     assert!(

@@ -253,3 +253,121 @@ async fn the_username_is_remembered_for_the_console() {
         "{out}"
     );
 }
+
+/// The buttons of a sent message as (label, what they do), row by row.
+fn labelled(body: &Value) -> Vec<Vec<(String, String)>> {
+    rows(body)
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|b| {
+                    let what = ["callback_data", "switch_inline_query", "url"]
+                        .iter()
+                        .find_map(|k| b[*k].as_str().map(str::to_string))
+                        .or_else(|| b["copy_text"]["text"].as_str().map(str::to_string))
+                        .unwrap_or_default();
+                    (b["text"].as_str().unwrap_or("").to_string(), what)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_vote_is_counted_once_a_day_and_the_card_thanks_without_the_vote_buttons() {
+    let h = Harness::new().await;
+    let (bot, engine, _) = h.start_with(h.config(false)).await;
+    let card = h.ask("/contact VM").await;
+    let message_id = h.api.ok_calls("sendMessage").len() as i64;
+    let before = labelled(&card);
+    let vote_row = vec![
+        ("👍 Palīdzēja".to_string(), "vu:c:vm".to_string()),
+        ("👎 Nepalīdzēja".to_string(), "vd:c:vm".to_string()),
+    ];
+    assert!(before.contains(&vote_row), "{before:?}");
+
+    press_and_settle(&h, message_id, "vu:c:vm").await;
+    let thanked = &edits(&h)[0].body;
+    assert_eq!(thanked["message_id"], message_id);
+    assert_eq!(
+        text(thanked),
+        format!(
+            "{}\n\nPaldies par jūsu vērtējumu! Tas palīdz saprast, kas šajā informācijā \
+             jāuzlabo.",
+            text(&card)
+        )
+    );
+    // Exactly the two vote buttons are gone.
+    let expected: Vec<_> = before.into_iter().filter(|row| *row != vote_row).collect();
+    assert_eq!(labelled(thanked), expected);
+
+    // The same person, the same card, the same day, from another copy of the card: thanked,
+    // held back.
+    h.ask("/contact veselības ministrija").await;
+    let second = h.api.ok_calls("sendMessage").len() as i64;
+    press_and_settle(&h, second, "vd:c:vm").await;
+    let repeated = &edits(&h)[1].body;
+    assert_eq!(repeated["message_id"], second);
+    assert!(
+        text(repeated)
+            .ends_with("Šodien jūs šo jau novērtējāt; vienā dienā ieskaitām vienu vērtējumu."),
+        "{}",
+        text(repeated)
+    );
+    // Someone else's 👎 on the same card, and the first person's on a lesson, count.
+    let other = USER + 1;
+    h.api.private_text(other, Some("lv"), "/contact VM");
+    h.api
+        .wait_until(10, "the other card", |api| !api.sent_to(other).is_empty())
+        .await;
+    h.api
+        .press(other, h.api.ok_calls("sendMessage").len() as i64, "vd:c:vm");
+    h.ask("/lessons 3").await;
+    let lesson = h.api.ok_calls("sendMessage").len() as i64;
+    press_and_settle(&h, lesson, "vd:l:3").await;
+    h.api
+        .wait_until(10, "four edits", |api| {
+            api.ok_calls("editMessageText").len() == 4
+        })
+        .await;
+    bot.stop().await;
+    engine.flush_stats().await.unwrap();
+
+    let report = lidzdaliba_bot::stats::Report::load(engine.store(), 1)
+        .await
+        .unwrap();
+    let count = |metric: &str, key: &str| {
+        report
+            .totals
+            .get(metric)
+            .and_then(|keys| keys.iter().find(|(k, _)| k == key))
+            .map_or(0, |(_, n)| *n)
+    };
+    assert_eq!(count("vote_up", "c-vm"), 1);
+    assert_eq!(count("vote_down", "c-vm"), 1, "{:?}", report.totals);
+    assert_eq!(count("vote_down", "l-3"), 1);
+    assert_eq!(count("request", "button:vote"), 4);
+    assert_nothing_rejected(&h.api);
+}
+
+/// A vote for a card the content no longer has is answered with a fresh menu and not counted.
+#[tokio::test]
+async fn a_vote_on_a_card_that_is_gone_counts_nothing() {
+    let app = spawn_engine().await;
+    let reply = app.press("vu:c:zz_gone").await;
+    assert!(reply.text.contains("vairs nav aktuāla"), "{}", reply.text);
+    let thanked = app.press("vu:l:3").await;
+    assert!(thanked.text.contains("Paldies"), "{}", thanked.text);
+    assert!(
+        !lidzdaliba_bot::engine::Action::decode("vu:l:3").is_some_and(|vote| thanked
+            .buttons
+            .iter()
+            .flatten()
+            .any(|b| matches!(b, Button::Action { action, .. } if *action == vote)))
+    );
+    app.engine.flush_stats().await.unwrap();
+    let report = lidzdaliba_bot::stats::Report::load(&app.store, 1)
+        .await
+        .unwrap();
+    assert_eq!(report.totals["vote_up"], vec![("l-3".to_string(), 1)]);
+}

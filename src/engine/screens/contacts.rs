@@ -191,6 +191,7 @@ impl Ctx<'_> {
             None => Action::Ministry(ministry.id.clone()),
         };
         rows.push(self.share_row(&item));
+        rows.push(self.vote_row(&item));
         rows.push(self.back_row(Action::Contacts));
         self.reply(text, rows)
     }

@@ -55,6 +55,7 @@ impl Ctx<'_> {
             rows.push(nav);
         }
         rows.push(self.share_row(&Action::Section(section.id.clone())));
+        rows.push(self.vote_row(&Action::Section(section.id.clone())));
         rows.push(self.back_row(Action::Guidelines));
         Some(self.reply(text, rows))
     }

@@ -150,6 +150,7 @@ impl Ctx<'_> {
             rows.push(nav);
         }
         rows.push(self.share_row(&Action::Lesson(lesson.number)));
+        rows.push(self.vote_row(&Action::Lesson(lesson.number)));
         rows.push(self.back_row(Action::Lessons));
         self.reply(text, rows)
     }

@@ -21,6 +21,7 @@ mod menus;
 mod resources;
 mod search;
 mod specialists;
+mod votes;
 
 type Result<T> = std::result::Result<T, StoreError>;
 
@@ -126,6 +127,8 @@ impl Ctx<'_> {
             Action::Resources => self.resources(),
             Action::Language => self.language_menu(),
             Action::SetLanguage(lang) => self.set_language(user_id, *lang).await?,
+            // Votes are counted by the engine (`Engine::handle` calls `vote`), never here.
+            Action::Vote { .. } => self.main_menu(),
         })
     }
 
