@@ -276,7 +276,8 @@ fn labelled(body: &Value) -> Vec<Vec<(String, String)>> {
 #[tokio::test]
 async fn a_vote_is_counted_once_a_day_and_the_card_thanks_without_the_vote_buttons() {
     let h = Harness::new().await;
-    let (bot, engine, _) = h.start_with(h.config(false)).await;
+    let admins = [("BOT_ADMINS", USER.to_string())];
+    let (bot, engine, _) = h.start_with(h.config_with(false, &admins)).await;
     let card = h.ask("/contact VM").await;
     let message_id = h.api.ok_calls("sendMessage").len() as i64;
     let before = labelled(&card);
@@ -330,8 +331,32 @@ async fn a_vote_is_counted_once_a_day_and_the_card_thanks_without_the_vote_butto
             api.ok_calls("editMessageText").len() == 4
         })
         .await;
-    bot.stop().await;
+    // The operator sees it in /stats: the card with the most 👎 first.
     engine.flush_stats().await.unwrap();
+    let stats = h.ask("/stats 1").await;
+    let table = text(&stats);
+    let (vm, lesson) = (
+        "    1 👎     1 👍  ministry vm",
+        "    1 👎     0 👍  lesson 3",
+    );
+    assert!(table.contains("Did this help?"), "{table}");
+    assert!(table.contains(vm) && table.contains(lesson), "{table}");
+    bot.stop().await;
+
+    // And in a terminal, `lidzdaliba-bot stats`.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"))
+        .args(["stats", "--days", "1"])
+        .env_clear()
+        .env("DATABASE_URL", &h.db_url)
+        .env("CONTENT_DIR", &h.content)
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{printed}");
+    assert!(
+        printed.contains(vm) && printed.contains(lesson),
+        "{printed}"
+    );
 
     let report = lidzdaliba_bot::stats::Report::load(engine.store(), 1)
         .await
