@@ -193,6 +193,15 @@ async fn every_card_has_a_permalink_that_opens_it() {
         );
         let opened = app.ask(&format!("/start {}", item.payload())).await;
         assert_eq!(opened.text, card.text, "{item:?}");
+        // The thank-you after a vote still fits in the one message it replaces.
+        let vote = Action::Vote {
+            item: Box::new(item.clone()),
+            up: true,
+        };
+        let thanked = app.press(&vote).await;
+        assert_eq!(thanked.messages().len(), 1, "{item:?}");
+        assert!(thanked.image.is_none());
+        crate::helpers::assert_sendable(&thanked, &format!("{item:?} thanked"));
     }
     for menu in ["/start", "/lessons", "/contact", "/guidelines", "/help"] {
         let reply = app.ask(menu).await;
