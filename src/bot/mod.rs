@@ -32,6 +32,7 @@ mod intake;
 mod poll;
 mod queue;
 mod send;
+mod unchanged;
 pub mod webhook;
 
 use std::sync::Arc;
@@ -215,6 +216,8 @@ async fn serve(
         return Ok(());
     };
     tracing::info!(bot = %username, "connected to the Bot API");
+    // Cards carry their permalink t.me/<username>?start=<payload> from now on.
+    engine.set_username(&username).await;
     register_commands(&client, &engine).await;
     // Beside the updates: the profile matters to new users only, and a 429 on it must not
     // hold up the first answers longer than the gate does.
@@ -949,6 +952,14 @@ impl Runtime {
         let Some(reply) = self.engine.handle(&request).await else {
             return Prepared::Done("no-reply");
         };
+        // A stale or repeated button that would show what the message already shows: the
+        // press is acknowledged (in its own lane) and nothing is edited.
+        if let Some(MaybeInaccessibleMessage::Regular(message)) = &query.message
+            && unchanged::shows(message, &reply)
+        {
+            metrics::counter!("bot_edits_skipped_total").increment(1);
+            return Prepared::Done("unchanged");
+        }
         let delivery = match query.message.as_ref().map(|m| (m.chat().id, m.id())) {
             Some((chat, message_id)) => Delivery::edit(chat, message_id, reply),
             None => Delivery::new(ChatId(query.from.id.0 as i64), reply),

@@ -304,6 +304,15 @@ pub fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
                     Button::Share { label, query } => Some(
                         InlineKeyboardButton::switch_inline_query(label.clone(), query.clone()),
                     ),
+                    // Telegram takes 1–256 characters to copy; a permalink is far shorter.
+                    Button::Copy { label, text } => {
+                        (1..=256).contains(&text.chars().count()).then(|| {
+                            InlineKeyboardButton::copy_text_button(
+                                label.clone(),
+                                teloxide::types::CopyTextButton { text: text.clone() },
+                            )
+                        })
+                    }
                 })
                 .collect::<Vec<_>>()
         })

@@ -96,6 +96,12 @@ pub const KEYS: &[&str] = &[
     "backlog_notice",
     "bot_description",
     "bot_short_description",
+    // Votes
+    "copy_link",
+    "vote_up",
+    "vote_down",
+    "vote_thanks",
+    "vote_repeated",
 ];
 
 /// UI strings that Telegram limits more tightly than a message, in UTF-16 code units: the

@@ -740,15 +740,55 @@ fn key(text: &str, body: &Value) -> String {
 }
 
 fn bot_message(id: i64, chat: Value, text: &str, body: &Value) -> Value {
+    let (plain, entities) = returned_text(text);
     let mut message = json!({
         "message_id": id, "date": 1_700_000_000, "chat": chat,
         "from": {"id": BOT_ID, "is_bot": true, "first_name": "Līdzdalība", "username": BOT_USERNAME},
-        "text": lidzdaliba_bot::render::to_plain(text),
+        "text": plain,
     });
+    if !entities.is_empty() {
+        message["entities"] = Value::Array(entities);
+    }
     if !body["reply_markup"].is_null() {
         message["reply_markup"] = body["reply_markup"].clone();
     }
     message
+}
+
+/// The text and entities Telegram returns for a message sent as HTML: the text without tags,
+/// an entity per tag, and a link whose label is its own address as a `url` entity (as if
+/// Telegram had found it in the text).
+fn returned_text(html: &str) -> (String, Vec<Value>) {
+    use lidzdaliba_bot::render::{Style, entities};
+    let (plain, found) = entities(html);
+    let units: Vec<u16> = plain.encode_utf16().collect();
+    let entities = found
+        .into_iter()
+        .map(|e| {
+            let mut entity = json!({"offset": e.offset, "length": e.length});
+            entity["type"] = json!(match &e.style {
+                Style::Bold => "bold",
+                Style::Italic => "italic",
+                Style::Underline => "underline",
+                Style::Strikethrough => "strikethrough",
+                Style::Spoiler => "spoiler",
+                Style::Code => "code",
+                Style::Pre => "pre",
+                Style::Blockquote => "blockquote",
+                Style::Link(url) => {
+                    let label = String::from_utf16_lossy(&units[e.offset..e.offset + e.length]);
+                    if label == *url {
+                        "url"
+                    } else {
+                        entity["url"] = json!(url);
+                        "text_link"
+                    }
+                }
+            });
+            entity
+        })
+        .collect();
+    (plain, entities)
 }
 
 /// What Telegram checks on a message text and its keyboard.
@@ -774,6 +814,13 @@ fn check_text(text: &str, body: &Value) -> Result<(), String> {
                 && (data.is_empty() || data.len() > 64)
             {
                 return Err("Bad Request: BUTTON_DATA_INVALID".into());
+            }
+            if let Some(copy) = button.get("copy_text")
+                && !copy["text"]
+                    .as_str()
+                    .is_some_and(|t| (1..=256).contains(&t.chars().count()))
+            {
+                return Err("Bad Request: BUTTON_COPY_TEXT_INVALID".into());
             }
         }
     }

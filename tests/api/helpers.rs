@@ -179,6 +179,8 @@ pub async fn spawn_engine() -> TestApp {
     let engine = Engine::new(store.clone(), Lang::Lv)
         .await
         .expect("the engine starts over imported content");
+    // As the runtime does after getMe: cards carry their permalink.
+    engine.set_username(crate::fake_api::BOT_USERNAME).await;
     TestApp {
         engine,
         store,
@@ -304,7 +306,7 @@ pub fn actions(reply: &Reply) -> Vec<Action> {
         .flatten()
         .filter_map(|b| match b {
             Button::Action { action, .. } => Some(action.clone()),
-            Button::Url { .. } | Button::Share { .. } => None,
+            Button::Url { .. } | Button::Share { .. } | Button::Copy { .. } => None,
         })
         .collect()
 }
@@ -376,6 +378,19 @@ pub fn assert_sendable(reply: &Reply, context: &str) {
                     Action::from_payload(query).is_some_and(|a| a.is_item()),
                     "{context}: share query {query:?} is not an item's payload"
                 ),
+                Button::Copy { text, .. } => {
+                    let payload = text
+                        .strip_prefix("https://t.me/")
+                        .and_then(|rest| rest.split_once("?start="))
+                        .map(|(_, payload)| payload);
+                    assert!(
+                        payload
+                            .and_then(Action::from_payload)
+                            .is_some_and(|a| a.is_item())
+                            && (1..=256).contains(&text.chars().count()),
+                        "{context}: copied text {text:?} is not an item's permalink"
+                    );
+                }
             }
         }
     }

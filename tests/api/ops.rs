@@ -154,6 +154,13 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
     let (bot, engine, settings) = h.start_with(h.config(false)).await;
     h.ask("/contact veselība").await;
     h.ask("qqqxxzz").await;
+    // A vote on the card (message 1), and "Main menu" pressed on the main menu (message 3),
+    // which makes no edit.
+    h.api.press(crate::telegram::USER, 1, "vu:a:veseliba");
+    h.ask("/start").await;
+    h.api.press(crate::telegram::USER, 3, "m");
+    h.ask("/help").await;
+    assert_eq!(h.api.all_calls("editMessageText").len(), 1);
     let port = free_port();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let (stop, stopped) = watch::channel(false);
@@ -208,6 +215,8 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
         "bot_replies_total",
         "bot_handler_seconds_bucket",
         "lookups_unmatched_total",
+        "bot_votes_total{vote=\"up\"}",
+        "bot_edits_skipped_total",
     ] {
         assert!(metrics.contains(name), "{name} missing in:\n{metrics}");
     }
@@ -623,6 +632,9 @@ async fn no_table_holds_a_user_id_except_the_language_choice_and_forget_deletes_
     ] {
         app.ask_as(user, Some("lv"), text).await;
     }
+    // Votes are counted by card, not by person.
+    app.press_as(user, Some("lv"), "vu:a:veseliba").await;
+    app.press_as(user, Some("lv"), "vd:l:3").await;
     app.engine.flush_stats().await.unwrap();
     let privacy = app.ask_as(user, Some("lv"), "/privacy").await;
     assert!(
