@@ -417,6 +417,11 @@ async fn no_table_holds_a_user_id_except_the_language_choice_and_forget_deletes_
     // Votes are counted by card, not by person.
     app.press_as(user, Some("lv"), "vu:a:veseliba").await;
     app.press_as(user, Some("lv"), "vd:l:3").await;
+    // A report without "you may contact me" is stored without the user id.
+    app.press_as(user, Some("lv"), "rp:c:vm").await;
+    let thanks = app.ask_as(user, Some("lv"), "Tālrunis nav pareizs").await;
+    assert!(thanks.text.contains("Report no. 1"), "{}", thanks.text);
+    assert_eq!(app.store.open_reports().await.unwrap(), 1);
     app.engine.flush_stats().await.unwrap();
     let privacy = app.ask_as(user, Some("lv"), "/privacy").await;
     assert!(
@@ -444,7 +449,7 @@ async fn no_table_holds_a_user_id_except_the_language_choice_and_forget_deletes_
 }
 
 /// The tables in which any column holds `value` (as a number or as text).
-async fn tables_holding(store: &lidzdaliba_bot::store::Store, value: i64) -> Vec<String> {
+pub async fn tables_holding(store: &lidzdaliba_bot::store::Store, value: i64) -> Vec<String> {
     use sqlx::Row;
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
