@@ -274,10 +274,10 @@ async fn admins_resolve_reports_from_the_list_and_others_cannot() {
     assert_eq!(store.open_reports().await.unwrap(), 0);
 }
 
-/// The terminal listing and the deletion of reports closed 90 days ago,
+/// The terminal listing, the statistics, and the deletion of reports closed 90 days ago,
 /// over the engine and the real binary.
 #[tokio::test]
-async fn the_terminal_shows_reports_and_closed_ones_go_after_90_days() {
+async fn the_terminal_and_the_stats_show_reports_and_closed_ones_go_after_90_days() {
     use lidzdaliba_bot::clock::day;
     use lidzdaliba_bot::store::ReportStatus;
 
@@ -321,6 +321,13 @@ async fn the_terminal_shows_reports_and_closed_ones_go_after_90_days() {
             .unwrap()
     );
 
+    let stats = lidzdaliba_bot::stats::Report::load(store, 30)
+        .await
+        .unwrap();
+    let table = stats.table(10);
+    assert!(table.contains("Open reports of mistakes: 1"), "{table}");
+    assert!(table.contains("#1  ministries.toml:"), "{table}");
+
     let cli = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"))
             .args(args)
@@ -349,6 +356,8 @@ async fn the_terminal_shows_reports_and_closed_ones_go_after_90_days() {
         "{open}"
     );
     assert!(open.ends_with("1 open report(s)\n"), "{open}");
+    let stats = cli(&["stats"]);
+    assert!(stats.contains("Open reports of mistakes: 1"), "{stats}");
 
     // The flush of the statistics deletes what was closed more than 90 days ago.
     app.engine.flush_stats().await.unwrap();
