@@ -154,6 +154,15 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
     let (bot, engine, settings) = h.start_with(h.config(false)).await;
     h.ask("/contact veselība").await;
     h.ask("qqqxxzz").await;
+    // A report of a mistake, counted by its outcome.
+    let before = h.api.sent_to(USER).len();
+    h.api.press(USER, 1, "rp:a:veseliba");
+    h.api
+        .wait_until(10, "the prompt for a report", |api| {
+            api.sent_to(USER).len() > before
+        })
+        .await;
+    h.ask("Kļūda tālrunī").await;
     let port = free_port();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let (stop, stopped) = watch::channel(false);
@@ -207,6 +216,7 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
         "bot_replies_total",
         "bot_handler_seconds_bucket",
         "lookups_unmatched_total",
+        "bot_reports_total{outcome=\"filed\"}",
     ] {
         assert!(metrics.contains(name), "{name} missing in:\n{metrics}");
     }
