@@ -399,7 +399,7 @@ mod tests {
     #[test]
     fn random_strings_never_panic() {
         // A small deterministic generator over a hostile alphabet.
-        let alphabet: Vec<char> = "ml:cgavud0123456789_-\u{0}ā🙂 \u{202e}\u{200d}<>&\""
+        let alphabet: Vec<char> = "ml:cgavudrps0123456789_-\u{0}ā🙂 \u{202e}\u{200d}<>&\""
             .chars()
             .collect();
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
