@@ -73,6 +73,13 @@ enum Cmd {
         #[arg(long)]
         png: Option<PathBuf>,
     },
+    /// Print the reports of mistakes people sent (🚩), oldest first, each with the file:line
+    /// to fix
+    Reports {
+        /// Only the open ones (not yet resolved or marked spam)
+        #[arg(long)]
+        open: bool,
+    },
     /// Ask the running bot's /healthz (at HEALTH_LISTEN); exit 0 if healthy, 1 if not
     Health {
         /// The address to ask instead of HEALTH_LISTEN
@@ -150,6 +157,7 @@ fn main() -> ExitCode {
             }
             Cmd::Import { create } => import(config, create).await,
             Cmd::Stats { days, png } => stats(config, days, png).await,
+            Cmd::Reports { open } => reports(config, open).await,
             Cmd::Health { addr, timeout } => health(config, addr, timeout),
         }
     })
@@ -394,6 +402,36 @@ async fn stats(config: Config, days: u32, png: Option<PathBuf>) -> ExitCode {
                 }
                 println!("\nchart: {}", path.display());
             }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `reports [--open]`: every report (or the open ones) as blocks of text, then a count.
+async fn reports(config: Config, open: bool) -> ExitCode {
+    app::init_tracing(&config, "warn");
+    if let Err(err) = app::require_database(&config.database_url) {
+        eprintln!("error: {err}");
+        return ExitCode::FAILURE;
+    }
+    let store = match Store::open(&config.database_url).await {
+        Ok(store) => store,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match store.reports(open, i64::MAX).await {
+        Ok(reports) => {
+            for report in &reports {
+                println!("{}", lidzdaliba_bot::engine::report_block(report));
+            }
+            let kind = if open { "open report(s)" } else { "report(s)" };
+            println!("{} {kind}", reports.len());
             ExitCode::SUCCESS
         }
         Err(err) => {

@@ -28,6 +28,9 @@ pub mod metric {
     pub const VOTE_DOWN: &str = "vote_down";
 }
 
+/// Open reports the statistics list by name (the oldest first).
+const OLDEST_OPEN_REPORTS: i64 = 5;
+
 /// Counters waiting to be written.
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -71,6 +74,8 @@ pub struct Report {
     pub totals: BTreeMap<String, Vec<(String, i64)>>,
     /// Requests per day, oldest first, every day present (zero when quiet).
     pub per_day: Vec<(String, i64)>,
+    /// How many reports of mistakes are open, and the oldest of them.
+    pub open_reports: (i64, Vec<crate::store::Report>),
 }
 
 impl Report {
@@ -97,10 +102,15 @@ impl Report {
                 (metric, keys)
             })
             .collect();
+        let open_reports = (
+            store.open_reports().await?,
+            store.reports(true, OLDEST_OPEN_REPORTS).await?,
+        );
         Ok(Report {
             days,
             totals,
             per_day: per_day.into_iter().collect(),
+            open_reports,
         })
     }
 
@@ -166,6 +176,26 @@ impl Report {
         }
         for (card, (down, up)) in cards.into_iter().take(top) {
             out.push_str(&format!("{down:>5} 👎 {up:>5} 👍  {}\n", card_name(card)));
+        }
+        out.push_str(&self.reports_section());
+        out
+    }
+
+    /// The open reports of mistakes (whatever their age): how many, and the oldest with the
+    /// place in `content/` to fix.
+    fn reports_section(&self) -> String {
+        let (count, oldest) = &self.open_reports;
+        let mut out = format!("\nOpen reports of mistakes: {count}\n");
+        for report in oldest {
+            let file = report.place.rsplit('/').next().unwrap_or(&report.place);
+            let title: String = report.title.chars().take(40).collect();
+            out.push_str(&format!(
+                "{:>7}  {file}  {title}\n",
+                format!("#{}", report.id)
+            ));
+        }
+        if *count > oldest.len() as i64 {
+            out.push_str("         … /reports, `lidzdaliba-bot reports --open`\n");
         }
         out
     }
@@ -270,6 +300,7 @@ mod tests {
                 (metric::UNMATCHED.to_string(), keys(&[("zzz", 3)])),
             ]),
             per_day: Vec::new(),
+            open_reports: (0, Vec::new()),
         };
         let section = report.votes_section(3);
         let lines: Vec<&str> = section.lines().skip(2).collect();
@@ -289,6 +320,7 @@ mod tests {
             days: 1,
             totals: BTreeMap::new(),
             per_day: Vec::new(),
+            open_reports: (0, Vec::new()),
         };
         assert!(empty.votes_section(5).ends_with("      —\n"));
     }

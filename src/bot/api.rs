@@ -77,12 +77,13 @@ impl Client {
         (at > now).then_some(at)
     }
 
-    /// `sendMessage` with HTML, no link preview and the keyboard, if any.
+    /// `sendMessage` with HTML, no link preview and the keyboard, if any (or Telegram's
+    /// `force_reply`, which asks the person to answer this message).
     pub async fn send_message(
         &self,
         chat: ChatId,
         text: &str,
-        markup: Option<&InlineKeyboardMarkup>,
+        markup: Option<Markup<'_>>,
     ) -> Result<(), RequestError> {
         if let Some(limiter) = &self.limiter {
             limiter.wait(chat.0).await;
@@ -112,7 +113,7 @@ impl Client {
             text,
             parse_mode: "HTML",
             link_preview_options: NoPreview { is_disabled: true },
-            reply_markup: markup,
+            reply_markup: markup.map(Markup::Inline),
         };
         self.call_reply(&self.edit_url, &body).await
     }
@@ -232,7 +233,25 @@ struct Body<'a> {
     parse_mode: &'static str,
     link_preview_options: NoPreview,
     #[serde(skip_serializing_if = "Option::is_none")]
-    reply_markup: Option<&'a InlineKeyboardMarkup>,
+    reply_markup: Option<Markup<'a>>,
+}
+
+/// The markup of a message: buttons, or a request to answer it.
+#[derive(Serialize, Clone, Copy)]
+#[serde(untagged)]
+pub enum Markup<'a> {
+    Inline(&'a InlineKeyboardMarkup),
+    ForceReply(ForceReply),
+}
+
+/// `{"force_reply": true}`: the client opens a reply to the message.
+#[derive(Serialize, Clone, Copy)]
+pub struct ForceReply {
+    force_reply: bool,
+}
+
+impl Markup<'_> {
+    pub const FORCE_REPLY: Markup<'static> = Markup::ForceReply(ForceReply { force_reply: true });
 }
 
 #[derive(Serialize)]

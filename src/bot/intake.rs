@@ -58,9 +58,20 @@ pub enum Work {
         user_id: i64,
         language_code: Option<String>,
     },
+    /// A message of the bot's own to another chat (a new report, to an admin): its delivery
+    /// is made already and waits its turn in that chat's lane like any reply.
+    Alert,
 }
 
 impl Item {
+    /// `delivery` to its chat in a turn of that chat's lane.
+    pub fn alert(delivery: Delivery) -> Self {
+        let mut item = Item::new(None, 0, Work::Alert);
+        item.delivery = Some(Box::new(delivery));
+        item.outcome = "alerted";
+        item
+    }
+
     fn new(id: Option<i64>, batch: i64, work: Work) -> Self {
         Self {
             id,

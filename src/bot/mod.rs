@@ -180,6 +180,8 @@ struct Runtime {
     engine: Arc<Engine>,
     username: String,
     health: Arc<Health>,
+    /// For messages to other chats than the one answered (alerts to admins).
+    sched: Arc<Scheduler<Item>>,
 }
 
 /// How a turn ended.
@@ -240,6 +242,7 @@ async fn serve(
         engine,
         username,
         health: Arc::clone(&settings.health),
+        sched: Arc::clone(&sched),
     });
     let timer = tokio::spawn({
         let sched = Arc::clone(&sched);
@@ -740,6 +743,7 @@ impl Runtime {
             Work::Update(update) => (update.id.0, kind_name(&update.kind)),
             Work::Ack(query) => return TurnEnd::Done(self.acknowledge(query).await),
             Work::Notice { .. } => return self.notice(item).await,
+            Work::Alert => return self.deliver(item).await,
         };
         let started = Instant::now();
         let span = tracing::info_span!(
@@ -855,6 +859,22 @@ impl Runtime {
         end
     }
 
+    /// Queues each alert in its chat's lane: it is sent in a turn of that chat, under the
+    /// same rate limits and retries as any reply (not kept in the inbox: a report alerted
+    /// and then lost to a crash is still listed by `/reports`).
+    fn alert(&self, alerts: Vec<crate::engine::Alert>) {
+        for alert in alerts {
+            let delivery = Delivery::text(ChatId(alert.chat), alert.text);
+            let pushed = self
+                .sched
+                .push(Lane::Chat(alert.chat), Item::alert(delivery));
+            if !pushed.dropped.is_empty() {
+                metrics::counter!("bot_updates_dropped_total", "reason" => pushed.reason)
+                    .increment(pushed.dropped.len() as u64);
+            }
+        }
+    }
+
     /// `answerCallbackQuery`: the client shows a spinner until it is answered.
     async fn acknowledge(&self, query: &CallbackQueryId) -> &'static str {
         let body = serde_json::json!({ "callback_query_id": query });
@@ -908,7 +928,10 @@ impl Runtime {
             input,
         };
         match self.engine.handle(&request).await {
-            Some(reply) => Prepared::Deliver(Delivery::new(message.chat.id, reply), "replied"),
+            Some(mut reply) => {
+                self.alert(std::mem::take(&mut reply.alerts));
+                Prepared::Deliver(Delivery::new(message.chat.id, reply), "replied")
+            }
             None => Prepared::Done("no-reply"),
         }
     }
@@ -949,9 +972,10 @@ impl Runtime {
             },
             input: Input::Button(data),
         };
-        let Some(reply) = self.engine.handle(&request).await else {
+        let Some(mut reply) = self.engine.handle(&request).await else {
             return Prepared::Done("no-reply");
         };
+        self.alert(std::mem::take(&mut reply.alerts));
         // A stale or repeated button that would show what the message already shows: the
         // press is acknowledged (in its own lane) and nothing is edited.
         if let Some(MaybeInaccessibleMessage::Regular(message)) = &query.message
@@ -961,7 +985,9 @@ impl Runtime {
             return Prepared::Done("unchanged");
         }
         let delivery = match query.message.as_ref().map(|m| (m.chat().id, m.id())) {
-            Some((chat, message_id)) => Delivery::edit(chat, message_id, reply),
+            Some((chat, message_id)) if reply.edit => Delivery::edit(chat, message_id, reply),
+            // A reply meant to go under the pressed message (the prompt for a report).
+            Some((chat, _)) => Delivery::new(chat, reply),
             None => Delivery::new(ChatId(query.from.id.0 as i64), reply),
         };
         Prepared::Deliver(delivery, "edited")

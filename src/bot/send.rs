@@ -11,7 +11,7 @@ use teloxide::types::{
 };
 use teloxide::{ApiError, RequestError};
 
-use super::api::{Client, Gate, Scope};
+use super::api::{Client, Gate, Markup, Scope};
 use crate::engine::{Button, Reply};
 
 /// Cards carry several links; a preview of the first would push the text down.
@@ -157,6 +157,8 @@ pub struct Delivery {
     markup: Option<InlineKeyboardMarkup>,
     /// The chart, sent after the text (a file upload).
     image: Option<Vec<u8>>,
+    /// The last message asks the person to answer it (`force_reply`; it has no buttons).
+    force_reply: bool,
     /// How many of `texts` are sent.
     sent: usize,
 }
@@ -170,6 +172,7 @@ impl Delivery {
             texts: reply.messages(),
             markup: keyboard(&reply.buttons),
             image: reply.image,
+            force_reply: reply.force_reply,
             sent: 0,
         }
     }
@@ -192,6 +195,7 @@ impl Delivery {
             texts: vec![html],
             markup: None,
             image: None,
+            force_reply: false,
             sent: 0,
         }
     }
@@ -224,10 +228,12 @@ pub async fn deliver(client: &Client, delivery: &mut Delivery) -> Result<(), Req
     }
     let count = delivery.texts.len();
     while delivery.sent < count {
-        let markup = if delivery.sent + 1 == count {
-            delivery.markup.as_ref()
-        } else {
+        let markup = if delivery.sent + 1 < count {
             None
+        } else if delivery.force_reply {
+            Some(Markup::FORCE_REPLY)
+        } else {
+            delivery.markup.as_ref().map(Markup::Inline)
         };
         let text = delivery.texts[delivery.sent].as_str();
         with_retry(gate, scope, "sendMessage", move || {

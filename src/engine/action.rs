@@ -30,6 +30,15 @@ pub enum Action {
         item: Box<Action>,
         up: bool,
     },
+    /// "🚩 Report a mistake" on a card (an [`Action::is_item`]): asks for the report's text.
+    Report(Box<Action>),
+    /// "You may contact me" under the thanks for report `n`.
+    ReportContact(i64),
+    /// An admin closes report `id` from `/reports`: resolved, or `spam`.
+    ReportClose {
+        id: i64,
+        spam: bool,
+    },
 }
 
 impl Action {
@@ -54,6 +63,12 @@ impl Action {
             Action::Vote { item, up } => {
                 format!("{}:{}", if *up { "vu" } else { "vd" }, item.encode())
             }
+            // `rp:c:vm`: the tag, then the card's own data.
+            Action::Report(item) => format!("rp:{}", item.encode()),
+            Action::ReportContact(id) => format!("rc:{id}"),
+            Action::ReportClose { id, spam } => {
+                format!("{}:{id}", if *spam { "rs" } else { "rr" })
+            }
         }
     }
 
@@ -72,9 +87,16 @@ impl Action {
         if !valid {
             return None;
         }
-        // A link opens an item or a menu; it never votes.
-        Action::decode(&payload.replacen('-', ":", 1))
-            .filter(|action| !matches!(action, Action::Vote { .. }))
+        // A link opens an item or a menu; it never votes or reports.
+        Action::decode(&payload.replacen('-', ":", 1)).filter(|action| {
+            !matches!(
+                action,
+                Action::Vote { .. }
+                    | Action::Report(_)
+                    | Action::ReportContact(_)
+                    | Action::ReportClose { .. }
+            )
+        })
     }
 
     /// Whether this item can be shared on its own (a lesson, a section, a card).
@@ -82,6 +104,15 @@ impl Action {
         matches!(
             self,
             Action::Lesson(_) | Action::Section(_) | Action::Ministry(_) | Action::Area(_)
+        )
+    }
+
+    /// Whether a mistake can be reported on this item: contact cards (ministry, area) and
+    /// lessons.
+    pub fn is_reportable(&self) -> bool {
+        matches!(
+            self,
+            Action::Lesson(_) | Action::Ministry(_) | Action::Area(_)
         )
     }
 
@@ -103,6 +134,9 @@ impl Action {
             Action::Language => "button:language",
             Action::SetLanguage(_) => "button:set_language",
             Action::Vote { .. } => "button:vote",
+            Action::Report(_) => "button:report",
+            Action::ReportContact(_) => "button:report_contact",
+            Action::ReportClose { .. } => "button:report_close",
         }
     }
 
@@ -147,9 +181,26 @@ impl Action {
                 item: Box::new(Action::decode(item).filter(Action::is_item)?),
                 up: tag == "vu",
             },
+            ("rp", Some(item)) => Action::Report(Box::new(
+                Action::decode(item).filter(Action::is_reportable)?,
+            )),
+            ("rc", Some(n)) => Action::ReportContact(report_number(n)?),
+            ("rr" | "rs", Some(n)) => Action::ReportClose {
+                id: report_number(n)?,
+                spam: tag == "rs",
+            },
             _ => return None,
         })
     }
+}
+
+/// A report's number as written in callback data: canonical decimal, 1 or more.
+fn report_number(n: &str) -> Option<i64> {
+    let canonical = !n.is_empty() && n.len() <= 18 && !n.starts_with('0');
+    if !canonical || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse().ok()
 }
 
 #[cfg(test)]
@@ -261,6 +312,64 @@ mod tests {
     }
 
     #[test]
+    fn reports_round_trip_within_64_bytes_and_only_on_contact_cards_and_lessons() {
+        let long_id = "a".repeat(24);
+        let max = 999_999_999_999_999_999_i64;
+        let mut all = vec![
+            Action::ReportContact(1),
+            Action::ReportContact(max),
+            Action::ReportClose { id: 7, spam: false },
+            Action::ReportClose {
+                id: max,
+                spam: true,
+            },
+        ];
+        for item in [
+            Action::Lesson(10),
+            Action::Ministry(long_id.clone()),
+            Action::Area(long_id),
+        ] {
+            all.push(Action::Report(Box::new(item)));
+        }
+        for action in all {
+            let data = action.encode();
+            assert!(
+                data.len() <= MAX_CALLBACK_BYTES && data.is_ascii(),
+                "{data}"
+            );
+            assert!(data.starts_with('r'), "{data}");
+            assert_eq!(Action::decode(&data), Some(action.clone()));
+            assert!(!action.is_item());
+            // No deep link reports.
+            assert_eq!(Action::from_payload(&action.payload()), None);
+        }
+        assert_eq!(
+            Action::decode("rp:c:vm"),
+            Some(Action::Report(Box::new(Action::Ministry("vm".into()))))
+        );
+        for data in [
+            "rp",
+            "rp:",
+            "rp:m",
+            "rp:g:purpose",
+            "rp:rp:l:3",
+            "rp:vu:l:3",
+            "rc",
+            "rc:",
+            "rc:0",
+            "rc:07",
+            "rc:-1",
+            "rc:x",
+            "rr:1:2",
+            "rs:",
+            "rc:9999999999999999999",
+            "rx:1",
+        ] {
+            assert_eq!(Action::decode(data), None, "{data:?}");
+        }
+    }
+
+    #[test]
     fn unknown_or_forged_data_decodes_to_none() {
         for data in [
             "",
@@ -290,7 +399,7 @@ mod tests {
     #[test]
     fn random_strings_never_panic() {
         // A small deterministic generator over a hostile alphabet.
-        let alphabet: Vec<char> = "ml:cgavud0123456789_-\u{0}ā🙂 \u{202e}\u{200d}<>&\""
+        let alphabet: Vec<char> = "ml:cgavudrps0123456789_-\u{0}ā🙂 \u{202e}\u{200d}<>&\""
             .chars()
             .collect();
         let mut state = 0x2545_f491_4f6c_dd1d_u64;

@@ -20,6 +20,10 @@ pub enum Command {
     Reload,
     /// Admins only: usage statistics.
     Stats,
+    /// Stops a report being written (the prompt after 🚩).
+    Cancel,
+    /// Admins only: the open reports of mistakes.
+    Reports,
 }
 
 impl Command {
@@ -40,14 +44,15 @@ impl Command {
 
     /// Commands everyone may use that are not in the menu: `/forget` is offered where it
     /// matters, in the privacy text.
-    pub const UNLISTED: [Command; 1] = [Command::Forget];
+    /// `/cancel` is offered in the prompt for a report.
+    pub const UNLISTED: [Command; 2] = [Command::Forget, Command::Cancel];
 
     /// The commands only admins see and may use.
-    pub const ADMIN: [Command; 2] = [Command::Reload, Command::Stats];
+    pub const ADMIN: [Command; 3] = [Command::Reload, Command::Stats, Command::Reports];
 
     /// Every command: [`Command::PUBLIC`], then [`Command::UNLISTED`], then [`Command::ADMIN`].
-    pub const ALL: [Command; 14] = {
-        let mut all = [Command::Start; 14];
+    pub const ALL: [Command; 16] = {
+        let mut all = [Command::Start; 16];
         let lists: [&[Command]; 3] = [&Command::PUBLIC, &Command::UNLISTED, &Command::ADMIN];
         let (mut list, mut at) = (0, 0);
         while list < lists.len() {
@@ -90,6 +95,8 @@ impl Command {
             Command::Forget => &["forget", "aizmirst"],
             Command::Reload => &["reload", "parladet"],
             Command::Stats => &["stats", "statistika"],
+            Command::Cancel => &["cancel", "atcelt"],
+            Command::Reports => &["reports", "zinojumi"],
         }
     }
 
@@ -110,6 +117,8 @@ impl Command {
             Command::Forget => "cmd_forget",
             Command::Reload => "cmd_reload",
             Command::Stats => "cmd_stats",
+            Command::Cancel => "cmd_cancel",
+            Command::Reports => "cmd_reports",
         }
     }
 

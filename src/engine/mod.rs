@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod command;
 pub mod i18n;
 pub mod lookup;
+pub mod reports;
 mod screens;
 pub mod search;
 pub mod votes;
@@ -20,6 +21,7 @@ use crate::store::{ImportOutcome, Store, StoreError, SyncError};
 
 pub use action::Action;
 pub use command::{Command, Parsed};
+pub use screens::report_block;
 
 /// Who asks, where, and what.
 #[derive(Debug, Clone)]
@@ -103,6 +105,22 @@ pub struct Reply {
     pub lang: Lang,
     /// A picture sent after the text (the statistics chart), PNG.
     pub image: Option<Vec<u8>>,
+    /// Sent as a new message under the pressed one instead of replacing it (the prompt for a
+    /// report, a refusal): the card stays as it is.
+    pub below: bool,
+    /// Ask the person to answer this message (Telegram's `force_reply`): the prompt for a
+    /// report's text. Such a reply is a new message, never an edit, and has no buttons.
+    pub force_reply: bool,
+    /// Messages to other chats that go out with this reply: a new report to each admin.
+    pub alerts: Vec<Alert>,
+}
+
+/// A message of the bot's own to another chat (an admin's private chat).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub chat: i64,
+    /// Telegram HTML, already escaped.
+    pub text: String,
 }
 
 impl Reply {
@@ -185,6 +203,10 @@ pub struct Engine {
     username: RwLock<Option<Arc<str>>>,
     /// Who voted on which card today (keyed hashes, memory only).
     ballots: votes::Ballots,
+    /// Reports in progress and the day's report counts (memory only).
+    desk: reports::Desk,
+    /// When closed reports were last purged (Unix seconds).
+    purged_at: std::sync::atomic::AtomicU64,
 }
 
 /// The engine cannot start: the store has no content.
@@ -210,6 +232,8 @@ impl Engine {
             content_dir: None,
             username: RwLock::new(username),
             ballots: votes::Ballots::default(),
+            desk: reports::Desk::default(),
+            purged_at: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -268,6 +292,7 @@ impl Engine {
     pub async fn flush_stats(&self) -> Result<(), StoreError> {
         // Yesterday's votes are not kept past midnight (UTC), even on a day without votes.
         self.ballots.forget_other_days(&crate::clock::day(0));
+        self.purge_reports().await;
         self.stats.flush(&self.store).await
     }
 
@@ -380,6 +405,20 @@ impl Engine {
                             Ok(Some(ctx.reload(result)))
                         }
                         Command::Stats => ctx.stats(arg).await.map(Some),
+                        Command::Reports => ctx.reports(None).await.map(Some),
+                        Command::Cancel => {
+                            let now = crate::clock::unix_now();
+                            let cancelled = self.desk.cancel(req.user_id, now);
+                            if cancelled {
+                                metrics::counter!("bot_reports_total", "outcome" => "cancelled")
+                                    .increment(1);
+                            }
+                            Ok(Some(ctx.report_cancelled(cancelled)))
+                        }
+                        Command::Forget => {
+                            self.desk.forget(req.user_id);
+                            ctx.command(command, arg, req.user_id).await
+                        }
                         _ => ctx.command(command, arg, req.user_id).await,
                     }
                 }
@@ -392,6 +431,14 @@ impl Engine {
                     let cast = || self.ballots.cast(req.user_id, &item, &day);
                     Ok(Some(ctx.vote(&item, up, cast)))
                 }
+                Some(
+                    action @ (Action::Report(_)
+                    | Action::ReportContact(_)
+                    | Action::ReportClose { .. }),
+                ) => {
+                    self.stats.count(metric::REQUEST, action.kind());
+                    self.report_button(&ctx, &action, req).await.map(Some)
+                }
                 Some(action) => {
                     self.stats.count(metric::REQUEST, action.kind());
                     ctx.action(&action, req.user_id).await.map(Some)
@@ -399,8 +446,18 @@ impl Engine {
                 None => Ok(Some(ctx.stale_button())),
             },
             Input::Text(text) if req.chat == ChatKind::Private => {
-                self.stats.count(metric::REQUEST, "text");
-                ctx.lookup(text).await.map(Some)
+                match self.desk.take(req.user_id, crate::clock::unix_now()) {
+                    Some(item) => {
+                        self.stats.count(metric::REQUEST, "report");
+                        self.file_report(&ctx, req.user_id, &item, text)
+                            .await
+                            .map(Some)
+                    }
+                    None => {
+                        self.stats.count(metric::REQUEST, "text");
+                        ctx.lookup(text).await.map(Some)
+                    }
+                }
             }
             Input::Text(_) => Ok(None),
             Input::NotText if req.chat == ChatKind::Private => Ok(Some(ctx.only_text())),
@@ -408,7 +465,8 @@ impl Engine {
         };
         let reply = match result {
             Ok(reply) => reply.map(|mut r| {
-                r.edit = edit;
+                // A prompt to answer is a message of its own under the card.
+                r.edit = edit && !r.below;
                 r
             }),
             Err(err) => {

@@ -4,6 +4,7 @@
 mod import;
 mod inbox;
 mod read;
+mod reports;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -20,6 +21,7 @@ use crate::lang::Lang;
 pub use import::{ImportOutcome, SearchRow, SearchRows, SyncError};
 pub use inbox::{Inbox, OFFSET_MAX_AGE_SECS, Waiting};
 pub use read::CachedContent;
+pub use reports::{KEEP_CLOSED_DAYS, NewReport, Report, Status as ReportStatus};
 
 /// Errors of the store itself (not of the content).
 #[derive(Debug, thiserror::Error)]
@@ -299,14 +301,22 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes everything stored about a user (their language choice, the only thing kept).
+    /// Deletes everything stored about a user: their language choice, and their consent to be
+    /// contacted about their reports (the reports stay, with no link to them).
     pub async fn forget(&self, user_id: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM user_prefs WHERE user_id = ?1")
+        let mut tx = self.pool.begin().await?;
+        let prefs = sqlx::query("DELETE FROM user_prefs WHERE user_id = ?1")
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        let reports =
+            sqlx::query("UPDATE reports SET contact_user_id = NULL WHERE contact_user_id = ?1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        tx.commit().await?;
         self.remember_language(user_id, None);
-        Ok(done.rows_affected() > 0)
+        Ok(prefs.rows_affected() + reports.rows_affected() > 0)
     }
 
     /// Counts of the cached content, for health checks: lessons, sections, ministries,

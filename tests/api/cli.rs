@@ -55,7 +55,13 @@ fn stats_and_import_refuse_a_missing_database_and_create_nothing() {
     let folder = dir.path().join("state");
     let db = folder.join("bot.db");
     let url = format!("sqlite://{}", db.display());
-    for args in [&["stats"][..], &["import"], &["stats", "--days", "7"]] {
+    for args in [
+        &["stats"][..],
+        &["import"],
+        &["stats", "--days", "7"],
+        &["reports"],
+        &["reports", "--open"],
+    ] {
         let out = bin(dir.path())
             .args(args)
             .env("DATABASE_URL", &url)

@@ -17,6 +17,7 @@ mod lookup;
 mod menus;
 mod ops;
 mod queries;
+mod reports;
 mod search;
 mod soak;
 mod telegram;

@@ -161,6 +161,15 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
     h.api.press(crate::telegram::USER, 3, "m");
     h.ask("/help").await;
     assert_eq!(h.api.all_calls("editMessageText").len(), 1);
+    // A report of a mistake, counted by its outcome.
+    let before = h.api.sent_to(USER).len();
+    h.api.press(USER, 1, "rp:a:veseliba");
+    h.api
+        .wait_until(10, "the prompt for a report", |api| {
+            api.sent_to(USER).len() > before
+        })
+        .await;
+    h.ask("Kļūda tālrunī").await;
     let port = free_port();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let (stop, stopped) = watch::channel(false);
@@ -217,6 +226,7 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
         "lookups_unmatched_total",
         "bot_votes_total{vote=\"up\"}",
         "bot_edits_skipped_total",
+        "bot_reports_total{outcome=\"filed\"}",
     ] {
         assert!(metrics.contains(name), "{name} missing in:\n{metrics}");
     }
@@ -635,6 +645,11 @@ async fn no_table_holds_a_user_id_except_the_language_choice_and_forget_deletes_
     // Votes are counted by card, not by person.
     app.press_as(user, Some("lv"), "vu:a:veseliba").await;
     app.press_as(user, Some("lv"), "vd:l:3").await;
+    // A report without "you may contact me" is stored without the user id.
+    app.press_as(user, Some("lv"), "rp:c:vm").await;
+    let thanks = app.ask_as(user, Some("lv"), "Tālrunis nav pareizs").await;
+    assert!(thanks.text.contains("Report no. 1"), "{}", thanks.text);
+    assert_eq!(app.store.open_reports().await.unwrap(), 1);
     app.engine.flush_stats().await.unwrap();
     let privacy = app.ask_as(user, Some("lv"), "/privacy").await;
     assert!(
@@ -662,7 +677,7 @@ async fn no_table_holds_a_user_id_except_the_language_choice_and_forget_deletes_
 }
 
 /// The tables in which any column holds `value` (as a number or as text).
-async fn tables_holding(store: &lidzdaliba_bot::store::Store, value: i64) -> Vec<String> {
+pub async fn tables_holding(store: &lidzdaliba_bot::store::Store, value: i64) -> Vec<String> {
     use sqlx::Row;
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",

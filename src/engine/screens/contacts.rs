@@ -192,6 +192,7 @@ impl Ctx<'_> {
         };
         rows.push(self.share_row(&item));
         rows.push(self.vote_row(&item));
+        rows.push(self.report_row(&item));
         rows.push(self.back_row(Action::Contacts));
         self.reply(text, rows)
     }

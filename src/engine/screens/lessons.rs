@@ -151,6 +151,7 @@ impl Ctx<'_> {
         }
         rows.push(self.share_row(&Action::Lesson(lesson.number)));
         rows.push(self.vote_row(&Action::Lesson(lesson.number)));
+        rows.push(self.report_row(&Action::Lesson(lesson.number)));
         rows.push(self.back_row(Action::Lessons));
         self.reply(text, rows)
     }

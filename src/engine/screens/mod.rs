@@ -18,6 +18,8 @@ mod guidelines;
 mod lessons;
 mod lookup;
 mod menus;
+mod reports;
+pub use reports::report_block;
 mod resources;
 mod search;
 mod specialists;
@@ -80,7 +82,8 @@ impl Ctx<'_> {
             },
             Command::About => self.about(),
             Command::Privacy => {
-                self.reply(escape(self.t("privacy")), vec![vec![self.main_button()]])
+                let text = format!("{}\n\n{}", self.t("privacy"), self.t("privacy_reports"));
+                self.reply(escape(&text), vec![vec![self.main_button()]])
             }
             Command::Forget => {
                 let key = if Box::pin(self.store.forget(user_id)).await? {
@@ -91,7 +94,9 @@ impl Ctx<'_> {
                 self.reply(escape(self.t(key)), vec![vec![self.main_button()]])
             }
             // Answered by the engine itself (they need more than a screen).
-            Command::Reload | Command::Stats => self.main_menu(),
+            Command::Reload | Command::Stats | Command::Reports | Command::Cancel => {
+                self.main_menu()
+            }
         };
         Ok(Some(reply))
     }
@@ -127,8 +132,11 @@ impl Ctx<'_> {
             Action::Resources => self.resources(),
             Action::Language => self.language_menu(),
             Action::SetLanguage(lang) => self.set_language(user_id, *lang).await?,
-            // Votes are counted by the engine (`Engine::handle` calls `vote`), never here.
-            Action::Vote { .. } => self.main_menu(),
+            // Votes and reports are handled by the engine (`Engine::handle`), never here.
+            Action::Vote { .. }
+            | Action::Report(_)
+            | Action::ReportContact(_)
+            | Action::ReportClose { .. } => self.main_menu(),
         })
     }
 
@@ -196,6 +204,9 @@ impl Ctx<'_> {
             edit: false,
             lang: self.lang,
             image: None,
+            below: false,
+            force_reply: false,
+            alerts: Vec::new(),
         }
     }
 

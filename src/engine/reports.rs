@@ -1,0 +1,373 @@
+//! "Report a mistake" (🚩): what the engine keeps in memory, never on disk, about people in
+//! the middle of a report. Who was asked for a report and on which card (for
+//! [`PROMPT_SECS`]), how many reports each person sent today (at most one a minute and
+//! [`PER_DAY`] a day), and which report a person may still agree to be contacted about. All of
+//! it is bounded ([`MAX_PEOPLE`]) and gone on a restart; the store holds the reports
+//! themselves, without a user id unless the person agreed.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::Action;
+
+/// How long the bot waits for the text of a report after the 🚩 was pressed.
+pub const PROMPT_SECS: u64 = 10 * 60;
+/// Seconds between two reports of one person at least.
+pub const GAP_SECS: u64 = 60;
+/// Reports one person may send a day (UTC).
+pub const PER_DAY: u32 = 5;
+/// The longest report text, in characters; longer ones are cut (and the person told).
+pub const MAX_CHARS: usize = 1000;
+/// People remembered at most in each map; past it, new reporters are asked to try later.
+pub const MAX_PEOPLE: usize = 10_000;
+
+/// Why a report cannot be taken now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Less than [`GAP_SECS`] after the person's last report.
+    TooSoon,
+    /// [`PER_DAY`] reports today already.
+    TooMany,
+    /// Too many people reporting at once to remember one more.
+    Busy,
+}
+
+/// The reports in progress and the day's counts, by person.
+#[derive(Debug, Default)]
+pub struct Desk {
+    inner: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Asked for a report on this card, until this time (Unix seconds).
+    pending: HashMap<i64, (Action, u64)>,
+    /// The report a person may still agree to be contacted about.
+    offers: HashMap<i64, i64>,
+    /// The day (days since the epoch) `sent` counts.
+    day: u64,
+    /// Reports sent today: how many, and when the last one was.
+    sent: HashMap<i64, (u32, u64)>,
+}
+
+impl State {
+    fn roll(&mut self, now: u64) {
+        if self.day != now / 86_400 {
+            self.day = now / 86_400;
+            self.sent.clear();
+        }
+    }
+
+    fn check(&mut self, user: i64, now: u64) -> Result<(), Refusal> {
+        self.roll(now);
+        match self.sent.get(&user) {
+            Some((count, _)) if *count >= PER_DAY => Err(Refusal::TooMany),
+            Some((_, last)) if now < last + GAP_SECS => Err(Refusal::TooSoon),
+            None if self.sent.len() >= MAX_PEOPLE => Err(Refusal::Busy),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Desk {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The 🚩 on `item` was pressed: the next text of `user` (within [`PROMPT_SECS`]) is the
+    /// report, unless the limits say no already.
+    pub fn ask(&self, user: i64, item: Action, now: u64) -> Result<(), Refusal> {
+        let mut state = self.lock();
+        state.check(user, now)?;
+        if state.pending.len() >= MAX_PEOPLE {
+            state.pending.retain(|_, (_, until)| *until > now);
+            if state.pending.len() >= MAX_PEOPLE {
+                return Err(Refusal::Busy);
+            }
+        }
+        state.pending.insert(user, (item, now + PROMPT_SECS));
+        Ok(())
+    }
+
+    /// The card `user` is writing a report about, if the prompt is still open; it is closed.
+    pub fn take(&self, user: i64, now: u64) -> Option<Action> {
+        let (item, until) = self.lock().pending.remove(&user)?;
+        (now < until).then_some(item)
+    }
+
+    /// Whether `user` was asked for a report (still open); the prompt stays open.
+    pub fn is_asked(&self, user: i64, now: u64) -> bool {
+        self.lock()
+            .pending
+            .get(&user)
+            .is_some_and(|(_, until)| now < *until)
+    }
+
+    /// `/cancel`: closes the prompt; `false` if there was none open.
+    pub fn cancel(&self, user: i64, now: u64) -> bool {
+        self.lock()
+            .pending
+            .remove(&user)
+            .is_some_and(|(_, until)| now < until)
+    }
+
+    /// Whether a report of `user` may be stored now (the limits are checked again: a person
+    /// may have two prompts open in two chats).
+    pub fn check(&self, user: i64, now: u64) -> Result<(), Refusal> {
+        self.lock().check(user, now)
+    }
+
+    /// Report `id` of `user` was stored: counted, and offered for consent.
+    pub fn sent(&self, user: i64, id: i64, now: u64) {
+        let mut state = self.lock();
+        state.roll(now);
+        let entry = state.sent.entry(user).or_insert((0, now));
+        *entry = (entry.0 + 1, now);
+        if state.offers.len() >= MAX_PEOPLE {
+            state.offers.clear();
+        }
+        state.offers.insert(user, id);
+    }
+
+    /// "You may contact me" pressed for report `id`: `true` once, and only for the person's
+    /// own last report (a forged button cannot put someone's id on another's report).
+    pub fn consent(&self, user: i64, id: i64) -> bool {
+        let mut state = self.lock();
+        if state.offers.get(&user) == Some(&id) {
+            state.offers.remove(&user);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// `/forget`: nothing of `user` is kept in memory either (the day's count stays, so that
+    /// /forget does not lift the limits).
+    pub fn forget(&self, user: i64) {
+        let mut state = self.lock();
+        state.pending.remove(&user);
+        state.offers.remove(&user);
+    }
+}
+
+/// `text` cut to [`MAX_CHARS`] characters; `true` if it was cut.
+pub fn cut(text: &str) -> (String, bool) {
+    let text = text.trim();
+    if text.chars().count() <= MAX_CHARS {
+        (text.to_string(), false)
+    } else {
+        (text.chars().take(MAX_CHARS).collect(), true)
+    }
+}
+
+impl super::Engine {
+    /// The text of a report on `item` from `user_id`: stored (cut to [`MAX_CHARS`]) with the
+    /// card's place, the content version and the time, counted, and sent to every admin.
+    pub(super) async fn file_report(
+        &self,
+        ctx: &super::screens::Ctx<'_>,
+        user_id: i64,
+        item: &Action,
+        text: &str,
+    ) -> Result<super::Reply, crate::store::StoreError> {
+        let now = crate::clock::unix_now();
+        if let Err(refusal) = self.desk.check(user_id, now) {
+            count(refusal_outcome(refusal));
+            return Ok(ctx.report_refused(refusal));
+        }
+        let Some(mut new) = ctx.report_of(item) else {
+            // The card went away with a content update while the person wrote.
+            return Ok(ctx.stale_button());
+        };
+        let (body, was_cut) = cut(text);
+        new.body = body;
+        new.content_hash = self
+            .store
+            .content_info()
+            .await?
+            .map(|info| info.hash)
+            .unwrap_or_default();
+        let id = self
+            .store
+            .add_report(&new, &crate::clock::now_utc())
+            .await?;
+        self.desk.sent(user_id, id, now);
+        count("filed");
+        tracing::info!(report = id, place = %new.place, "a mistake was reported");
+        let mut reply = ctx.report_filed(id, was_cut);
+        if let Some(report) = self.store.report(id).await? {
+            for admin in &self.admins {
+                let lang = self.language(*admin, None).await;
+                reply.alerts.push(super::Alert {
+                    chat: *admin,
+                    text: ctx.in_lang(lang).report_alert(&report),
+                });
+            }
+        }
+        Ok(reply)
+    }
+
+    /// The report buttons: 🚩 on a card, "you may contact me", and an admin's "resolved" /
+    /// "spam" in `/reports`.
+    pub(super) async fn report_button(
+        &self,
+        ctx: &super::screens::Ctx<'_>,
+        action: &Action,
+        req: &super::Request,
+    ) -> Result<super::Reply, crate::store::StoreError> {
+        let now = crate::clock::unix_now();
+        Ok(match action {
+            // In a group the bot does not read the answer (nor should the report be public).
+            Action::Report(item) if req.chat == super::ChatKind::Group => {
+                ctx.report_in_private(item)
+            }
+            Action::Report(item) => match self.desk.ask(req.user_id, (**item).clone(), now) {
+                Ok(()) => ctx.report_prompt(item),
+                Err(refusal) => {
+                    count(refusal_outcome(refusal));
+                    ctx.report_refused(refusal)
+                }
+            },
+            Action::ReportContact(id) => {
+                if self.desk.consent(req.user_id, *id)
+                    && self.store.set_report_contact(*id, req.user_id).await?
+                {
+                    count("contact");
+                    let mut reply = ctx.report_contact_done(*id);
+                    for admin in &self.admins {
+                        let lang = self.language(*admin, None).await;
+                        reply.alerts.push(super::Alert {
+                            chat: *admin,
+                            text: ctx.in_lang(lang).report_contact_alert(*id, req.user_id),
+                        });
+                    }
+                    reply
+                } else {
+                    ctx.stale_button()
+                }
+            }
+            // Admin buttons do not exist for anyone else.
+            Action::ReportClose { .. } if !self.is_admin(req.user_id) => ctx.stale_button(),
+            Action::ReportClose { id, spam } => {
+                let status = if *spam {
+                    crate::store::ReportStatus::Spam
+                } else {
+                    crate::store::ReportStatus::Resolved
+                };
+                let now = crate::clock::now_utc();
+                let closed = self.store.close_report(*id, status, &now).await?;
+                if closed {
+                    count(status.as_str());
+                }
+                ctx.reports(Some((*id, *spam, closed))).await?
+            }
+            _ => ctx.stale_button(),
+        })
+    }
+
+    /// Deletes the reports closed more than [`crate::store::KEEP_CLOSED_DAYS`] days ago; at
+    /// most once an hour (it runs with the flush of the statistics).
+    pub(super) async fn purge_reports(&self) {
+        use std::sync::atomic::Ordering;
+        let now = crate::clock::unix_now();
+        let last = self.purged_at.load(Ordering::Relaxed);
+        if now < last + 3600 || self.purged_at.swap(now, Ordering::Relaxed) != last {
+            return;
+        }
+        let before = crate::clock::day(crate::store::KEEP_CLOSED_DAYS);
+        match self.store.purge_reports(&before).await {
+            Ok(0) => {}
+            Ok(n) => {
+                metrics::counter!("bot_reports_total", "outcome" => "deleted").increment(n);
+                tracing::info!(deleted = n, "deleted reports closed 90 days ago");
+            }
+            Err(err) => tracing::warn!(error = %err, "cannot delete old reports"),
+        }
+    }
+}
+
+/// `bot_reports_total{outcome}`: filed, too_soon, too_many, busy, contact, resolved, spam,
+/// cancelled, deleted.
+fn count(outcome: &'static str) {
+    metrics::counter!("bot_reports_total", "outcome" => outcome).increment(1);
+}
+
+fn refusal_outcome(refusal: Refusal) -> &'static str {
+    match refusal {
+        Refusal::TooSoon => "too_soon",
+        Refusal::TooMany => "too_many",
+        Refusal::Busy => "busy",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: u64 = 1_795_000_000;
+
+    #[test]
+    fn one_report_a_minute_and_five_a_day() {
+        let desk = Desk::default();
+        let item = Action::Ministry("vm".into());
+        let mut now = T0 - T0 % 86_400 + 3600;
+        for n in 0..PER_DAY {
+            assert_eq!(desk.ask(1, item.clone(), now), Ok(()), "report {n}");
+            assert_eq!(desk.take(1, now + 5), Some(item.clone()));
+            desk.sent(1, i64::from(n), now + 5);
+            // Within the minute: no (after the fifth, for the day).
+            let within = desk.ask(1, item.clone(), now + 30);
+            if n + 1 < PER_DAY {
+                assert_eq!(within, Err(Refusal::TooSoon));
+            } else {
+                assert_eq!(within, Err(Refusal::TooMany));
+            }
+            // Someone else may.
+            assert_eq!(desk.check(2, now + 30), Ok(()));
+            now += GAP_SECS + 10;
+        }
+        assert_eq!(desk.ask(1, item.clone(), now), Err(Refusal::TooMany));
+        // The next day starts afresh.
+        let tomorrow = now - now % 86_400 + 86_400;
+        assert_eq!(desk.ask(1, item, tomorrow), Ok(()));
+    }
+
+    #[test]
+    fn a_prompt_lasts_ten_minutes_and_cancel_closes_it() {
+        let desk = Desk::default();
+        let item = Action::Lesson(3);
+        desk.ask(1, item.clone(), T0).unwrap();
+        assert!(desk.is_asked(1, T0 + PROMPT_SECS - 1));
+        assert_eq!(desk.take(1, T0 + PROMPT_SECS), None);
+        assert_eq!(desk.take(1, T0), None, "taken once");
+        desk.ask(1, item.clone(), T0).unwrap();
+        assert!(desk.cancel(1, T0 + 1));
+        assert!(!desk.cancel(1, T0 + 2));
+        assert_eq!(desk.take(1, T0 + 3), None);
+    }
+
+    #[test]
+    fn consent_only_for_ones_own_last_report() {
+        let desk = Desk::default();
+        desk.sent(1, 7, T0);
+        assert!(!desk.consent(2, 7));
+        assert!(!desk.consent(1, 6));
+        assert!(desk.consent(1, 7));
+        assert!(!desk.consent(1, 7), "once");
+        desk.sent(1, 8, T0 + 100);
+        desk.forget(1);
+        assert!(!desk.consent(1, 8));
+    }
+
+    #[test]
+    fn long_texts_are_cut_at_a_char_boundary() {
+        let (short, cut_short) = cut("  Tālrunis ir nepareizs  ");
+        assert_eq!(
+            (short.as_str(), cut_short),
+            ("Tālrunis ir nepareizs", false)
+        );
+        let (long, was_cut) = cut(&"ā".repeat(MAX_CHARS + 5));
+        assert!(was_cut);
+        assert_eq!(long.chars().count(), MAX_CHARS);
+    }
+}
