@@ -130,6 +130,7 @@ impl Report {
         // What people tell the operators, each in its own section.
         out.push_str(&self.unmatched_section(top));
         out.push_str(&self.votes_section(top));
+        out.push_str(&self.reports_section());
         out
     }
 
@@ -177,7 +178,6 @@ impl Report {
         for (card, (down, up)) in cards.into_iter().take(top) {
             out.push_str(&format!("{down:>5} 👎 {up:>5} 👍  {}\n", card_name(card)));
         }
-        out.push_str(&self.reports_section());
         out
     }
 
