@@ -309,11 +309,12 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        let reports =
-            sqlx::query("UPDATE reports SET contact_user_id = NULL WHERE contact_user_id = ?1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
+        // The reports that carry the id (sent with consent to be contacted) go with it; the
+        // others never held an id, so nothing ties them to the person.
+        let reports = sqlx::query("DELETE FROM reports WHERE contact_user_id = ?1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         self.remember_language(user_id, None);
         Ok(prefs.rows_affected() + reports.rows_affected() > 0)
