@@ -184,7 +184,7 @@ async fn handle(
     UrlPath((_bot, method)): UrlPath<(String, String)>,
     body: Bytes,
 ) -> Response {
-    // teloxide writes method names as types ("SendMessage"); Telegram ignores the case.
+    // Telegram ignores the case of method names.
     match method.to_ascii_lowercase().as_str() {
         "getupdates" => get_updates(&fake, &body).await,
         "sendmessage" => send_message(&fake, &body),

@@ -42,7 +42,8 @@ pub struct Config {
     /// The folder with the content files
     #[arg(long, env = "CONTENT_DIR", default_value = "content")]
     pub content_dir: PathBuf,
-    /// `lv` or `en`: the language for users whose language is unknown
+    /// `lv` or `en`: the language (replies and command menu) for users whose Telegram language
+    /// is neither Latvian nor English, or unknown
     #[arg(long, env = "DEFAULT_LANGUAGE", default_value = "lv", value_parser = language)]
     pub default_language: Lang,
     /// `on` or `off`: client-side rate limits on replies (1 message/s per private chat, 20/min

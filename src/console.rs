@@ -32,6 +32,10 @@ where
                     writeln!(out, "→ {url}\n")?;
                     continue;
                 }
+                Some(Button::Copy { text, .. }) => {
+                    writeln!(out, "→ {text}\n")?;
+                    continue;
+                }
                 Some(Button::Share { query, .. }) => {
                     writeln!(out, "→ in Telegram this shares the item: @<bot> {query}\n")?;
                     continue;
@@ -71,7 +75,11 @@ pub fn write_reply<W: Write>(out: &mut W, reply: &Reply) -> std::io::Result<()> 
             .iter()
             .map(|b| {
                 n += 1;
-                format!("[{n}] {}", b.label())
+                match b {
+                    // The permalink is printed: a terminal has no clipboard button.
+                    Button::Copy { label, text } => format!("[{n}] {label}: {text}"),
+                    _ => format!("[{n}] {}", b.label()),
+                }
             })
             .collect();
         writeln!(out, "{}", cells.join("   "))?;

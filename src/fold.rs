@@ -2,6 +2,18 @@
 //! edit distance used for typos. Content validation uses the same functions, so an alias that
 //! two ministries would share after folding is caught by `check`, not met by a user.
 
+/// Whether an alias is an abbreviation: one word of two to eight characters, written in
+/// capitals (`VID`, `PVN`). An abbreviation matches only the whole query, as typed (case
+/// aside), never a stemmed word: `VID` must not become `vide`.
+pub fn is_abbreviation(alias: &str) -> bool {
+    let n = alias.chars().count();
+    (2..=8).contains(&n)
+        && alias
+            .chars()
+            .all(|c| c.is_uppercase() || c.is_ascii_digit())
+        && alias.chars().any(char::is_uppercase)
+}
+
 /// Lower-cases `text`, removes diacritics and turns everything that is not a letter or digit
 /// into a single space.
 pub fn fold(text: &str) -> String {

@@ -1,8 +1,18 @@
 //! `GET /healthz` and `GET /metrics` (Prometheus text format, from the `metrics` crates).
+//!
+//! Health means "Telegram can reach the bot and the bot can reach Telegram", read from a
+//! signal that keeps coming when nobody writes to the bot:
+//! - **polling**: every successful `getUpdates` (a long poll returns every few seconds, empty
+//!   or not);
+//! - **webhook**: a periodic `getWebhookInfo` (every [`Health::check_every`]), which must name
+//!   our URL and show no delivery error newer than the last update that did arrive.
+//!
+//! A quiet period without user updates is therefore healthy in both modes; what turns
+//! `/healthz` to 503 is no successful signal within [`Health::limit`].
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::State;
@@ -15,27 +25,169 @@ use tokio::sync::watch;
 use crate::clock;
 use crate::engine::Engine;
 
-/// After this long without a successful Bot API call, `/healthz` answers 503.
-pub const API_SILENCE_LIMIT_SECS: u64 = 120;
+/// After this long without a successful signal, `/healthz` answers 503.
+pub const SIGNAL_LIMIT: Duration = Duration::from_secs(120);
+/// How often `getWebhookInfo` is asked in webhook mode: four chances within [`SIGNAL_LIMIT`].
+pub const WEBHOOK_CHECK_EVERY: Duration = Duration::from_secs(30);
+
+/// Where the health of the connection to Telegram is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// Long polling: the last successful `getUpdates`.
+    GetUpdates,
+    /// Webhook: the last successful `getWebhookInfo`.
+    GetWebhookInfo,
+}
+
+impl Signal {
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::GetUpdates => "getUpdates",
+            Signal::GetWebhookInfo => "getWebhookInfo",
+        }
+    }
+}
+
+/// What `getWebhookInfo` said, as far as health goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebhookReport {
+    /// Telegram has our URL registered (not another one, not none).
+    pub registered: bool,
+    /// Updates Telegram holds for the bot, not yet delivered.
+    pub pending_update_count: u64,
+    /// Unix seconds of Telegram's last failed delivery, and its message.
+    pub last_error: Option<(u64, String)>,
+}
 
 /// What the runtime reports about its connection to the Bot API.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Health {
-    /// Unix seconds of the last successful Bot API call; 0 = never.
-    last_api_ok: AtomicU64,
+    limit: Duration,
+    check_every: Duration,
+    state: Mutex<SignalState>,
+}
+
+#[derive(Debug, Default)]
+struct SignalState {
+    signal: Option<Signal>,
+    /// The last success of the signal.
+    last_ok: Option<Instant>,
+    /// The last `getWebhookInfo` answer.
+    webhook: Option<WebhookReport>,
+    /// Unix seconds of the last update that arrived on the webhook.
+    last_delivery: Option<u64>,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Self::new(SIGNAL_LIMIT, WEBHOOK_CHECK_EVERY)
+    }
+}
+
+/// The verdict of [`Health::report`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub healthy: bool,
+    /// `ok`, or why not.
+    pub status: &'static str,
+    pub signal: Option<Signal>,
+    pub seconds_since_signal: Option<u64>,
+    pub webhook: Option<WebhookReport>,
 }
 
 impl Health {
-    /// Records a successful call to (or a genuine webhook call from) the Bot API.
-    pub fn mark_api_ok(&self) {
-        self.last_api_ok.store(clock::unix_now(), Ordering::Relaxed);
+    /// Unhealthy after `limit` without a successful signal; in webhook mode `getWebhookInfo`
+    /// is asked every `check_every` (tests shorten both).
+    pub fn new(limit: Duration, check_every: Duration) -> Self {
+        Self {
+            limit,
+            check_every,
+            state: Mutex::default(),
+        }
     }
 
-    /// Seconds since the last successful Bot API call, if there was one.
-    pub fn seconds_since_api(&self) -> Option<u64> {
-        match self.last_api_ok.load(Ordering::Relaxed) {
-            0 => None,
-            at => Some(clock::unix_now().saturating_sub(at)),
+    pub fn limit(&self) -> Duration {
+        self.limit
+    }
+
+    pub fn check_every(&self) -> Duration {
+        self.check_every
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, SignalState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A successful `getUpdates`.
+    pub fn polled(&self) {
+        let mut state = self.lock();
+        state.signal = Some(Signal::GetUpdates);
+        state.last_ok = Some(Instant::now());
+    }
+
+    /// Webhook mode: health comes from `getWebhookInfo` from now on (called once the webhook is
+    /// registered, before the first check).
+    pub fn webhook_mode(&self) {
+        let mut state = self.lock();
+        state.signal = Some(Signal::GetWebhookInfo);
+    }
+
+    /// A successful `getWebhookInfo`; its figures also go to the metrics.
+    pub fn webhook_checked(&self, report: WebhookReport) {
+        let now = clock::unix_now();
+        metrics::gauge!("bot_webhook_pending_updates").set(report.pending_update_count as f64);
+        metrics::gauge!("bot_webhook_registered").set(if report.registered { 1.0 } else { 0.0 });
+        let mut state = self.lock();
+        if let Some((at, message)) = &report.last_error {
+            metrics::gauge!("bot_webhook_last_error_age_seconds")
+                .set(now.saturating_sub(*at) as f64);
+            // The message as a label: the one of the last error is 1, an earlier one 0.
+            let previous = state.webhook.as_ref().and_then(|w| w.last_error.as_ref());
+            if let Some((_, old)) = previous.filter(|(_, old)| old != message) {
+                metrics::gauge!("bot_webhook_last_error", "message" => old.clone()).set(0.0);
+            }
+            metrics::gauge!("bot_webhook_last_error", "message" => message.clone()).set(1.0);
+        }
+        state.signal = Some(Signal::GetWebhookInfo);
+        state.last_ok = Some(Instant::now());
+        state.webhook = Some(report);
+    }
+
+    /// An update arrived on the webhook: deliveries work (a delivery error older than this is
+    /// over).
+    pub fn webhook_delivered(&self) {
+        self.lock().last_delivery = Some(clock::unix_now());
+    }
+
+    /// Whether the bot is healthy now, and why not.
+    pub fn report(&self) -> Report {
+        let state = self.lock();
+        let since = state.last_ok.map(|at| at.elapsed());
+        let fresh = since.is_some_and(|s| s <= self.limit);
+        let now = clock::unix_now();
+        let limit_secs = self.limit.as_secs().max(1);
+        let status = match (&state.signal, &state.webhook) {
+            _ if !fresh => "bot api unreachable",
+            (Some(Signal::GetWebhookInfo), Some(hook)) if !hook.registered => {
+                "webhook not registered"
+            }
+            (Some(Signal::GetWebhookInfo), Some(hook))
+                if hook.pending_update_count > 0
+                    && hook.last_error.as_ref().is_some_and(|(at, _)| {
+                        now.saturating_sub(*at) <= limit_secs
+                            && state.last_delivery.is_none_or(|d| d < *at)
+                    }) =>
+            {
+                "webhook deliveries failing"
+            }
+            _ => "ok",
+        };
+        Report {
+            healthy: status == "ok",
+            status,
+            signal: state.signal,
+            seconds_since_signal: since.map(|s| s.as_secs()),
+            webhook: state.webhook.clone(),
         }
     }
 }
@@ -104,7 +256,6 @@ async fn healthz(State(state): State<AppState>) -> Response {
     let store = state.engine.store();
     let info = store.content_info().await;
     let counts = store.content_counts().await;
-    let since_api = state.health.seconds_since_api();
     let (hash, counts) = match (info, counts) {
         (Ok(Some(info)), Ok(counts)) => (info.hash, counts),
         _ => {
@@ -112,9 +263,9 @@ async fn healthz(State(state): State<AppState>) -> Response {
             return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
         }
     };
-    let api_ok = since_api.is_some_and(|s| s <= API_SILENCE_LIMIT_SECS);
-    let body = serde_json::json!({
-        "status": if api_ok { "ok" } else { "bot api unreachable" },
+    let report = state.health.report();
+    let mut body = serde_json::json!({
+        "status": report.status,
         "content_hash": hash,
         "lessons": counts.lessons,
         "guideline_sections": counts.sections,
@@ -123,9 +274,21 @@ async fn healthz(State(state): State<AppState>) -> Response {
         // Only real verifications count (`verified` in the content); null when none.
         "oldest_contact_verified": counts.oldest_contact_verified,
         "contacts_never_verified": counts.contacts_never_verified,
-        "seconds_since_bot_api": since_api,
+        // Which signal the verdict is read from, and how old its last success is.
+        "signal": report.signal.map(Signal::name),
+        "seconds_since_signal": report.seconds_since_signal,
+        "signal_limit_seconds": state.health.limit().as_secs(),
     });
-    let status = if api_ok {
+    if let Some(hook) = &report.webhook {
+        let now = clock::unix_now();
+        body["webhook"] = serde_json::json!({
+            "registered": hook.registered,
+            "pending_update_count": hook.pending_update_count,
+            "last_error_age_seconds": hook.last_error.as_ref().map(|(at, _)| now.saturating_sub(*at)),
+            "last_error_message": hook.last_error.as_ref().map(|(_, m)| m),
+        });
+    }
+    let status = if report.healthy {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

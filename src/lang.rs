@@ -20,13 +20,25 @@ impl Lang {
     }
 
     /// The language for a Telegram `language_code`: Latvian for `lv` (and `lv-LV`), English
-    /// for anything else.
-    pub fn from_telegram(code: &str) -> Lang {
+    /// for `en` (and `en-GB`, ...); `None` for any other, which gets the bot's default
+    /// language. Telegram shows a user the command menu registered for their code, else the
+    /// one registered without a code: so that menu (the default language's) and the replies
+    /// agree for every code only if every other code gets the default language too.
+    pub fn from_telegram(code: &str) -> Option<Lang> {
         let code = code.to_ascii_lowercase();
-        if code == "lv" || code.starts_with("lv-") || code.starts_with("lv_") {
-            Lang::Lv
-        } else {
-            Lang::En
+        let base = code.split(['-', '_']).next().unwrap_or("");
+        match base {
+            "lv" => Some(Lang::Lv),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The other language.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Lv => Lang::En,
+            Lang::En => Lang::Lv,
         }
     }
 }

@@ -395,6 +395,82 @@ fn to_plain_inner(html: &str, show_links: bool) -> String {
     out
 }
 
+/// A formatting entity as Telegram reports it back for a message sent as HTML.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Style {
+    Bold,
+    Italic,
+    Underline,
+    Strikethrough,
+    Spoiler,
+    Code,
+    Pre,
+    Blockquote,
+    /// A link with its address (entities decoded).
+    Link(String),
+}
+
+/// One entity of [`entities`]: offset and length in UTF-16 code units of the plain text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entity {
+    pub offset: usize,
+    pub length: usize,
+    pub style: Style,
+}
+
+/// The plain text and the formatting entities Telegram makes of `html` (what a message sent
+/// with it shows, and what Telegram returns as its `text` and `entities`): tags become
+/// entities, entities of no length are dropped, link addresses are not part of the text.
+/// Entities are in order of their offsets (then lengths, then styles).
+pub fn entities(html: &str) -> (String, Vec<Entity>) {
+    let mut text = String::with_capacity(html.len());
+    let mut units = 0usize;
+    let mut open: Vec<(String, Option<Style>, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for piece in tokens(html) {
+        match piece {
+            Piece::Open(name, full) => {
+                let style = match name.as_str() {
+                    "b" | "strong" => Some(Style::Bold),
+                    "i" | "em" => Some(Style::Italic),
+                    "u" | "ins" => Some(Style::Underline),
+                    "s" | "strike" | "del" => Some(Style::Strikethrough),
+                    "tg-spoiler" | "span" => Some(Style::Spoiler),
+                    "code" => Some(Style::Code),
+                    "pre" => Some(Style::Pre),
+                    "blockquote" => Some(Style::Blockquote),
+                    "a" => full
+                        .split_once("href=\"")
+                        .and_then(|(_, rest)| rest.split_once('"'))
+                        .map(|(url, _)| Style::Link(to_plain_inner(url, false))),
+                    _ => None,
+                };
+                open.push((name, style, units));
+            }
+            Piece::Close(name) => {
+                if let Some(pos) = open.iter().rposition(|(n, _, _)| *n == name) {
+                    let (_, style, start) = open.remove(pos);
+                    if let Some(style) = style
+                        && units > start
+                    {
+                        out.push(Entity {
+                            offset: start,
+                            length: units - start,
+                            style,
+                        });
+                    }
+                }
+            }
+            Piece::Char(_, width, ch) => {
+                text.push(ch);
+                units += width;
+            }
+        }
+    }
+    out.sort();
+    (text, out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,5 +591,50 @@ mod tests {
         assert!(check_telegram_html("").is_err());
         assert!(check_telegram_html(&"x".repeat(4097)).is_err());
         assert!(check_telegram_html("<a href=\"https://x.lv\">x</a> &amp; &#39;").is_ok());
+    }
+
+    #[test]
+    fn entities_are_what_telegram_reports_for_the_html() {
+        let html = "<b>Ministrija</b> &amp; 🙂 <i>x</i>\n<a href=\"https://a.lv/?q=1&amp;b=2\">a.lv</a><b></b>";
+        let (text, found) = entities(html);
+        assert_eq!(text, "Ministrija & 🙂 x\na.lv");
+        assert_eq!(
+            found,
+            vec![
+                Entity {
+                    offset: 0,
+                    length: 10,
+                    style: Style::Bold
+                },
+                // 🙂 is two UTF-16 units: "x" starts at 16, not 15.
+                Entity {
+                    offset: 16,
+                    length: 1,
+                    style: Style::Italic
+                },
+                Entity {
+                    offset: 18,
+                    length: 4,
+                    style: Style::Link("https://a.lv/?q=1&b=2".into())
+                },
+            ]
+        );
+        let (text, found) = entities("<b>a<i>b</i></b>");
+        assert_eq!(text, "ab");
+        assert_eq!(
+            found,
+            vec![
+                Entity {
+                    offset: 0,
+                    length: 2,
+                    style: Style::Bold
+                },
+                Entity {
+                    offset: 1,
+                    length: 1,
+                    style: Style::Italic
+                },
+            ]
+        );
     }
 }

@@ -21,6 +21,11 @@ pub mod metric {
     pub const UNMATCHED: &str = "unmatched";
     /// The language of a reply.
     pub const LANGUAGE: &str = "language";
+    /// "Did this help?" answered 👍, by the card's payload (`c-vm`, `a-veseliba`, `l-3`,
+    /// `g-purpose`); one per person per card per day.
+    pub const VOTE_UP: &str = "vote_up";
+    /// The same, answered 👎.
+    pub const VOTE_DOWN: &str = "vote_down";
 }
 
 /// Counters waiting to be written.
@@ -107,19 +112,60 @@ impl Report {
             (metric::REQUEST, "Commands and menus"),
             (metric::AREA, "Areas looked up"),
             (metric::MINISTRY, "Ministries looked up"),
-            (metric::UNMATCHED, "Not found (what the content lacks)"),
             (metric::LANGUAGE, "Languages"),
         ] {
             out.push_str(&format!("\n{title}\n"));
-            match self.totals.get(metric) {
-                Some(keys) if !keys.is_empty() => {
-                    for (key, n) in keys.iter().take(top) {
-                        let key: String = key.chars().take(40).collect();
-                        out.push_str(&format!("{n:>7}  {key}\n"));
-                    }
+            self.top_keys(&mut out, metric, top);
+        }
+        // What people tell the operators, each in its own section.
+        out.push_str(&self.unmatched_section(top));
+        out.push_str(&self.votes_section(top));
+        out
+    }
+
+    /// The top `top` keys of `metric` with their totals, one a line.
+    fn top_keys(&self, out: &mut String, metric: &str, top: usize) {
+        match self.totals.get(metric) {
+            Some(keys) if !keys.is_empty() => {
+                for (key, n) in keys.iter().take(top) {
+                    let key: String = key.chars().take(40).collect();
+                    out.push_str(&format!("{n:>7}  {key}\n"));
                 }
-                _ => out.push_str("      —\n"),
             }
+            _ => out.push_str("      —\n"),
+        }
+    }
+
+    /// The texts that matched nothing, most frequent first: what the content lacks.
+    pub fn unmatched_section(&self, top: usize) -> String {
+        let mut out = String::from("\nNot found (what the content lacks)\n");
+        self.top_keys(&mut out, metric::UNMATCHED, top);
+        out
+    }
+
+    /// "Did this help?" per card: the cards with the most 👎 first (then the most 👍), with
+    /// both counts, so that the operator sees which card to check first.
+    pub fn votes_section(&self, top: usize) -> String {
+        let mut cards: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+        for (metric, down) in [(metric::VOTE_DOWN, true), (metric::VOTE_UP, false)] {
+            for (card, n) in self.totals.get(metric).into_iter().flatten() {
+                let entry = cards.entry(card.as_str()).or_default();
+                if down {
+                    entry.0 += n;
+                } else {
+                    entry.1 += n;
+                }
+            }
+        }
+        let mut cards: Vec<(&str, (i64, i64))> = cards.into_iter().collect();
+        // A stable sort of the BTreeMap's order: ties stay in the order of the cards.
+        cards.sort_by_key(|(_, (down, up))| std::cmp::Reverse((*down, *up)));
+        let mut out = String::from("\nDid this help? (👎 no, 👍 yes; most 👎 first)\n");
+        if cards.is_empty() {
+            out.push_str("      —\n");
+        }
+        for (card, (down, up)) in cards.into_iter().take(top) {
+            out.push_str(&format!("{down:>5} 👎 {up:>5} 👍  {}\n", card_name(card)));
         }
         out
     }
@@ -129,6 +175,22 @@ impl Report {
     pub fn chart_png(&self) -> Vec<u8> {
         bar_chart(&self.per_day.iter().map(|(_, n)| *n).collect::<Vec<_>>())
     }
+}
+
+/// A card's payload as the operator reads it: `c-vm` is "ministry vm", `l-3` "lesson 3".
+fn card_name(payload: &str) -> String {
+    let kind = match payload.split_once('-') {
+        Some(("c", id)) => ("ministry", id),
+        Some(("a", id)) => ("area", id),
+        Some(("l", id)) => ("lesson", id),
+        Some(("g", id)) => ("section", id),
+        _ => ("", payload),
+    };
+    let name = match kind {
+        ("", id) => id.to_string(),
+        (kind, id) => format!("{kind} {id}"),
+    };
+    name.chars().take(40).collect()
 }
 
 /// Draws `values` as bars on a light grid and encodes the picture as PNG.
@@ -187,6 +249,48 @@ mod tests {
         let reader = decoder.read_info().unwrap();
         assert_eq!(reader.info().width, 640);
         assert_eq!(reader.info().height, 320);
+    }
+
+    #[test]
+    fn the_votes_section_puts_the_cards_with_the_most_thumbs_down_first() {
+        let keys = |pairs: &[(&str, i64)]| -> Vec<(String, i64)> {
+            pairs.iter().map(|(k, n)| (k.to_string(), *n)).collect()
+        };
+        let report = Report {
+            days: 7,
+            totals: BTreeMap::from([
+                (
+                    metric::VOTE_DOWN.to_string(),
+                    keys(&[("a-veseliba", 4), ("l-3", 1)]),
+                ),
+                (
+                    metric::VOTE_UP.to_string(),
+                    keys(&[("c-vm", 9), ("l-3", 2), ("g-purpose", 1)]),
+                ),
+                (metric::UNMATCHED.to_string(), keys(&[("zzz", 3)])),
+            ]),
+            per_day: Vec::new(),
+        };
+        let section = report.votes_section(3);
+        let lines: Vec<&str> = section.lines().skip(2).collect();
+        assert_eq!(
+            lines,
+            [
+                "    4 👎     0 👍  area veseliba",
+                "    1 👎     2 👍  lesson 3",
+                "    0 👎     9 👍  ministry vm",
+            ],
+            "{section}"
+        );
+        let table = report.table(10);
+        assert!(table.contains("section purpose"), "{table}");
+        assert!(table.contains("      3  zzz"), "{table}");
+        let empty = Report {
+            days: 1,
+            totals: BTreeMap::new(),
+            per_day: Vec::new(),
+        };
+        assert!(empty.votes_section(5).ends_with("      —\n"));
     }
 
     #[test]

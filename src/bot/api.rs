@@ -1,32 +1,46 @@
-//! `sendMessage` and `editMessageText`, the two calls behind nearly every reply, made directly
-//! over HTTP. teloxide's client parses URLs and the whole returned `Message` on every call and
-//! sleeps 10 s inside any request that gets a 5xx; replies need none of that: the URLs are
-//! built once, the body is serialized from borrowed parts, and of the answer only `ok` and the
-//! error fields are read. Errors come out as teloxide's [`RequestError`], so retries and
-//! "message is not modified" are handled as for every other call. With `BOT_THROTTLE` on, a
-//! [`Limiter`] keeps to Telegram's rate limits; the [`Gate`] is where every `retry_after`
-//! Telegram sends is recorded and obeyed.
+//! The one Bot API client: every method the bot calls goes over one HTTP client (one
+//! connection pool), comes back as one error type (teloxide's [`RequestError`], so that
+//! "message is not modified" and the other known answers keep their names), and is retried by
+//! one path (`send::with_retry`), which waits at the one [`Gate`] for every `retry_after`
+//! Telegram sends. With `BOT_THROTTLE` on, a [`Limiter`] keeps messages to Telegram's rate
+//! limits.
+//!
+//! Why not teloxide's client: it sleeps 10 s inside any request that gets a 5xx before the
+//! caller even sees the error, parses the whole returned `Message` of every reply, and has a
+//! rate limiter (`Throttle`) of its own that knows nothing of our per-chat queues. teloxide
+//! stays for what it does well: the types of updates, keyboards, inline results and commands
+//! (all serialized by serde as Telegram expects them) and the names of Telegram's errors.
+//! The two calls behind nearly every reply (`sendMessage`, `editMessageText`) have their URLs
+//! built once and their bodies serialized from borrowed parts; of their answer only `ok` and
+//! the error fields are read.
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
 use teloxide::types::{ChatId, InlineKeyboardMarkup, MessageId, ResponseParameters};
 use teloxide::{ApiError, RequestError};
 
-/// Direct client for the reply calls of one bot.
+/// How long any call but a long poll may take.
+const CALL_TIMEOUT: Duration = Duration::from_secs(17);
+
+/// The Bot API client of one bot.
 #[derive(Clone)]
-pub struct Sender {
-    client: reqwest::Client,
+pub struct Client {
+    http: reqwest::Client,
+    /// `<api>/bot<token>/`: every other method's URL is this plus its name.
+    base: url::Url,
     send_url: url::Url,
     edit_url: url::Url,
+    pub(super) updates_url: url::Url,
     limiter: Option<Arc<Limiter>>,
     gate: Arc<Gate>,
 }
 
-impl Sender {
-    /// A sender for the bot `token` on the Bot API at `api_url` (Telegram's by default); every
-    /// call it makes waits at `gate`.
+impl Client {
+    /// A client for the bot `token` on the Bot API at `api_url` (Telegram's by default); every
+    /// call through `send::with_retry` waits at `gate`.
     pub fn new(
         api_url: Option<&str>,
         token: &str,
@@ -34,16 +48,18 @@ impl Sender {
         gate: Arc<Gate>,
     ) -> Result<Self, String> {
         let url = |method| method_url(api_url, token, method);
-        let client = reqwest::Client::builder()
+        // No overall timeout here: each request sets its own (a long poll waits longer).
+        let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(17))
             .tcp_nodelay(true)
             .build()
             .map_err(|e| e.without_url().to_string())?;
         Ok(Self {
-            client,
+            http,
+            base: url("")?,
             send_url: url("sendMessage")?,
             edit_url: url("editMessageText")?,
+            updates_url: url("getUpdates")?,
             limiter: throttle.then(|| Arc::new(Limiter::default())),
             gate,
         })
@@ -79,10 +95,10 @@ impl Sender {
             link_preview_options: NoPreview { is_disabled: true },
             reply_markup: markup,
         };
-        self.call(&self.send_url, &body).await
+        self.call_reply(&self.send_url, &body).await
     }
 
-    /// `editMessageText` of `message_id` in `chat`, like [`Sender::send_message`].
+    /// `editMessageText` of `message_id` in `chat`, like [`Client::send_message`].
     pub async fn edit_message_text(
         &self,
         chat: ChatId,
@@ -98,14 +114,90 @@ impl Sender {
             link_preview_options: NoPreview { is_disabled: true },
             reply_markup: markup,
         };
-        self.call(&self.edit_url, &body).await
+        self.call_reply(&self.edit_url, &body).await
     }
 
-    async fn call(&self, url: &url::Url, body: &Body<'_>) -> Result<(), RequestError> {
+    /// `sendPhoto` of a PNG (the statistics chart), as a file upload; counts as a message to
+    /// `chat` for the rate limits.
+    pub async fn send_photo(&self, chat: ChatId, png: &[u8]) -> Result<(), RequestError> {
+        if let Some(limiter) = &self.limiter {
+            limiter.wait(chat.0).await;
+        }
+        let url = self.method("sendPhoto")?;
+        let photo = reqwest::multipart::Part::bytes(png.to_vec())
+            .file_name("chart.png")
+            .mime_str("image/png")
+            .map_err(|e| RequestError::from(e.without_url()))?;
+        let form = reqwest::multipart::Form::new()
+            .text("chat_id", chat.0.to_string())
+            .part("photo", photo);
+        let response = self
+            .http
+            .post(url)
+            .timeout(CALL_TIMEOUT)
+            .multipart(form)
+            .send()
+            .await
+            .map_err(|e| RequestError::from(e.without_url()))?;
+        let status = response.status().as_u16();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| RequestError::from(e.without_url()))?;
+        read_answer::<IgnoredAny>(status, &text).map(|_| ())
+    }
+
+    /// `getMe`: the bot's username.
+    pub async fn get_me(&self) -> Result<String, RequestError> {
+        #[derive(Deserialize)]
+        struct Me {
+            username: Option<String>,
+        }
+        let me: Me = self.call("getMe", &serde_json::json!({})).await?;
+        Ok(me.username.unwrap_or_default())
+    }
+
+    /// Any method with a JSON body: its `result`, read as `R`.
+    pub async fn call<R: DeserializeOwned>(
+        &self,
+        method: &str,
+        body: &impl Serialize,
+    ) -> Result<R, RequestError> {
+        let url = self.method(method)?;
+        let (status, text) = self.post(&url, body, CALL_TIMEOUT).await?;
+        match read_answer::<R>(status, &text)? {
+            Some(result) => Ok(result),
+            None => Err(invalid_json(
+                serde::de::Error::custom("the answer has no result"),
+                &text,
+            )),
+        }
+    }
+
+    fn method(&self, method: &str) -> Result<url::Url, RequestError> {
+        self.base
+            .join(method)
+            .map_err(|e| RequestError::Api(ApiError::Unknown(e.to_string())))
+    }
+
+    async fn call_reply(&self, url: &url::Url, body: &Body<'_>) -> Result<(), RequestError> {
+        let (status, text) = self.post(url, body, CALL_TIMEOUT).await?;
+        read_answer::<IgnoredAny>(status, &text).map(|_| ())
+    }
+
+    /// POSTs `body` as JSON: the HTTP status and the answer's text. Errors never show the URL
+    /// (it holds the token).
+    pub(super) async fn post(
+        &self,
+        url: &url::Url,
+        body: &impl Serialize,
+        timeout: Duration,
+    ) -> Result<(u16, String), RequestError> {
         let body = serde_json::to_vec(body).map_err(|e| invalid_json(e, ""))?;
         let response = self
-            .client
+            .http
             .post(url.clone())
+            .timeout(timeout)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body)
             .send()
@@ -116,7 +208,7 @@ impl Sender {
             .text()
             .await
             .map_err(|e| RequestError::from(e.without_url()))?;
-        read_answer(status.as_u16(), &text)
+        Ok((status.as_u16(), text))
     }
 }
 
@@ -148,44 +240,72 @@ struct NoPreview {
     is_disabled: bool,
 }
 
-/// What the Bot API answers, without the result.
+/// What the Bot API answers (`R` = [`IgnoredAny`] skips the result).
 #[derive(Deserialize)]
-struct Answer {
+struct Answer<R> {
     ok: bool,
+    result: Option<R>,
     description: Option<String>,
     parameters: Option<ResponseParameters>,
 }
 
-/// The outcome of a call from its HTTP status and body.
-fn read_answer(status: u16, text: &str) -> Result<(), RequestError> {
-    let answer: Answer = match serde_json::from_str(text) {
+/// What `getWebhookInfo` answers, as far as the bot reads it (dates in Unix seconds).
+#[derive(Debug, Deserialize)]
+pub struct WebhookInfo {
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub pending_update_count: u64,
+    pub last_error_date: Option<u64>,
+    pub last_error_message: Option<String>,
+}
+
+/// The outcome of a call from its HTTP status and body: the result, if the answer has one.
+pub(super) fn read_answer<R: DeserializeOwned>(
+    status: u16,
+    text: &str,
+) -> Result<Option<R>, RequestError> {
+    let answer: Answer<R> = match serde_json::from_str(text) {
         Ok(answer) => answer,
-        // A proxy's HTML error page, a cut connection: retried like a network error.
-        Err(_) if status >= 500 => {
-            return Err(RequestError::Api(ApiError::Unknown(format!(
-                "HTTP {status} from the Bot API"
-            ))));
-        }
-        Err(e) => return Err(invalid_json(e, text)),
+        Err(e) => return Err(unreadable(status, e, text)),
     };
     if answer.ok {
-        return Ok(());
+        return Ok(answer.result);
     }
-    Err(match answer.parameters {
+    Err(api_error(answer.description, answer.parameters))
+}
+
+/// An answer that is not the Bot API's JSON. A proxy's HTML error page is retried like a
+/// network error; anything else as a malformed answer (also retried).
+pub(super) fn unreadable(status: u16, source: serde_json::Error, text: &str) -> RequestError {
+    if status >= 500 {
+        RequestError::Api(ApiError::Unknown(format!("HTTP {status} from the Bot API")))
+    } else {
+        invalid_json(source, text)
+    }
+}
+
+/// The error for an answer with `"ok": false`.
+pub(super) fn api_error(
+    description: Option<String>,
+    parameters: Option<ResponseParameters>,
+) -> RequestError {
+    match parameters {
         Some(ResponseParameters::RetryAfter(after)) => RequestError::RetryAfter(after),
         Some(ResponseParameters::MigrateToChatId(to)) => RequestError::MigrateToChatId(to),
         None => {
-            let description = answer.description.unwrap_or_default();
-            // teloxide's `ApiError` knows Telegram's descriptions ("message is not modified", ...).
+            let description = description.unwrap_or_default();
+            // teloxide's `ApiError` knows Telegram's descriptions ("message is not modified",
+            // "Unauthorized" for a wrong token, ...).
             let known = ApiError::deserialize(serde::de::value::StrDeserializer::<
                 serde::de::value::Error,
             >::new(&description));
             RequestError::Api(known.unwrap_or(ApiError::Unknown(description)))
         }
-    })
+    }
 }
 
-fn invalid_json(source: serde_json::Error, raw: &str) -> RequestError {
+pub(super) fn invalid_json(source: serde_json::Error, raw: &str) -> RequestError {
     RequestError::InvalidJson {
         source: Arc::new(source),
         raw: raw.chars().take(200).collect::<String>().into_boxed_str(),
@@ -505,6 +625,7 @@ mod tests {
 
     #[test]
     fn answers_map_to_teloxide_errors() {
+        let read_answer = read_answer::<IgnoredAny>;
         assert!(read_answer(200, r#"{"ok":true,"result":{"message_id":1}}"#).is_ok());
         let err = read_answer(
             400,

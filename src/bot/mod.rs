@@ -13,28 +13,34 @@
 //!   worker. Button acknowledgements and inline answers have lanes of their own, served first.
 //! - **Polling** goes on while chats are busy: the poller fetches more whenever no lane waits
 //!   for a worker, whatever the parked chats hold.
-//! - **Sending** (`send.rs`, `api.rs`): one retry path for every call; a `retry_after` on a
-//!   message to one chat pauses that chat, one on any other call (or on several chats within
-//!   5 s) pauses every request (`api::Gate`).
+//! - **The Bot API** (`api.rs`): one client for every method (one HTTP connection pool, one
+//!   error type); `send.rs` has the one retry path (`with_retry`, and `until_done` for the
+//!   calls the bot cannot start without). A `retry_after` on a message to one chat pauses that
+//!   chat, one on any other call (or on several chats within 5 s) pauses every request
+//!   (`api::Gate`). teloxide is used for its types only.
+//! - **Health** (`crate::health`): every successful `getUpdates`, or in webhook mode a
+//!   periodic `getWebhookInfo`; **profile and menu**: `setMyCommands`, `setMyDescription`
+//!   and `setMyShortDescription` at start, in the language the replies are in.
 //!
 //! The polling loop is our own rather than teloxide's `Dispatcher`, which offers none of this
-//! and waits about 10 s after a 5xx. SIGINT and SIGTERM stop the intake, answer what is
-//! waiting for a worker for up to 3 s, and leave the rest in the inbox for the next start.
+//! and whose client waits about 10 s after a 5xx. SIGINT and SIGTERM stop the intake, answer
+//! what is waiting for a worker for up to 3 s, and leave the rest in the inbox for the next
+//! start.
 
 mod api;
 mod intake;
 mod poll;
 mod queue;
 mod send;
+mod unchanged;
 pub mod webhook;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, BotCommandScope, CallbackQueryId, ChatKind as TgChatKind, MaybeInaccessibleMessage,
-    UpdateKind,
+    BotCommand, BotCommandScope, CallbackQueryId, ChatId, ChatKind as TgChatKind,
+    MaybeInaccessibleMessage, Message, UpdateKind,
 };
 use teloxide::{ApiError, RequestError};
 use tokio::sync::watch;
@@ -44,12 +50,10 @@ use tracing::Instrument;
 use crate::config::{ExposeSecret, SecretString};
 use crate::engine::{ChatKind, Command, Engine, Input, Parsed, Request, command};
 use crate::health::Health;
-use crate::lang::Lang;
 pub use webhook::Webhook;
 
-use api::{Gate, Scope};
+use api::{Client, Gate, Scope};
 use intake::{Intake, Item, Work};
-use poll::Poller;
 use queue::{Lane, Limits, Scheduler, Turn};
 pub use send::Backoff;
 use send::Delivery;
@@ -90,7 +94,7 @@ pub struct Settings {
     pub token: SecretString,
     pub api_url: Option<String>,
     pub throttle: bool,
-    /// Long-polling timeout in seconds (below the HTTP client's 17 s timeout).
+    /// Long-polling timeout in seconds (the request may take 10 s more).
     pub poll_timeout: u32,
     /// Webhook mode instead of long polling.
     pub webhook: Option<Webhook>,
@@ -123,7 +127,7 @@ impl Settings {
 pub enum RunError {
     #[error("TELOXIDE_API_URL is not a valid URL: {0}")]
     ApiUrl(String),
-    #[error("the Bot API rejected the token (getMe: {0}); check TELOXIDE_TOKEN")]
+    #[error("the Bot API rejected the token ({0}); check TELOXIDE_TOKEN")]
     Unauthorized(String),
     #[error("cannot serve the webhook on {0}: {1}")]
     Listen(std::net::SocketAddr, std::io::Error),
@@ -137,12 +141,14 @@ pub async fn run(
     engine: Arc<Engine>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), RunError> {
-    let mut bot = Bot::new(settings.token.expose_secret());
-    if let Some(url) = &settings.api_url {
-        let url = url::Url::parse(url).map_err(|e| RunError::ApiUrl(e.to_string()))?;
-        bot = bot.set_api_url(url);
-    }
-    serve(bot, settings, engine, shutdown).await
+    let client = Client::new(
+        settings.api_url.as_deref(),
+        settings.token.expose_secret(),
+        settings.throttle,
+        Arc::new(Gate::default()),
+    )
+    .map_err(RunError::ApiUrl)?;
+    serve(client, settings, engine, shutdown).await
 }
 
 /// Resolves when SIGINT or SIGTERM arrives.
@@ -168,10 +174,9 @@ pub async fn shutdown_signal() {
     }
 }
 
-struct Runtime<B> {
-    bot: B,
-    /// Replies (`sendMessage`, `editMessageText`), rate-limited when `BOT_THROTTLE` is on.
-    sender: api::Sender,
+struct Runtime {
+    /// Every Bot API call; messages rate-limited when `BOT_THROTTLE` is on.
+    client: Client,
     engine: Arc<Engine>,
     username: String,
     health: Arc<Health>,
@@ -192,15 +197,12 @@ enum Prepared {
     Deliver(Delivery, &'static str),
 }
 
-async fn serve<B>(
-    bot: B,
+async fn serve(
+    client: Client,
     settings: Settings,
     engine: Arc<Engine>,
     mut shutdown: watch::Receiver<bool>,
-) -> Result<(), RunError>
-where
-    B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
-{
+) -> Result<(), RunError> {
     // What the last run left in the inbox is read while getMe and setMyCommands go out.
     let left = tokio::spawn({
         let inbox = engine.store().inbox();
@@ -210,21 +212,17 @@ where
             Ok::<_, crate::store::StoreError>((waiting, offset))
         }
     });
-    let Some(username) = get_me(&bot, &mut shutdown).await? else {
+    let Some(username) = get_me(&client, &mut shutdown).await? else {
         return Ok(());
     };
     tracing::info!(bot = %username, "connected to the Bot API");
-    settings.health.mark_api_ok();
-    let gate = Arc::new(Gate::default());
-    register_commands(&bot, &engine, &gate).await;
-    let sender = api::Sender::new(
-        settings.api_url.as_deref(),
-        settings.token.expose_secret(),
-        settings.throttle,
-        Arc::clone(&gate),
-    )
-    .map_err(RunError::ApiUrl)?;
-    let pace = sender.clone();
+    // Cards carry their permalink t.me/<username>?start=<payload> from now on.
+    engine.set_username(&username).await;
+    register_commands(&client, &engine).await;
+    // Beside the updates: the profile matters to new users only, and a 429 on it must not
+    // hold up the first answers longer than the gate does.
+    let profile = tokio::spawn(set_profile(client.clone(), Arc::clone(&engine)));
+    let pace = client.clone();
     let sched = Arc::new(Scheduler::new(
         Limits {
             per_chat: settings.chat_backlog,
@@ -238,8 +236,7 @@ where
     ));
     let intake = Arc::new(Intake::new(engine.store().inbox(), Arc::clone(&sched)));
     let runtime = Arc::new(Runtime {
-        bot: bot.clone(),
-        sender,
+        client,
         engine,
         username,
         health: Arc::clone(&settings.health),
@@ -281,8 +278,7 @@ where
     let result = match settings.webhook.clone() {
         Some(hook) => {
             serve_webhook(
-                &bot,
-                &gate,
+                &runtime.client,
                 hook,
                 settings.routes.clone(),
                 Arc::clone(&runtime.health),
@@ -293,9 +289,8 @@ where
         }
         None => {
             poll(
-                &bot,
+                &runtime.client,
                 &settings,
-                &gate,
                 &runtime.health,
                 &intake,
                 &sched,
@@ -310,6 +305,7 @@ where
     sched.close();
     finish(&mut workers, &sched).await;
     sched.abandon();
+    profile.abort();
     let _ = timer.await;
     intake.stop_recording(recorder).await;
     tracing::info!("stopped");
@@ -350,10 +346,7 @@ async fn finish(workers: &mut JoinSet<()>, sched: &Scheduler<Item>) {
 }
 
 /// One worker: takes turns until the scheduler stops.
-async fn work<B>(runtime: Arc<Runtime<B>>, sched: Arc<Scheduler<Item>>, intake: Arc<Intake>)
-where
-    B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
-{
+async fn work(runtime: Arc<Runtime>, sched: Arc<Scheduler<Item>>, intake: Arc<Intake>) {
     while let Some(Turn { lane, mut item }) = sched.next().await {
         // A panic in one turn must not take the worker, and with it the chat, down. The turn
         // is pinned in place: boxing it would copy a future of several KB per update.
@@ -393,30 +386,26 @@ impl<F: std::future::Future> std::future::Future for CatchUnwind<'_, F> {
 }
 
 /// Long polling from `offset` until `shutdown`; the offset is confirmed at the end.
-#[allow(clippy::too_many_arguments)] // the runtime's parts; one struct after the client is unified
-async fn poll<B>(
-    bot: &B,
+#[allow(clippy::too_many_arguments)] // the runtime's parts, each used here
+async fn poll(
+    client: &Client,
     settings: &Settings,
-    gate: &Gate,
     health: &Health,
     intake: &Intake,
     sched: &Scheduler<Item>,
     mut offset: i64,
     mut shutdown: watch::Receiver<bool>,
-) -> Result<(), RunError>
-where
-    B: Requester<Err = teloxide::RequestError>,
-{
+) -> Result<(), RunError> {
+    let gate = client.gate();
     // A webhook left from an earlier run would make getUpdates fail with 409.
-    if let Err(err) = bot.delete_webhook().await {
+    let no_parameters = serde_json::json!({});
+    let deleted = send::with_retry(gate, Scope::Bot, "deleteWebhook", || {
+        client.call::<bool>("deleteWebhook", &no_parameters)
+    })
+    .await;
+    if let Err(err) = deleted {
         tracing::warn!(error = %err, "deleteWebhook failed");
     }
-    let poller = Poller::new(
-        settings.api_url.as_deref(),
-        settings.token.expose_secret(),
-        settings.poll_timeout,
-    )
-    .map_err(RunError::ApiUrl)?;
     let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
     while !*shutdown.borrow() {
         // More only when everything fetched so far has a worker or waits for its chat's time.
@@ -428,7 +417,8 @@ where
             _ = gate.wait() => {}
             _ = shutdown.changed() => break,
         }
-        let request = poller.get_updates(offset, settings.poll_timeout, 100, ALLOWED_UPDATES);
+        let request =
+            poll::get_updates(client, offset, settings.poll_timeout, 100, ALLOWED_UPDATES);
         let result = tokio::select! {
             result = request => result,
             _ = shutdown.changed() => break,
@@ -436,7 +426,7 @@ where
         match result {
             Ok(fetched) => {
                 backoff.reset();
-                health.mark_api_ok();
+                health.polled();
                 let (Some(first), Some(last)) = (fetched.first_id, fetched.last_id) else {
                     // Nothing, or only updates handed out before (a server that ignores the
                     // offset): they are in the inbox or answered.
@@ -459,17 +449,17 @@ where
                 intake.queue_polled(first, updates);
                 offset = last + 1;
             }
-            Err(err) if err.is_unauthorized() => {
-                return Err(RunError::Unauthorized(err.to_string()));
+            Err(RequestError::Api(ApiError::InvalidToken)) => {
+                return Err(RunError::Unauthorized("getUpdates: invalid token".into()));
             }
             Err(err) => {
-                let wait = match err.retry_after() {
+                let wait = match &err {
                     // Every request waits, not only the polling.
-                    Some(after) => {
-                        gate.retry_after(Scope::Bot, after, Instant::now());
-                        after
+                    RequestError::RetryAfter(after) => {
+                        gate.retry_after(Scope::Bot, after.duration(), Instant::now());
+                        after.duration()
                     }
-                    None => backoff.next_delay(),
+                    _ => backoff.next_delay(),
                 };
                 tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "getUpdates failed");
                 tokio::select! {
@@ -479,64 +469,51 @@ where
             }
         }
     }
-    confirm_offset(&poller, offset).await;
+    confirm_offset(client, offset).await;
     Ok(())
 }
 
 /// Registers the webhook, then serves it until `shutdown`; requests in flight finish. Each
 /// update is written to the inbox and queued before Telegram gets its 200. The webhook stays
 /// registered, so Telegram keeps the updates that arrive while the bot is down.
-async fn serve_webhook<B>(
-    bot: &B,
-    gate: &Gate,
+async fn serve_webhook(
+    client: &Client,
     hook: Webhook,
     routes: Option<axum::Router>,
     health: Arc<Health>,
     intake: Arc<Intake>,
     mut shutdown: watch::Receiver<bool>,
-) -> Result<(), RunError>
-where
-    B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
-{
+) -> Result<(), RunError> {
     let listener = tokio::net::TcpListener::bind(hook.listen)
         .await
         .map_err(|e| RunError::Listen(hook.listen, e))?;
-    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
-    loop {
-        gate.wait().await;
-        let request = bot
-            .set_webhook(hook.url.clone())
-            .secret_token(hook.secret.expose_secret().to_string())
-            .allowed_updates(vec![
-                teloxide::types::AllowedUpdate::Message,
-                teloxide::types::AllowedUpdate::CallbackQuery,
-                teloxide::types::AllowedUpdate::InlineQuery,
-            ]);
-        match request.await {
-            Ok(_) => break,
-            Err(err) => {
-                let wait = match &err {
-                    RequestError::RetryAfter(after) => {
-                        gate.retry_after(Scope::Bot, after.duration(), Instant::now());
-                        Duration::ZERO
-                    }
-                    _ => backoff.next_delay(),
-                };
-                tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "setWebhook failed");
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.changed() => return Ok(()),
-                }
-            }
-        }
+    let registration = serde_json::json!({
+        "url": hook.url.as_str(),
+        "secret_token": hook.secret.expose_secret(),
+        "allowed_updates": ALLOWED_UPDATES,
+    });
+    let registered = send::until_done(client.gate(), "setWebhook", &mut shutdown, || {
+        client.call::<bool>("setWebhook", &registration)
+    })
+    .await;
+    match registered {
+        None => return Ok(()),
+        Some(Ok(_)) => {}
+        Some(Err(err)) => return Err(RunError::Unauthorized(format!("setWebhook: {err}"))),
     }
-    health.mark_api_ok();
+    health.webhook_mode();
     tracing::info!(url = %hook.url, listen = %hook.listen, "webhook registered");
+    let checker = tokio::spawn(check_webhook(
+        client.clone(),
+        hook.url.to_string(),
+        Arc::clone(&health),
+        shutdown.clone(),
+    ));
     let handle: webhook::Handle = Arc::new(move |received, raw| {
         let intake = Arc::clone(&intake);
         let health = Arc::clone(&health);
         Box::pin(async move {
-            health.mark_api_ok();
+            health.webhook_delivered();
             intake.admit().await;
             match intake.accept_one(received, &raw).await {
                 Ok(()) => true,
@@ -560,45 +537,93 @@ where
             }
         })
         .await;
+    checker.abort();
     if let Err(err) = served {
         tracing::error!(error = %err, "the webhook server failed");
     }
     Ok(())
 }
 
-/// `getMe` until it works; `None` if a shutdown came first.
-async fn get_me<B>(
-    bot: &B,
-    shutdown: &mut watch::Receiver<bool>,
-) -> Result<Option<String>, RunError>
-where
-    B: Requester<Err = teloxide::RequestError>,
-{
-    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
-    loop {
-        match bot.get_me().await {
-            Ok(me) => return Ok(Some(me.username.clone().unwrap_or_default())),
-            Err(teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => {
-                return Err(RunError::Unauthorized("invalid token".into()));
-            }
-            Err(err) => {
-                let wait = backoff.next_delay();
-                tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "getMe failed");
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.changed() => return Ok(None),
+/// Webhook mode's health signal: `getWebhookInfo` now and every [`Health::check_every`], until
+/// `shutdown`. Updates may not come for hours; this says whether Telegram still has our URL
+/// and delivers to it.
+async fn check_webhook(
+    sender: Client,
+    url: String,
+    health: Arc<Health>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let no_parameters = serde_json::json!({});
+    // The last delivery error logged, so that each is logged once.
+    let mut logged_error = None;
+    while !*shutdown.borrow() {
+        tokio::select! {
+            _ = sender.gate().wait() => {}
+            _ = shutdown.changed() => return,
+        }
+        let info = tokio::select! {
+            info = sender.call::<api::WebhookInfo>("getWebhookInfo", &no_parameters) => info,
+            _ = shutdown.changed() => return,
+        };
+        match info {
+            Ok(info) => {
+                let registered = info.url == url;
+                if !registered {
+                    tracing::error!(registered = %info.url, "Telegram does not have this bot's webhook URL: updates do not reach it");
                 }
+                let last_error = info
+                    .last_error_date
+                    .filter(|at| *at > 0)
+                    .map(|at| (at, info.last_error_message.unwrap_or_default()));
+                if let Some((at, message)) = &last_error
+                    && logged_error != Some(*at)
+                {
+                    logged_error = Some(*at);
+                    tracing::warn!(
+                        seconds_ago = crate::clock::unix_now().saturating_sub(*at),
+                        pending = info.pending_update_count,
+                        %message,
+                        "Telegram reports a failed delivery to the webhook"
+                    );
+                }
+                health.webhook_checked(crate::health::WebhookReport {
+                    registered,
+                    pending_update_count: info.pending_update_count,
+                    last_error,
+                });
             }
+            Err(RequestError::RetryAfter(after)) => {
+                sender
+                    .gate()
+                    .retry_after(Scope::Bot, after.duration(), Instant::now());
+            }
+            Err(err) => tracing::warn!(error = %err, "getWebhookInfo failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(health.check_every()) => {}
+            _ = shutdown.changed() => return,
         }
     }
 }
 
-/// `setMyCommands` for the default scope (Latvian) and for English-speaking users, and for each
-/// admin's private chat the same list with the admin commands added.
-async fn register_commands<B>(bot: &B, engine: &Engine, gate: &Gate)
-where
-    B: Requester<Err = teloxide::RequestError>,
-{
+/// `getMe` until it works: the bot's username; `None` if a shutdown came first.
+async fn get_me(
+    client: &Client,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Result<Option<String>, RunError> {
+    match send::until_done(client.gate(), "getMe", shutdown, || client.get_me()).await {
+        None => Ok(None),
+        Some(Ok(username)) => Ok(Some(username)),
+        Some(Err(err)) => Err(RunError::Unauthorized(format!("getMe: {err}"))),
+    }
+}
+
+/// `setMyCommands` for the default scope, and for each admin's private chat the same list with
+/// the admin commands added: each in the default language without a language code, which
+/// Telegram shows to every user whose code has no list of its own, and in the other language
+/// for that language's code. So the menu is in the language the replies are in
+/// ([`Engine::telegram_language`]) whatever the user's Telegram language.
+async fn register_commands(client: &Client, engine: &Engine) {
     let mut scopes = vec![(BotCommandScope::Default, Command::PUBLIC.to_vec())];
     for admin in engine.admins() {
         let mut all = Command::PUBLIC.to_vec();
@@ -606,20 +631,19 @@ where
         let chat = teloxide::types::Recipient::Id(ChatId(*admin));
         scopes.push((BotCommandScope::Chat { chat_id: chat }, all));
     }
+    let default = engine.default_language();
     for (scope, list) in scopes {
-        for lang in [Lang::Lv, Lang::En] {
+        for lang in [default, default.other()] {
             let commands: Vec<BotCommand> = list
                 .iter()
                 .map(|c| BotCommand::new(c.name(), engine.string(lang, c.description_key())))
                 .collect();
-            let result = send::with_retry(gate, Scope::Bot, "setMyCommands", || {
-                let request = bot.set_my_commands(commands.clone()).scope(scope.clone());
-                async move {
-                    match lang {
-                        Lang::Lv => request.await,
-                        Lang::En => request.language_code("en").await,
-                    }
-                }
+            let mut body = serde_json::json!({"commands": commands, "scope": scope});
+            if lang != default {
+                body["language_code"] = lang.code().into();
+            }
+            let result = send::with_retry(client.gate(), Scope::Bot, "setMyCommands", || {
+                client.call::<bool>("setMyCommands", &body)
             })
             .await;
             if let Err(err) = result {
@@ -629,13 +653,73 @@ where
     }
 }
 
+/// The bot's profile from `ui.toml`: `setMyDescription` (the "What can this bot do?" screen
+/// before the first message) and `setMyShortDescription` (the profile page, shared links), in
+/// the default language without a language code and in the other language with its code, like
+/// the command menu. Each is set only when `getMyDescription` / `getMyShortDescription`
+/// returns something else: Telegram limits how often they may change.
+async fn set_profile(sender: Client, engine: Arc<Engine>) {
+    const FIELDS: [(&str, &str, &str, &str); 2] = [
+        (
+            "getMyDescription",
+            "setMyDescription",
+            "description",
+            "bot_description",
+        ),
+        (
+            "getMyShortDescription",
+            "setMyShortDescription",
+            "short_description",
+            "bot_short_description",
+        ),
+    ];
+    let default = engine.default_language();
+    for lang in [default, default.other()] {
+        let code = (lang != default).then(|| lang.code());
+        for (get, set, field, key) in FIELDS {
+            let wanted = engine.string(lang, key);
+            let mut query = serde_json::Map::new();
+            if let Some(code) = code {
+                query.insert("language_code".into(), code.into());
+            }
+            let current = send::with_retry(sender.gate(), Scope::Bot, get, || {
+                sender.call::<serde_json::Value>(get, &query)
+            })
+            .await;
+            match current {
+                Ok(current) if current[field].as_str() == Some(wanted.as_str()) => {
+                    tracing::debug!(method = set, lang = %lang, "the bot profile is up to date");
+                    continue;
+                }
+                Ok(_) => {}
+                // Setting it anyway costs one call; not setting it could leave it empty.
+                Err(err) => {
+                    tracing::warn!(method = get, error = %err, "cannot read the bot profile")
+                }
+            }
+            let mut body = query.clone();
+            body.insert(field.into(), wanted.into());
+            match send::with_retry(sender.gate(), Scope::Bot, set, || {
+                sender.call::<serde_json::Value>(set, &body)
+            })
+            .await
+            {
+                Ok(_) => tracing::info!(method = set, lang = %lang, "bot profile updated"),
+                Err(err) => {
+                    tracing::warn!(method = set, lang = %lang, error = %err, "cannot set the bot profile")
+                }
+            }
+        }
+    }
+}
+
 /// Confirms everything below `offset` so that no update is handed out again.
-async fn confirm_offset(poller: &Poller, offset: i64) {
+async fn confirm_offset(client: &Client, offset: i64) {
     if offset == 0 {
         return;
     }
     for attempt in 1..=3 {
-        match poller.get_updates(offset, 0, 1, ALLOWED_UPDATES).await {
+        match poll::get_updates(client, offset, 0, 1, ALLOWED_UPDATES).await {
             Ok(_) => {
                 tracing::info!(offset, "update offset confirmed");
                 return;
@@ -648,10 +732,7 @@ async fn confirm_offset(poller: &Poller, offset: i64) {
     }
 }
 
-impl<B> Runtime<B>
-where
-    B: Requester<Err = teloxide::RequestError> + Clone + Send + Sync + 'static,
-{
+impl Runtime {
     /// One turn: an update answered (or its interrupted reply resumed), a button
     /// acknowledged, or a notice sent.
     async fn turn(&self, item: &mut Item) -> TurnEnd {
@@ -731,7 +812,7 @@ where
         let Some(delivery) = item.delivery.as_mut() else {
             return TurnEnd::Done(item.outcome);
         };
-        match send::deliver(&self.bot, &self.sender, delivery).await {
+        match send::deliver(&self.client, delivery).await {
             Ok(()) => {
                 item.delivery = None;
                 TurnEnd::Done(item.outcome)
@@ -776,11 +857,12 @@ where
 
     /// `answerCallbackQuery`: the client shows a spinner until it is answered.
     async fn acknowledge(&self, query: &CallbackQueryId) -> &'static str {
+        let body = serde_json::json!({ "callback_query_id": query });
         let answered = send::with_retry(
-            self.sender.gate(),
+            self.client.gate(),
             Scope::Bot,
             "answerCallbackQuery",
-            || self.bot.answer_callback_query(query.clone()).into_future(),
+            || self.client.call::<bool>("answerCallbackQuery", &body),
         )
         .await;
         match answered {
@@ -841,14 +923,7 @@ where
                 &query.query,
             )
             .await;
-        let answered = send::answer_inline(
-            &self.bot,
-            self.sender.gate(),
-            query.id.clone(),
-            &self.username,
-            items,
-        )
-        .await;
+        let answered = send::answer_inline(&self.client, &query.id, &self.username, items).await;
         match answered {
             Ok(()) => Prepared::Done("answered"),
             Err(err) => {
@@ -877,6 +952,14 @@ where
         let Some(reply) = self.engine.handle(&request).await else {
             return Prepared::Done("no-reply");
         };
+        // A stale or repeated button that would show what the message already shows: the
+        // press is acknowledged (in its own lane) and nothing is edited.
+        if let Some(MaybeInaccessibleMessage::Regular(message)) = &query.message
+            && unchanged::shows(message, &reply)
+        {
+            metrics::counter!("bot_edits_skipped_total").increment(1);
+            return Prepared::Done("unchanged");
+        }
         let delivery = match query.message.as_ref().map(|m| (m.chat().id, m.id())) {
             Some((chat, message_id)) => Delivery::edit(chat, message_id, reply),
             None => Delivery::new(ChatId(query.from.id.0 as i64), reply),

@@ -6,13 +6,12 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use teloxide::prelude::*;
 use teloxide::types::{
-    InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode,
+    ChatId, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode,
 };
 use teloxide::{ApiError, RequestError};
 
-use super::api::{Gate, Scope, Sender};
+use super::api::{Client, Gate, Scope};
 use crate::engine::{Button, Reply};
 
 /// Cards carry several links; a preview of the first would push the text down.
@@ -102,6 +101,49 @@ where
     }
 }
 
+/// Like [`with_retry`] without a limit on attempts, for the calls the bot cannot start without
+/// (`getMe`, `setWebhook`): every error but a wrong token is retried (backoff from 200 ms to
+/// 10 s, a `retry_after` at the gate) until `shutdown`, which gives `None`.
+pub async fn until_done<T, F, Fut>(
+    gate: &Gate,
+    what: &'static str,
+    shutdown: &mut tokio::sync::watch::Receiver<bool>,
+    mut call: F,
+) -> Option<Result<T, RequestError>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, RequestError>>,
+{
+    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
+    loop {
+        tokio::select! {
+            _ = gate.wait() => {}
+            _ = shutdown.changed() => return None,
+        }
+        let result = tokio::select! {
+            result = call() => result,
+            _ = shutdown.changed() => return None,
+        };
+        let err = match result {
+            Ok(value) => return Some(Ok(value)),
+            Err(err @ RequestError::Api(ApiError::InvalidToken)) => return Some(Err(err)),
+            Err(err) => err,
+        };
+        let wait = match &err {
+            RequestError::RetryAfter(after) => {
+                gate.retry_after(Scope::Bot, after.duration(), Instant::now());
+                Duration::ZERO
+            }
+            _ => backoff.next_delay(),
+        };
+        tracing::warn!(method = what, error = %err, retry_in_ms = wait.as_millis() as u64, "retrying");
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => return None,
+        }
+    }
+}
+
 /// A reply on its way to a chat: the messages still to send (or the message to edit in
 /// place), kept when a `retry_after` for the chat interrupts it so that the chat's next turn
 /// resumes where it stopped: nothing is sent twice and the engine is not asked again.
@@ -113,7 +155,7 @@ pub struct Delivery {
     texts: Vec<String>,
     /// The buttons, under the last message.
     markup: Option<InlineKeyboardMarkup>,
-    /// The chart, sent after the text (through teloxide: a file upload).
+    /// The chart, sent after the text (a file upload).
     image: Option<Vec<u8>>,
     /// How many of `texts` are sent.
     sent: usize,
@@ -158,21 +200,14 @@ impl Delivery {
 /// Sends what is left of `delivery`. An edit that Telegram reports as "not modified" counts as
 /// done; a message that can no longer be edited is sent anew. On an error, `delivery` keeps
 /// what is still to send.
-pub async fn deliver<B>(
-    bot: &B,
-    sender: &Sender,
-    delivery: &mut Delivery,
-) -> Result<(), RequestError>
-where
-    B: Requester<Err = RequestError>,
-{
+pub async fn deliver(client: &Client, delivery: &mut Delivery) -> Result<(), RequestError> {
     let chat = delivery.chat;
     let scope = Scope::Chat(chat.0);
-    let gate = sender.gate();
+    let gate = client.gate();
     if let Some(message_id) = delivery.edit {
         let (text, markup) = (delivery.texts[0].as_str(), delivery.markup.as_ref());
         let result = with_retry(gate, scope, "editMessageText", move || {
-            sender.edit_message_text(chat, message_id, text, markup)
+            client.edit_message_text(chat, message_id, text, markup)
         })
         .await;
         match result {
@@ -196,17 +231,13 @@ where
         };
         let text = delivery.texts[delivery.sent].as_str();
         with_retry(gate, scope, "sendMessage", move || {
-            sender.send_message(chat, text, markup)
+            client.send_message(chat, text, markup)
         })
         .await?;
         delivery.sent += 1;
     }
     if let Some(png) = &delivery.image {
-        with_retry(gate, scope, "sendPhoto", || {
-            let photo = teloxide::types::InputFile::memory(png.clone()).file_name("chart.png");
-            bot.send_photo(chat, photo).into_future()
-        })
-        .await?;
+        with_retry(gate, scope, "sendPhoto", || client.send_photo(chat, png)).await?;
         delivery.image = None;
     }
     Ok(())
@@ -214,16 +245,12 @@ where
 
 /// Answers an inline query with the engine's items: each an article whose message is the
 /// item's card, with a button that opens the item in the bot (`t.me/<bot>?start=<payload>`).
-pub async fn answer_inline<B>(
-    bot: &B,
-    gate: &Gate,
-    query_id: teloxide::types::InlineQueryId,
+pub async fn answer_inline(
+    client: &Client,
+    query_id: &teloxide::types::InlineQueryId,
     username: &str,
     items: Vec<crate::engine::InlineItem>,
-) -> Result<(), RequestError>
-where
-    B: Requester<Err = RequestError>,
-{
+) -> Result<(), RequestError> {
     use teloxide::types::{
         InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText,
     };
@@ -247,11 +274,14 @@ where
             InlineQueryResult::Article(article)
         })
         .collect();
-    with_retry(gate, Scope::Bot, "answerInlineQuery", || {
-        bot.answer_inline_query(query_id.clone(), results.clone())
-            .cache_time(300)
-            .is_personal(true)
-            .into_future()
+    let body = serde_json::json!({
+        "inline_query_id": query_id,
+        "results": results,
+        "cache_time": 300,
+        "is_personal": true,
+    });
+    with_retry(client.gate(), Scope::Bot, "answerInlineQuery", || {
+        client.call::<serde_json::Value>("answerInlineQuery", &body)
     })
     .await?;
     Ok(())
@@ -274,6 +304,15 @@ pub fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
                     Button::Share { label, query } => Some(
                         InlineKeyboardButton::switch_inline_query(label.clone(), query.clone()),
                     ),
+                    // Telegram takes 1–256 characters to copy; a permalink is far shorter.
+                    Button::Copy { label, text } => {
+                        (1..=256).contains(&text.chars().count()).then(|| {
+                            InlineKeyboardButton::copy_text_button(
+                                label.clone(),
+                                teloxide::types::CopyTextButton { text: text.clone() },
+                            )
+                        })
+                    }
                 })
                 .collect::<Vec<_>>()
         })

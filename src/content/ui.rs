@@ -94,7 +94,24 @@ pub const KEYS: &[&str] = &[
     "area_sources",
     "lookup_showing",
     "backlog_notice",
+    "bot_description",
+    "bot_short_description",
+    // Votes
+    "copy_link",
+    "vote_up",
+    "vote_down",
+    "vote_thanks",
+    "vote_repeated",
 ];
+
+/// UI strings that Telegram limits more tightly than a message, in UTF-16 code units: the
+/// bot's profile (`setMyDescription`, `setMyShortDescription`).
+pub const LIMITS: &[(&str, usize)] = &[("bot_description", 512), ("bot_short_description", 120)];
+
+/// The limit of UI string `key`, if it has one of its own.
+pub fn limit(key: &str) -> Option<usize> {
+    LIMITS.iter().find(|(k, _)| *k == key).map(|(_, max)| *max)
+}
 
 #[cfg(test)]
 mod tests {

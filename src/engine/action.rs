@@ -25,6 +25,11 @@ pub enum Action {
     Resources,
     Language,
     SetLanguage(Lang),
+    /// "Did this help?" on a card (an [`Action::is_item`]): 👍 (`up`) or 👎.
+    Vote {
+        item: Box<Action>,
+        up: bool,
+    },
 }
 
 impl Action {
@@ -45,6 +50,10 @@ impl Action {
             Action::Resources => "rs".into(),
             Action::Language => "lg".into(),
             Action::SetLanguage(lang) => format!("lg:{}", lang.code()),
+            // `vu:l:3`, `vd:c:vm`: the tag, then the card's own data.
+            Action::Vote { item, up } => {
+                format!("{}:{}", if *up { "vu" } else { "vd" }, item.encode())
+            }
         }
     }
 
@@ -63,7 +72,9 @@ impl Action {
         if !valid {
             return None;
         }
+        // A link opens an item or a menu; it never votes.
         Action::decode(&payload.replacen('-', ":", 1))
+            .filter(|action| !matches!(action, Action::Vote { .. }))
     }
 
     /// Whether this item can be shared on its own (a lesson, a section, a card).
@@ -91,6 +102,7 @@ impl Action {
             Action::Resources => "button:resources",
             Action::Language => "button:language",
             Action::SetLanguage(_) => "button:set_language",
+            Action::Vote { .. } => "button:vote",
         }
     }
 
@@ -131,6 +143,10 @@ impl Action {
             ("lg", None) => Action::Language,
             ("lg", Some("lv")) => Action::SetLanguage(Lang::Lv),
             ("lg", Some("en")) => Action::SetLanguage(Lang::En),
+            ("vu" | "vd", Some(item)) => Action::Vote {
+                item: Box::new(Action::decode(item).filter(Action::is_item)?),
+                up: tag == "vu",
+            },
             _ => return None,
         })
     }
@@ -195,6 +211,56 @@ mod tests {
     }
 
     #[test]
+    fn votes_round_trip_within_64_bytes_and_only_on_items() {
+        let long_id = "a".repeat(24);
+        for item in [
+            Action::Lesson(10),
+            Action::Section(long_id.clone()),
+            Action::Ministry(long_id.clone()),
+            Action::Area(long_id),
+        ] {
+            for up in [true, false] {
+                let vote = Action::Vote {
+                    item: Box::new(item.clone()),
+                    up,
+                };
+                let data = vote.encode();
+                assert!(
+                    data.len() <= MAX_CALLBACK_BYTES && data.is_ascii(),
+                    "{data}"
+                );
+                assert!(data.starts_with(if up { "vu:" } else { "vd:" }), "{data}");
+                assert_eq!(Action::decode(&data), Some(vote.clone()));
+                assert!(!vote.is_item());
+                // No deep link votes.
+                assert_eq!(Action::from_payload(&vote.payload()), None);
+            }
+        }
+        assert_eq!(
+            Action::decode("vu:l:3"),
+            Some(Action::Vote {
+                item: Box::new(Action::Lesson(3)),
+                up: true
+            })
+        );
+        for data in [
+            "vu",
+            "vu:",
+            "vd:m",
+            "vu:ls",
+            "vu:cs",
+            "vu:vu:l:3",
+            "vx:l:3",
+            "vu:l:02",
+            "vu:c:VM",
+            "vu-l-3",
+        ] {
+            assert_eq!(Action::decode(data), None, "{data:?}");
+        }
+        assert_eq!(Action::from_payload("vu-l:3"), None);
+    }
+
+    #[test]
     fn unknown_or_forged_data_decodes_to_none() {
         for data in [
             "",
@@ -224,7 +290,7 @@ mod tests {
     #[test]
     fn random_strings_never_panic() {
         // A small deterministic generator over a hostile alphabet.
-        let alphabet: Vec<char> = "ml:cga0123456789_-\u{0}ā🙂 \u{202e}\u{200d}<>&\""
+        let alphabet: Vec<char> = "ml:cgavud0123456789_-\u{0}ā🙂 \u{202e}\u{200d}<>&\""
             .chars()
             .collect();
         let mut state = 0x2545_f491_4f6c_dd1d_u64;

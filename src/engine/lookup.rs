@@ -60,8 +60,9 @@ pub fn is_stopword(word: &str) -> bool {
 /// The in-memory lookup index, built from the cached aliases.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
-    /// Abbreviations, lower-cased but with diacritics kept (`ām` is not `am`).
-    abbr_exact: HashMap<String, String>,
+    /// Abbreviations, lower-cased but with diacritics kept (`ām` is not `am`): the ministries'
+    /// and the areas' aliases written in capitals (`VID`), matched only as the whole query.
+    abbr_exact: HashMap<String, Target>,
     /// Folded and stemmed phrases → targets.
     phrases: HashMap<String, Vec<Target>>,
     /// Phrases grouped by word count, for typo matching; each group in order of length in
@@ -114,7 +115,11 @@ impl Index {
             if row.is_abbr {
                 index
                     .abbr_exact
-                    .insert(row.alias.trim().to_lowercase(), row.ministry_id.clone());
+                    .insert(row.alias.trim().to_lowercase(), target.clone());
+                // An area's abbreviation is no word of a phrase: `VID` stemmed is `vide`'s stem.
+                if row.area_id.is_some() {
+                    continue;
+                }
             }
             let key = fold::phrase_key(&row.alias);
             if key.is_empty() {
@@ -170,12 +175,9 @@ impl Index {
     pub fn lookup(&self, query: &str) -> Lookup {
         let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
         let trimmed = query.trim().trim_start_matches('@').to_lowercase();
-        if let Some(ministry) = self.abbr_exact.get(&trimmed) {
+        if let Some(target) = self.abbr_exact.get(&trimmed) {
             return Lookup {
-                found: Found::One(Target {
-                    ministry: ministry.clone(),
-                    area: None,
-                }),
+                found: Found::One(target.clone()),
                 as_typed: true,
             };
         }
@@ -449,6 +451,39 @@ mod tests {
         }
         let vocabulary: Vec<String> = vocabulary.iter().map(|w| fold::fold(w)).collect();
         Index::build(&rows).with_vocabulary(&vocabulary)
+    }
+
+    #[test]
+    fn an_area_abbreviation_matches_only_the_whole_query_never_a_stemmed_word() {
+        let row = |alias: &str, ministry: &str, area: &str, is_abbr| AliasRow {
+            alias: alias.into(),
+            ministry_id: ministry.into(),
+            area_id: Some(area.into()),
+            is_abbr,
+        };
+        let index = Index::build(&[
+            row("vide", "kem", "vide", false),
+            row("nodokļi", "fm", "nodokli", false),
+            row("VID", "fm", "nodokli", fold::is_abbreviation("VID")),
+        ]);
+        for query in ["VID", "vid", " Vid "] {
+            assert_eq!(index.find(query), one("fm", "nodokli"), "{query}");
+        }
+        // `vides` stems to what `VID` folds to; it is still the environment.
+        assert_eq!(index.find("vides"), one("kem", "vide"));
+        assert_eq!(index.find("vide"), one("kem", "vide"));
+        // Inside a longer query the abbreviation is no word of a name.
+        assert_eq!(index.find("VID vide"), one("kem", "vide"));
+    }
+
+    #[test]
+    fn abbreviations_are_one_word_in_capitals() {
+        for yes in ["VID", "PVN", "ĀM", "CSDD", "E2"] {
+            assert!(fold::is_abbreviation(yes), "{yes}");
+        }
+        for no in ["vid", "Vid", "V", "VID PVN", "ABCDEFGHI", "12"] {
+            assert!(!fold::is_abbreviation(no), "{no}");
+        }
     }
 
     fn one(ministry: &str, area: &str) -> Found {

@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod lookup;
 mod screens;
 pub mod search;
+pub mod votes;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -66,6 +67,11 @@ pub enum Button {
         label: String,
         query: String,
     },
+    /// Copies `text` (an item's permalink) to the clipboard (Bot API 7.11 `copy_text`).
+    Copy {
+        label: String,
+        text: String,
+    },
 }
 
 impl Button {
@@ -81,7 +87,8 @@ impl Button {
         match self {
             Button::Action { label, .. }
             | Button::Url { label, .. }
-            | Button::Share { label, .. } => label,
+            | Button::Share { label, .. }
+            | Button::Copy { label, .. } => label,
         }
     }
 }
@@ -151,6 +158,10 @@ impl CardCache {
         cards.get(key).cloned()
     }
 
+    fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     fn put(&self, key: CardKey, reply: &Reply) {
         let mut cards = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if cards.len() >= MAX_CACHED_CARDS {
@@ -169,6 +180,11 @@ pub struct Engine {
     stats: Stats,
     admins: Vec<i64>,
     content_dir: Option<PathBuf>,
+    /// The bot's Telegram username (from getMe), for permalinks; unknown until the bot has
+    /// run once with this database.
+    username: RwLock<Option<Arc<str>>>,
+    /// Who voted on which card today (keyed hashes, memory only).
+    ballots: votes::Ballots,
 }
 
 /// The engine cannot start: the store has no content.
@@ -184,6 +200,7 @@ impl Engine {
     /// An engine over `store`, which must hold imported content.
     pub async fn new(store: Store, default_lang: Lang) -> Result<Self, EngineError> {
         let loaded = load(&store).await?;
+        let username = store.bot_username().await?.map(Arc::from);
         Ok(Self {
             store,
             default_lang,
@@ -191,7 +208,33 @@ impl Engine {
             stats: Stats::default(),
             admins: Vec::new(),
             content_dir: None,
+            username: RwLock::new(username),
+            ballots: votes::Ballots::default(),
         })
+    }
+
+    /// The bot's Telegram username, as the runtime learned it from getMe: from now on cards
+    /// carry their permalink `https://t.me/<username>?start=<payload>`. It is remembered in
+    /// the store for the console.
+    pub async fn set_username(&self, username: &str) {
+        let username = username.trim_start_matches('@');
+        if username.is_empty() || self.username().as_deref() == Some(username) {
+            return;
+        }
+        *self.username.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::from(username));
+        // Cards rendered before carry no permalink, or another one.
+        self.snapshot().cards.clear();
+        if let Err(err) = self.store.set_bot_username(username).await {
+            tracing::warn!(error = %err, "cannot remember the bot's username");
+        }
+    }
+
+    /// The bot's Telegram username, if known.
+    pub fn username(&self) -> Option<Arc<str>> {
+        self.username
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The Telegram user ids that may use `/reload` and `/stats`.
@@ -223,6 +266,8 @@ impl Engine {
 
     /// Writes the usage counters to the store.
     pub async fn flush_stats(&self) -> Result<(), StoreError> {
+        // Yesterday's votes are not kept past midnight (UTC), even on a day without votes.
+        self.ballots.forget_other_days(&crate::clock::day(0));
         self.stats.flush(&self.store).await
     }
 
@@ -280,12 +325,26 @@ impl Engine {
     pub async fn language(&self, user_id: i64, language_code: Option<&str>) -> Lang {
         match self.store.language(user_id).await {
             Ok(Some(lang)) => lang,
-            Ok(None) => language_code.map_or(self.default_lang, Lang::from_telegram),
+            Ok(None) => self.telegram_language(language_code),
             Err(err) => {
                 tracing::warn!(error = %err, "cannot read the language choice");
-                language_code.map_or(self.default_lang, Lang::from_telegram)
+                self.telegram_language(language_code)
             }
         }
+    }
+
+    /// The language for a Telegram `language_code` before the user chooses one: `lv` or `en`
+    /// as given, the default language for any other code and for none (the command menu
+    /// follows the same rule, see `bot::register_commands`).
+    pub fn telegram_language(&self, language_code: Option<&str>) -> Lang {
+        language_code
+            .and_then(Lang::from_telegram)
+            .unwrap_or(self.default_lang)
+    }
+
+    /// The language of users whose Telegram language is neither Latvian nor English.
+    pub fn default_language(&self) -> Lang {
+        self.default_lang
     }
 
     /// The UI string `key` in `lang` (for adapters: command descriptions, hints).
@@ -304,6 +363,7 @@ impl Engine {
             loaded: self.snapshot(),
             lang,
             stats: &self.stats,
+            username: self.username(),
         };
         let edit = matches!(req.input, Input::Button(_));
         let result = match &req.input {
@@ -326,6 +386,12 @@ impl Engine {
                 None => Ok(Some(ctx.unknown_command(name))),
             },
             Input::Button(data) => match Action::decode(data) {
+                Some(Action::Vote { item, up }) => {
+                    self.stats.count(metric::REQUEST, "button:vote");
+                    let day = crate::clock::day(0);
+                    let cast = || self.ballots.cast(req.user_id, &item, &day);
+                    Ok(Some(ctx.vote(&item, up, cast)))
+                }
                 Some(action) => {
                     self.stats.count(metric::REQUEST, action.kind());
                     ctx.action(&action, req.user_id).await.map(Some)
@@ -374,6 +440,7 @@ impl Engine {
             loaded: self.snapshot(),
             lang,
             stats: &uncounted,
+            username: self.username(),
         };
         match ctx.inline(query).await {
             Ok(items) => items,

@@ -8,6 +8,7 @@ use sqlx::{Sqlite, Transaction};
 
 use super::{Store, StoreError};
 use crate::content::{Content, ContentErrors, Snapshot, Text};
+use crate::fold;
 use crate::lang::Lang;
 
 /// One row of the full-text index: an item in one language. `item` is opaque to the store: the
@@ -212,7 +213,7 @@ async fn write_content(
             .execute(&mut **tx)
             .await?;
             for alias in [&a.name.lv, &a.name.en].into_iter().chain(&a.aliases) {
-                insert_alias(tx, alias, &m.id, Some(&a.id), false).await?;
+                insert_alias(tx, alias, &m.id, Some(&a.id), fold::is_abbreviation(alias)).await?;
             }
         }
         for (position, k) in m.contacts.iter().enumerate() {

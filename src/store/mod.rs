@@ -278,6 +278,27 @@ impl Store {
             .collect())
     }
 
+    /// The bot's Telegram username as getMe last reported it, if the bot has run.
+    pub async fn bot_username(&self) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT username FROM bot_username WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Remembers the bot's Telegram username (see [`Store::bot_username`]).
+    pub async fn set_bot_username(&self, username: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO bot_username (id, username) VALUES (1, ?1) \
+             ON CONFLICT (id) DO UPDATE SET username = excluded.username",
+        )
+        .bind(username)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Deletes everything stored about a user (their language choice, the only thing kept).
     pub async fn forget(&self, user_id: i64) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM user_prefs WHERE user_id = ?1")

@@ -13,11 +13,8 @@ use crate::helpers::content_copy;
 
 /// The binary with an empty environment (only PATH), run in `cwd`.
 fn bin(cwd: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .current_dir(cwd)
-        .stdin(Stdio::null());
+    let mut cmd = crate::helpers::binary();
+    cmd.current_dir(cwd);
     cmd
 }
 
@@ -412,14 +409,10 @@ async fn health_asks_the_running_bot_and_fails_once_it_stopped() {
         ),
     )
     .unwrap();
-    let mut bot = bin(dir.path())
-        .arg("--env-file")
-        .arg(&env_file)
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let bot = crate::helpers::spawn_logged(
+        bin(dir.path()).arg("--env-file").arg(&env_file).arg("run"),
+        &dir.path().join("bot.log"),
+    );
     // Asked from another process, as a container runtime does.
     let probe = {
         let cwd = dir.path().to_path_buf();
@@ -447,14 +440,8 @@ async fn health_asks_the_running_bot_and_fails_once_it_stopped() {
     assert!(healthy.status.success(), "{}", show(&healthy));
     assert!(text(&healthy.stdout).starts_with("healthy: ok, content "));
 
-    let kill = Command::new("kill")
-        .args(["-TERM", &bot.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let status = tokio::task::spawn_blocking(move || bot.wait().unwrap())
-        .await
-        .unwrap();
+    crate::helpers::signal(&bot, "TERM");
+    let status = crate::helpers::wait_exit(bot, 15).await;
     assert!(status.success(), "the bot stopped cleanly: {status:?}");
     let out = probe().await.unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));

@@ -7,8 +7,8 @@ use std::process::{Command, Stdio};
 use crate::helpers::{content_copy, edit};
 
 fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"));
-    cmd.env_clear().env("RUST_LOG", "info");
+    let mut cmd = crate::helpers::binary();
+    cmd.env("RUST_LOG", "info");
     cmd
 }
 

@@ -60,6 +60,15 @@ struct Inner {
     open_queries: HashSet<String>,
     next_query: u64,
     last_batch: Vec<Value>,
+    /// Methods that answer 502 until the outage ends.
+    down: HashSet<String>,
+    /// What `getWebhookInfo` reports: the URL `setWebhook` registered (`deleteWebhook`
+    /// clears it), pending updates and the last delivery error (Unix seconds, message).
+    webhook_url: String,
+    webhook_pending: u64,
+    webhook_error: Option<(u64, String)>,
+    /// The bot's profile: (`description` or `short_description`, language code or "") → text.
+    profile: HashMap<(String, String), String>,
 }
 
 /// The fake server's shared state.
@@ -114,6 +123,61 @@ impl FakeApi {
             .entry((method.into(), chat))
             .or_default()
             .push_back(fault);
+    }
+
+    /// While `down`, every call of `method` gets a 502 with an HTML body (no queue of faults
+    /// to run out).
+    pub fn outage(&self, method: &str, down: bool) {
+        let mut inner = self.lock();
+        if down {
+            inner.down.insert(method.into());
+        } else {
+            inner.down.remove(method);
+        }
+    }
+
+    /// What `getWebhookInfo` reports from now on: `pending` undelivered updates and the last
+    /// delivery error (Unix seconds and message), as when Telegram cannot reach the webhook.
+    pub fn webhook_trouble(&self, pending: u64, error: Option<(u64, &str)>) {
+        let mut inner = self.lock();
+        inner.webhook_pending = pending;
+        inner.webhook_error = error.map(|(at, m)| (at, m.to_string()));
+    }
+
+    /// Registers another webhook URL, as another program with the same token would.
+    pub fn set_webhook_url(&self, url: &str) {
+        self.lock().webhook_url = url.into();
+    }
+
+    /// The profile text `field` (`description`, `short_description`) set for `language_code`
+    /// (`None`: the one without a code), as `getMy*` would return it.
+    pub fn profile(&self, field: &str, language_code: Option<&str>) -> Option<String> {
+        let key = (field.to_string(), language_code.unwrap_or("").to_string());
+        self.lock().profile.get(&key).cloned()
+    }
+
+    /// The command menu Telegram shows in a private chat to a user whose app language is
+    /// `language_code`: the default scope's list registered for that language, else the one
+    /// registered without a code (the last of each). `setMyCommands` takes two-letter ISO 639-1
+    /// codes, so a regional tag (`en-GB`) is taken to match its language (`en`).
+    pub fn menu_for(&self, language_code: Option<&str>) -> Vec<Value> {
+        let language_code = language_code.and_then(|c| c.split(['-', '_']).next());
+        let default_scope: Vec<Value> = self
+            .ok_calls("setMyCommands")
+            .into_iter()
+            .filter(|b| b["scope"].is_null() || b["scope"]["type"] == "default")
+            .collect();
+        let registered = |code: Option<&str>| {
+            default_scope
+                .iter()
+                .rev()
+                .find(|b| b["language_code"].as_str().filter(|c| !c.is_empty()) == code)
+                .map(|b| b["commands"].as_array().cloned().unwrap_or_default())
+        };
+        language_code
+            .and_then(|code| registered(Some(code)))
+            .or_else(|| registered(None))
+            .unwrap_or_default()
     }
 
     /// Every call so far.
@@ -357,7 +421,7 @@ async fn handle(
         Some((_, boundary)) => multipart_fields(&body, boundary.trim_matches('"')),
         None => serde_json::from_slice(&body).unwrap_or(json!({})),
     };
-    // teloxide writes method names as types ("GetMe"); Telegram ignores the case.
+    // Telegram ignores the case of the first letter ("GetMe" as teloxide's client wrote it).
     let mut chars = method.chars();
     let method: String = chars
         .next()
@@ -376,7 +440,14 @@ async fn handle(
                 .get_mut(&(method.clone(), chat))
                 .and_then(VecDeque::pop_front)
         });
-        for_chat.or_else(|| inner.faults.get_mut(&method).and_then(VecDeque::pop_front))
+        for_chat
+            .or_else(|| inner.faults.get_mut(&method).and_then(VecDeque::pop_front))
+            .or_else(|| {
+                inner
+                    .down
+                    .contains(&method)
+                    .then_some(Fault::Status(502, "<html>Bad Gateway</html>"))
+            })
     };
     if let Some(fault) = fault {
         return match fault {
@@ -439,7 +510,58 @@ async fn handle(
             Err(e) => error(&api, &method, body, 400, &e),
         },
         "sendMessage" => send_message(&api, body),
-        "setWebhook" | "deleteWebhook" => ok(&api, &method, body, json!(true)),
+        "setWebhook" => {
+            api.lock().webhook_url = body["url"].as_str().unwrap_or("").to_string();
+            ok(&api, &method, body, json!(true))
+        }
+        "deleteWebhook" => {
+            api.lock().webhook_url.clear();
+            ok(&api, &method, body, json!(true))
+        }
+        "getMyDescription" | "getMyShortDescription" => {
+            let field = profile_field(&method);
+            let code = body["language_code"].as_str().unwrap_or("").to_string();
+            let text = api
+                .lock()
+                .profile
+                .get(&(field.to_string(), code))
+                .cloned()
+                .unwrap_or_default();
+            ok(&api, &method, body, json!({ field: text }))
+        }
+        "setMyDescription" | "setMyShortDescription" => {
+            let field = profile_field(&method);
+            let max = if field == "description" { 512 } else { 120 };
+            let text = body[field].as_str().unwrap_or("").to_string();
+            if text.encode_utf16().count() > max {
+                return error(
+                    &api,
+                    &method,
+                    body,
+                    400,
+                    "Bad Request: description is too long",
+                );
+            }
+            let code = body["language_code"].as_str().unwrap_or("").to_string();
+            api.lock().profile.insert((field.to_string(), code), text);
+            ok(&api, &method, body, json!(true))
+        }
+        "getWebhookInfo" => {
+            let info = {
+                let inner = api.lock();
+                let mut info = json!({
+                    "url": inner.webhook_url,
+                    "has_custom_certificate": false,
+                    "pending_update_count": inner.webhook_pending,
+                });
+                if let Some((at, message)) = &inner.webhook_error {
+                    info["last_error_date"] = json!(at);
+                    info["last_error_message"] = json!(message);
+                }
+                info
+            };
+            ok(&api, &method, body, info)
+        }
         // Sent as multipart (a file), which this fake does not parse.
         "sendPhoto" => {
             let message = json!({"message_id": 999_999, "date": 1_700_000_000,
@@ -480,6 +602,15 @@ async fn handle(
             }
         }
         _ => error(&api, &method, body, 404, "Not Found: method not found"),
+    }
+}
+
+/// `description` or `short_description`, for the profile methods.
+fn profile_field(method: &str) -> &'static str {
+    if method.contains("Short") {
+        "short_description"
+    } else {
+        "description"
     }
 }
 
@@ -609,15 +740,55 @@ fn key(text: &str, body: &Value) -> String {
 }
 
 fn bot_message(id: i64, chat: Value, text: &str, body: &Value) -> Value {
+    let (plain, entities) = returned_text(text);
     let mut message = json!({
         "message_id": id, "date": 1_700_000_000, "chat": chat,
         "from": {"id": BOT_ID, "is_bot": true, "first_name": "Līdzdalība", "username": BOT_USERNAME},
-        "text": lidzdaliba_bot::render::to_plain(text),
+        "text": plain,
     });
+    if !entities.is_empty() {
+        message["entities"] = Value::Array(entities);
+    }
     if !body["reply_markup"].is_null() {
         message["reply_markup"] = body["reply_markup"].clone();
     }
     message
+}
+
+/// The text and entities Telegram returns for a message sent as HTML: the text without tags,
+/// an entity per tag, and a link whose label is its own address as a `url` entity (as if
+/// Telegram had found it in the text).
+fn returned_text(html: &str) -> (String, Vec<Value>) {
+    use lidzdaliba_bot::render::{Style, entities};
+    let (plain, found) = entities(html);
+    let units: Vec<u16> = plain.encode_utf16().collect();
+    let entities = found
+        .into_iter()
+        .map(|e| {
+            let mut entity = json!({"offset": e.offset, "length": e.length});
+            entity["type"] = json!(match &e.style {
+                Style::Bold => "bold",
+                Style::Italic => "italic",
+                Style::Underline => "underline",
+                Style::Strikethrough => "strikethrough",
+                Style::Spoiler => "spoiler",
+                Style::Code => "code",
+                Style::Pre => "pre",
+                Style::Blockquote => "blockquote",
+                Style::Link(url) => {
+                    let label = String::from_utf16_lossy(&units[e.offset..e.offset + e.length]);
+                    if label == *url {
+                        "url"
+                    } else {
+                        entity["url"] = json!(url);
+                        "text_link"
+                    }
+                }
+            });
+            entity
+        })
+        .collect();
+    (plain, entities)
 }
 
 /// What Telegram checks on a message text and its keyboard.
@@ -643,6 +814,13 @@ fn check_text(text: &str, body: &Value) -> Result<(), String> {
                 && (data.is_empty() || data.len() > 64)
             {
                 return Err("Bad Request: BUTTON_DATA_INVALID".into());
+            }
+            if let Some(copy) = button.get("copy_text")
+                && !copy["text"]
+                    .as_str()
+                    .is_some_and(|t| (1..=256).contains(&t.chars().count()))
+            {
+                return Err("Bad Request: BUTTON_COPY_TEXT_INVALID".into());
             }
         }
     }

@@ -4,12 +4,18 @@
 use std::time::{Duration, Instant};
 
 use crate::fake_api::Fault;
-use crate::telegram::{Harness, USER, text};
+use crate::telegram::{Harness, USER, signal, text, wait_exit};
 
-/// Every Bot API method the bot calls.
-const METHODS: [&str; 7] = [
+/// Every Bot API method the bot calls in polling mode but `sendPhoto` (an admin's chart:
+/// `ops::statistics_are_aggregate_and_shown_to_admins_with_a_chart`).
+const METHODS: [&str; 12] = [
     "getMe",
     "setMyCommands",
+    "deleteWebhook",
+    "getMyDescription",
+    "setMyDescription",
+    "getMyShortDescription",
+    "setMyShortDescription",
     "getUpdates",
     "sendMessage",
     "editMessageText",
@@ -17,11 +23,12 @@ const METHODS: [&str; 7] = [
     "answerInlineQuery",
 ];
 
-#[tokio::test]
-async fn a_429_on_every_method_is_waited_out() {
+/// Starts the bot with `fault` queued once for every method, then uses every method: the
+/// menu, a button, an inline query, and the profile (set at start).
+async fn every_method_once_with(fault: Fault) -> (Harness, Duration) {
     let h = Harness::new().await;
     for method in METHODS {
-        h.api.fail_next(method, Fault::RetryAfter(1));
+        h.api.fail_next(method, fault.clone());
     }
     let bot = h.start(true).await;
     let started = Instant::now();
@@ -30,12 +37,44 @@ async fn a_429_on_every_method_is_waited_out() {
     h.api.press(USER, 1, "ls");
     h.api.inline_query(USER, "lv", "veselība");
     h.api
-        .wait_until(30, "the edit and the inline answer", |api| {
+        .wait_until(30, "the edit, the inline answer and the profile", |api| {
             !api.ok_calls("editMessageText").is_empty()
                 && !api.ok_calls("answerInlineQuery").is_empty()
+                && api.ok_calls("setMyDescription").len() == 2
+                && api.ok_calls("setMyShortDescription").len() == 2
         })
         .await;
+    let took = started.elapsed();
     bot.stop().await;
+    (h, took)
+}
+
+/// A 5xx with an HTML body on every method is retried after a short backoff, not after the
+/// 10 s that teloxide's own client sleeps inside such a request.
+#[tokio::test]
+async fn a_502_on_every_method_is_retried_at_once() {
+    let (h, took) = every_method_once_with(Fault::Status(502, "<html>Bad Gateway</html>")).await;
+    for method in METHODS {
+        let calls = h.api.all_calls(method);
+        assert!(
+            calls.iter().any(|c| c.status == 502),
+            "{method}: no 502 seen"
+        );
+        assert!(
+            calls.iter().any(|c| c.status == 200),
+            "{method}: never succeeded"
+        );
+    }
+    assert_eq!(h.api.sent_to(USER).len(), 1, "the menu was sent once");
+    assert!(
+        took < Duration::from_secs(10),
+        "a 10 s sleep somewhere: {took:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_429_on_every_method_is_waited_out() {
+    let (h, took) = every_method_once_with(Fault::RetryAfter(1)).await;
     for method in METHODS {
         let calls = h.api.all_calls(method);
         assert!(
@@ -49,7 +88,7 @@ async fn a_429_on_every_method_is_waited_out() {
     }
     assert_eq!(h.api.sent_to(USER).len(), 1, "the menu was sent once");
     assert_eq!(h.api.ok_calls("answerCallbackQuery").len(), 1);
-    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(took < Duration::from_secs(30));
 }
 
 #[tokio::test]
@@ -107,8 +146,8 @@ async fn a_502_with_an_html_body_on_send_message_is_retried() {
             .count(),
         1
     );
-    // Replies no longer go through teloxide's client, which waited 10 s after any 5xx: the
-    // retry follows the 100 ms backoff.
+    // No call goes through teloxide's client, which waited 10 s after any 5xx: the retry
+    // follows the 100 ms backoff.
     assert!(took < Duration::from_secs(3), "recovered in {took:?}");
 }
 
@@ -134,33 +173,14 @@ async fn the_token_never_appears_in_logs_even_at_trace_level() {
     h.api.fail_next("sendMessage", Fault::Drop);
     h.api
         .fail_next("getUpdates", Fault::Status(500, "<html>oops</html>"));
-    // Logs go to a file: a pipe that nobody reads would fill up and block the bot.
     let log_path = h.content.with_file_name("trace.log");
-    let log_file = std::fs::File::create(&log_path).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"))
-        .arg("run")
-        .env_clear()
-        .env("TELOXIDE_TOKEN", crate::fake_api::TOKEN)
-        .env("TELOXIDE_API_URL", &h.api.url)
-        .env("DATABASE_URL", &h.db_url)
-        .env("CONTENT_DIR", &h.content)
-        .env("BOT_THROTTLE", "off")
-        .env("RUST_LOG", "trace")
-        .stdout(std::process::Stdio::null())
-        .stderr(log_file)
-        .spawn()
-        .unwrap();
+    let child = h.spawn_binary(&[("RUST_LOG", "trace".into())], &log_path);
     h.api.private_text(USER, Some("lv"), "/start");
     h.api
         .wait_until(30, "the reply", |api| api.sent_to(USER).len() == 1)
         .await;
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    tokio::task::spawn_blocking(move || child.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    signal(&child, "TERM");
+    wait_exit(child, 15).await;
     let output = String::from_utf8_lossy(&std::fs::read(&log_path).unwrap()).to_string();
     assert!(
         output.len() > 1000,

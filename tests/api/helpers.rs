@@ -51,6 +51,59 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+// ---- the real binary ----------------------------------------------------------------------
+
+/// The real binary with an empty environment (only `PATH`) and no input: every test that runs
+/// it starts here, so that no variable of the test's own environment (a `TELOXIDE_TOKEN`, a
+/// `RUST_LOG`) leaks into it.
+pub fn binary() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(std::process::Stdio::null());
+    command
+}
+
+/// Starts `command` with its log (stderr) going to the file `log` and stdout to nowhere: a
+/// pipe that nobody reads would fill up and block the bot.
+pub fn spawn_logged(command: &mut std::process::Command, log: &Path) -> std::process::Child {
+    let log = std::fs::File::create(log).expect("create the log file");
+    command
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("start the binary")
+}
+
+/// Sends `signal` (`TERM`, `KILL`) to `child`.
+pub fn signal(child: &std::process::Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Waits for `child` to exit (up to `secs`; then it is killed and the test fails); its status.
+pub async fn wait_exit(mut child: std::process::Child, secs: u64) -> std::process::ExitStatus {
+    tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("the bot did not exit within {secs} s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    })
+    .await
+    .unwrap()
+}
+
 /// A fresh copy of the content in a new temporary folder: `(guard, content folder)`.
 pub fn content_copy() -> (TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("create a temporary folder");
@@ -126,6 +179,8 @@ pub async fn spawn_engine() -> TestApp {
     let engine = Engine::new(store.clone(), Lang::Lv)
         .await
         .expect("the engine starts over imported content");
+    // As the runtime does after getMe: cards carry their permalink.
+    engine.set_username(crate::fake_api::BOT_USERNAME).await;
     TestApp {
         engine,
         store,
@@ -251,7 +306,7 @@ pub fn actions(reply: &Reply) -> Vec<Action> {
         .flatten()
         .filter_map(|b| match b {
             Button::Action { action, .. } => Some(action.clone()),
-            Button::Url { .. } | Button::Share { .. } => None,
+            Button::Url { .. } | Button::Share { .. } | Button::Copy { .. } => None,
         })
         .collect()
 }
@@ -323,6 +378,19 @@ pub fn assert_sendable(reply: &Reply, context: &str) {
                     Action::from_payload(query).is_some_and(|a| a.is_item()),
                     "{context}: share query {query:?} is not an item's payload"
                 ),
+                Button::Copy { text, .. } => {
+                    let payload = text
+                        .strip_prefix("https://t.me/")
+                        .and_then(|rest| rest.split_once("?start="))
+                        .map(|(_, payload)| payload);
+                    assert!(
+                        payload
+                            .and_then(Action::from_payload)
+                            .is_some_and(|a| a.is_item())
+                            && (1..=256).contains(&text.chars().count()),
+                        "{context}: copied text {text:?} is not an item's permalink"
+                    );
+                }
             }
         }
     }

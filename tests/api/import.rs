@@ -179,6 +179,25 @@ fn an_alias_claimed_by_two_ministries_is_refused() {
 }
 
 #[test]
+fn an_area_abbreviation_that_is_another_ministrys_abbreviation_is_refused() {
+    // An area alias in capitals is an abbreviation; `VM` is the health ministry's.
+    let (_g, file, line, problems) =
+        broken("ministries.toml", "  \"VID\",\n", "  \"VID\",\n  \"VM\",\n");
+    // The added line moves VM's entry one line down.
+    let text = original("ministries.toml");
+    let vm = line_of(&text, "[[ministry]]\nid = \"vm\"") + 1;
+    assert_problem(
+        &problems,
+        &file,
+        vm,
+        &format!(
+            "alias 'VM' is claimed by both FM (line {}) and VM",
+            line + 1
+        ),
+    );
+}
+
+#[test]
 fn a_malformed_email_is_refused() {
     let (_g, file, line, problems) = broken(
         "ministries.toml",
@@ -257,6 +276,64 @@ fn a_text_too_long_for_one_message_is_refused_counting_utf16() {
         "lessons.toml",
         "title.en = \"Health\"",
         &format!("title.en = \"{}\"", "🙂".repeat(1500)),
+    );
+    content::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The bot's profile texts have Telegram's own limits (`setMyDescription` 512,
+/// `setMyShortDescription` 120); a longer one would be refused at every start.
+#[test]
+fn profile_texts_longer_than_telegram_allows_are_refused() {
+    let text = original("ui.toml");
+    let short_lv = text
+        .lines()
+        .skip_while(|l| *l != "[bot_short_description]")
+        .nth(1)
+        .expect("ui.toml has bot_short_description.lv")
+        .to_string();
+    // 61 emoji: 61 characters, 122 UTF-16 units.
+    let (_g, file, line, problems) = broken(
+        "ui.toml",
+        &short_lv,
+        &format!("lv = \"{}\"", "🙂".repeat(61)),
+    );
+    assert_problem(
+        &problems,
+        &file,
+        line,
+        "[bot_short_description]: 'bot_short_description.lv' is 122 UTF-16 units long; Telegram allows 120 in the bot's profile",
+    );
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    let description_en = text
+        .lines()
+        .skip_while(|l| *l != "[bot_description]")
+        .nth(2)
+        .expect("ui.toml has bot_description.en")
+        .to_string();
+    let (_g, file, line, problems) = broken(
+        "ui.toml",
+        &description_en,
+        &format!("en = \"{}\"", "a".repeat(513)),
+    );
+    assert_problem(
+        &problems,
+        &file,
+        line,
+        "[bot_description]: 'bot_description.en' is 513 UTF-16 units long; Telegram allows 512 in the bot's profile",
+    );
+    // Exactly at the limit is allowed.
+    let (_g, dir) = content_copy();
+    edit(
+        &dir,
+        "ui.toml",
+        &short_lv,
+        &format!("lv = \"{}\"", "🙂".repeat(60)),
+    );
+    edit(
+        &dir,
+        "ui.toml",
+        &description_en,
+        &format!("en = \"{}\"", "a".repeat(512)),
     );
     content::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
 }

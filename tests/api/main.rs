@@ -20,3 +20,4 @@ mod queries;
 mod search;
 mod soak;
 mod telegram;
+mod votes;

@@ -274,7 +274,10 @@ async fn the_telegram_language_decides_until_the_user_chooses() {
         (Some("lv"), Lang::Lv),
         (None, Lang::Lv),
         (Some("lv-LV"), Lang::Lv),
-        (Some("de"), Lang::En),
+        // Neither Latvian nor English: the default language, like the command menu that
+        // Telegram shows them (see `telegram::the_command_menu_and_the_replies_agree_...`).
+        (Some("de"), Lang::Lv),
+        (Some("en-GB"), Lang::En),
     ] {
         let reply = app.ask_as(app.fresh_user(), code, "/start").await;
         assert_eq!(reply.lang, lang, "language_code {code:?}");

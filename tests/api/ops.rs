@@ -154,6 +154,13 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
     let (bot, engine, settings) = h.start_with(h.config(false)).await;
     h.ask("/contact veselība").await;
     h.ask("qqqxxzz").await;
+    // A vote on the card (message 1), and "Main menu" pressed on the main menu (message 3),
+    // which makes no edit.
+    h.api.press(crate::telegram::USER, 1, "vu:a:veseliba");
+    h.ask("/start").await;
+    h.api.press(crate::telegram::USER, 3, "m");
+    h.ask("/help").await;
+    assert_eq!(h.api.all_calls("editMessageText").len(), 1);
     let port = free_port();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let (stop, stopped) = watch::channel(false);
@@ -192,7 +199,8 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
     assert_eq!(body["contacts_never_verified"], never as i64);
     assert!(body.get("oldest_contact_verified").is_some(), "{body}");
     assert!(body.get("oldest_contact_checked").is_none(), "{body}");
-    assert!(body["seconds_since_bot_api"].as_u64().unwrap() <= 5);
+    assert_eq!(body["signal"], "getUpdates", "{body}");
+    assert!(body["seconds_since_signal"].as_u64().unwrap() <= 5);
 
     let metrics = client
         .get(format!("http://{addr}/metrics"))
@@ -207,6 +215,8 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
         "bot_replies_total",
         "bot_handler_seconds_bucket",
         "lookups_unmatched_total",
+        "bot_votes_total{vote=\"up\"}",
+        "bot_edits_skipped_total",
     ] {
         assert!(metrics.contains(name), "{name} missing in:\n{metrics}");
     }
@@ -231,6 +241,214 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
     assert_eq!(status, 503);
     let _ = stop.send(true);
     let _ = server.await;
+}
+
+/// `GET /healthz` at `addr`: the status code and the body (`None` while nothing listens).
+async fn healthz(client: &reqwest::Client, addr: &str) -> Option<(u16, serde_json::Value)> {
+    let response = client
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .ok()?;
+    let status = response.status().as_u16();
+    Some((status, response.json().await.unwrap()))
+}
+
+/// Polls `/healthz` at `addr` until `done` holds for its answer, up to `secs`; that answer.
+async fn healthz_until(
+    addr: &str,
+    secs: u64,
+    what: &str,
+    done: impl Fn(u16, &serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let client = reqwest::Client::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    let mut last = None;
+    while tokio::time::Instant::now() < deadline {
+        if let Some((status, body)) = healthz(&client, addr).await {
+            if done(status, &body) {
+                return body;
+            }
+            last = Some((status, body));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("/healthz never showed {what}; last answer: {last:?}");
+}
+
+/// Asks `/healthz` every 100 ms for `span`: every answer must be a 200 "ok" from `signal`.
+async fn healthy_throughout(addr: &str, span: Duration, signal: &str) {
+    let client = reqwest::Client::new();
+    let end = tokio::time::Instant::now() + span;
+    let mut asked = 0;
+    while tokio::time::Instant::now() < end {
+        let (status, body) = healthz(&client, addr).await.expect("/healthz answers");
+        assert_eq!(status, 200, "unhealthy during a quiet period: {body}");
+        assert_eq!(body["status"], "ok", "{body}");
+        assert_eq!(body["signal"], signal, "{body}");
+        asked += 1;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(asked >= 10, "only {asked} answers");
+}
+
+/// The health limit in these tests; production uses `health::SIGNAL_LIMIT` (120 s).
+const LIMIT: Duration = Duration::from_millis(2500);
+
+#[tokio::test]
+async fn polling_health_comes_from_get_updates_and_a_quiet_period_is_healthy() {
+    let _ = health::prometheus();
+    let h = Harness::new().await;
+    let config = h.config(false);
+    let engine = lidzdaliba_bot::app::build_engine(&config).await.unwrap();
+    let mut settings = bot::Settings::from_config(&config).unwrap();
+    settings.poll_timeout = 1;
+    settings.health = Arc::new(Health::new(LIMIT, Duration::from_millis(200)));
+    let addr = format!("127.0.0.1:{}", free_port());
+    let (stop, stopped) = watch::channel(false);
+    let routes = health::router(Arc::clone(&engine), Arc::clone(&settings.health));
+    let server = tokio::spawn(health::serve(
+        addr.parse().unwrap(),
+        routes,
+        stopped.clone(),
+    ));
+    let task = tokio::spawn(bot::run(settings, engine, stopped));
+    let body = healthz_until(&addr, 10, "a healthy bot", |status, _| status == 200).await;
+    assert_eq!(body["signal"], "getUpdates", "{body}");
+    assert!(body.get("webhook").is_none(), "{body}");
+    // Nobody writes for twice the limit: the long polls keep coming back empty, and that is
+    // healthy.
+    let polls = h.api.ok_calls("getUpdates").len();
+    healthy_throughout(&addr, LIMIT * 2, "getUpdates").await;
+    assert!(h.api.ok_calls("getUpdates").len() > polls + 2);
+    assert!(h.api.sent_to(USER).is_empty(), "the period was quiet");
+
+    // The Bot API fails every getUpdates: unhealthy once the limit has passed, not before.
+    h.api.outage("getUpdates", true);
+    let failing_since = std::time::Instant::now();
+    let body = healthz_until(&addr, 10, "a 503", |status, _| status == 503).await;
+    assert!(
+        failing_since.elapsed() >= LIMIT - Duration::from_millis(1500),
+        "unhealthy after {:?} only",
+        failing_since.elapsed()
+    );
+    assert_eq!(body["status"], "bot api unreachable", "{body}");
+    assert_eq!(body["signal"], "getUpdates", "{body}");
+    assert!(
+        body["seconds_since_signal"].as_u64().unwrap() >= 1,
+        "{body}"
+    );
+    // It recovers by itself once the Bot API answers again.
+    h.api.outage("getUpdates", false);
+    healthz_until(&addr, 10, "a recovery", |status, _| status == 200).await;
+    assert_eq!(h.ask("/help").await["chat_id"], USER, "and answers again");
+
+    let _ = stop.send(true);
+    let _ = server.await;
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .expect("stops")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn webhook_health_comes_from_get_webhook_info_and_a_quiet_period_is_healthy() {
+    let _ = health::prometheus();
+    let h = Harness::new().await;
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let url = format!("http://{addr}/telegram/hook");
+    let config = h.config_with(
+        false,
+        &[
+            ("WEBHOOK_URL", url.clone()),
+            ("WEBHOOK_SECRET", "s3cret".into()),
+            ("WEBHOOK_LISTEN", addr.clone()),
+        ],
+    );
+    let engine = lidzdaliba_bot::app::build_engine(&config).await.unwrap();
+    let mut settings = bot::Settings::from_config(&config).unwrap();
+    let every = Duration::from_millis(200);
+    settings.health = Arc::new(Health::new(LIMIT, every));
+    settings.routes = Some(health::router(
+        Arc::clone(&engine),
+        Arc::clone(&settings.health),
+    ));
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(bot::run(settings, engine, stopped));
+    let body = healthz_until(&addr, 10, "a healthy bot", |status, _| status == 200).await;
+    assert_eq!(body["signal"], "getWebhookInfo", "{body}");
+    assert_eq!(body["webhook"]["registered"], true, "{body}");
+    assert_eq!(body["webhook"]["pending_update_count"], 0, "{body}");
+    assert!(body["webhook"]["last_error_message"].is_null(), "{body}");
+
+    // No update arrives for twice the limit (the old rule read that as down); the checks
+    // keep the bot healthy.
+    let checks = h.api.ok_calls("getWebhookInfo").len();
+    healthy_throughout(&addr, LIMIT * 2, "getWebhookInfo").await;
+    let during = h.api.ok_calls("getWebhookInfo").len() - checks;
+    let expected = (LIMIT * 2).as_millis() / every.as_millis();
+    assert!(
+        during as u128 >= expected / 2 && during as u128 <= expected + 2,
+        "{during} checks in {:?} at one per {every:?}",
+        LIMIT * 2
+    );
+    assert!(h.api.ok_calls("getUpdates").is_empty(), "no polling");
+
+    // Telegram cannot deliver: an error newer than the last delivered update, updates waiting.
+    let now = lidzdaliba_bot::clock::unix_now();
+    h.api
+        .webhook_trouble(3, Some((now, "Connection timed out")));
+    let body = healthz_until(&addr, 5, "failing deliveries", |status, _| status == 503).await;
+    assert_eq!(body["status"], "webhook deliveries failing", "{body}");
+    assert_eq!(body["webhook"]["pending_update_count"], 3, "{body}");
+    assert_eq!(
+        body["webhook"]["last_error_message"], "Connection timed out",
+        "{body}"
+    );
+    let metrics = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "bot_webhook_pending_updates",
+        "bot_webhook_last_error_age_seconds",
+        "bot_webhook_last_error{message=\"Connection timed out\"} 1",
+    ] {
+        assert!(metrics.contains(name), "{name} missing in:\n{metrics}");
+    }
+    // Telegram delivered since then (the error is over), or the error is older than the limit.
+    h.api
+        .webhook_trouble(3, Some((now - 60, "Connection timed out")));
+    healthz_until(&addr, 5, "an old error ignored", |status, _| status == 200).await;
+
+    // Another webhook URL is registered for the token: updates go elsewhere.
+    h.api.webhook_trouble(0, None);
+    h.api.set_webhook_url("https://example.invalid/other");
+    let body = healthz_until(&addr, 5, "a foreign URL", |status, _| status == 503).await;
+    assert_eq!(body["status"], "webhook not registered", "{body}");
+    h.api.set_webhook_url(&url);
+    healthz_until(&addr, 5, "our URL again", |status, _| status == 200).await;
+
+    // getWebhookInfo fails: unhealthy once the limit has passed.
+    h.api.outage("getWebhookInfo", true);
+    let failing_since = std::time::Instant::now();
+    let body = healthz_until(&addr, 10, "a 503", |status, _| status == 503).await;
+    assert!(failing_since.elapsed() >= LIMIT - Duration::from_millis(500));
+    assert_eq!(body["status"], "bot api unreachable", "{body}");
+    assert_eq!(body["signal"], "getWebhookInfo", "{body}");
+    h.api.outage("getWebhookInfo", false);
+    healthz_until(&addr, 5, "a recovery", |status, _| status == 200).await;
+
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .expect("stops")
+        .unwrap()
+        .unwrap();
 }
 
 #[tokio::test]
@@ -414,6 +632,9 @@ async fn no_table_holds_a_user_id_except_the_language_choice_and_forget_deletes_
     ] {
         app.ask_as(user, Some("lv"), text).await;
     }
+    // Votes are counted by card, not by person.
+    app.press_as(user, Some("lv"), "vu:a:veseliba").await;
+    app.press_as(user, Some("lv"), "vd:l:3").await;
     app.engine.flush_stats().await.unwrap();
     let privacy = app.ask_as(user, Some("lv"), "/privacy").await;
     assert!(

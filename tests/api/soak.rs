@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::telegram::Harness;
+use crate::telegram::{Harness, signal, wait_exit};
 
 fn proc_value(pid: u32, key: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -28,20 +28,10 @@ async fn a_steady_rate_then_a_burst_keeps_memory_and_descriptors_flat() {
         .unwrap_or(12);
     let rate: u64 = 100; // updates per second
     let h = Harness::new().await;
-    let log = std::fs::File::create(h.content.with_file_name("soak.log")).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"))
-        .arg("run")
-        .env_clear()
-        .env("TELOXIDE_TOKEN", crate::fake_api::TOKEN)
-        .env("TELOXIDE_API_URL", &h.api.url)
-        .env("DATABASE_URL", &h.db_url)
-        .env("CONTENT_DIR", &h.content)
-        .env("BOT_THROTTLE", "off")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
+    let child = h.spawn_binary(
+        &[("RUST_LOG", "warn".into())],
+        &h.content.with_file_name("soak.log"),
+    );
     let pid = child.id();
     let areas = [
         "veselība",
@@ -97,13 +87,8 @@ async fn a_steady_rate_then_a_burst_keeps_memory_and_descriptors_flat() {
         open_fds(pid),
     ));
     let peak = proc_value(pid, "VmHWM:");
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status();
-    let status = tokio::task::spawn_blocking(move || child.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    signal(&child, "TERM");
+    let status = wait_exit(child, 30).await;
     assert!(status.success());
 
     assert_eq!(

@@ -13,6 +13,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::fake_api::{BOT_USERNAME, FakeApi, Fault, TOKEN};
+use lidzdaliba_bot::lang::Lang;
+use lidzdaliba_bot::render;
 
 pub const USER: i64 = 5001;
 
@@ -98,16 +100,12 @@ impl Harness {
         (Running { stop, task }, engine, settings)
     }
 
-    /// The real binary against this harness (fake Bot API, database, content) with
-    /// `BOT_THROTTLE=off RUST_LOG=info` unless `extra` says otherwise. Its log goes to a file:
-    /// a pipe that nobody reads would fill up and block the bot.
+    /// The real binary's `run` against this harness (fake Bot API, database, content) with
+    /// `BOT_THROTTLE=off RUST_LOG=info` unless `extra` says otherwise; its log goes to `log`.
     pub fn spawn_binary(&self, extra: &[(&str, String)], log: &Path) -> std::process::Child {
-        let log = std::fs::File::create(log).unwrap();
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"));
+        let mut command = crate::helpers::binary();
         command
             .arg("run")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("TELOXIDE_TOKEN", TOKEN)
             .env("TELOXIDE_API_URL", &self.api.url)
             .env("DATABASE_URL", &self.db_url)
@@ -117,11 +115,7 @@ impl Harness {
         for (name, value) in extra {
             command.env(name, value);
         }
-        command
-            .stdout(std::process::Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap()
+        crate::helpers::spawn_logged(&mut command, log)
     }
 
     /// The ids of the updates waiting in the inbox of this harness's database, oldest first.
@@ -151,33 +145,7 @@ pub fn text(body: &Value) -> &str {
     body["text"].as_str().unwrap_or("")
 }
 
-/// Sends `signal` (`TERM`, `KILL`) to `child`.
-pub fn signal(child: &std::process::Child, signal: &str) {
-    let status = std::process::Command::new("kill")
-        .args([format!("-{signal}"), child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-/// Waits for `child` to exit (up to `secs`); its status.
-pub async fn wait_exit(mut child: std::process::Child, secs: u64) -> std::process::ExitStatus {
-    tokio::task::spawn_blocking(move || {
-        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            if std::time::Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("the bot did not exit within {secs} s");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    })
-    .await
-    .unwrap()
-}
+pub use crate::helpers::{signal, wait_exit};
 
 fn callbacks(body: &Value) -> Vec<String> {
     body["reply_markup"]["inline_keyboard"]
@@ -243,6 +211,184 @@ async fn registers_commands_in_both_languages_and_answers_start_with_the_menu() 
         assert!(data.contains(&expected.to_string()), "{data:?}");
     }
     assert_nothing_rejected(&h.api);
+}
+
+/// The language of a command menu, told by the description of /start.
+fn menu_language(engine: &lidzdaliba_bot::engine::Engine, menu: &[Value]) -> Option<Lang> {
+    let start = menu.iter().find(|c| c["command"] == "start")?;
+    [Lang::Lv, Lang::En]
+        .into_iter()
+        .find(|lang| start["description"] == engine.string(*lang, "cmd_start"))
+}
+
+/// The menu a user sees (Telegram's choice among the registered lists, `FakeApi::menu_for`)
+/// and the language of the replies agree for every Telegram language: Latvian for `lv`,
+/// English for `en`, the default language (`DEFAULT_LANGUAGE`) for any other code and none.
+#[tokio::test]
+async fn the_command_menu_and_the_replies_agree_for_every_telegram_language() {
+    for default in [Lang::Lv, Lang::En] {
+        let h = Harness::new().await;
+        let config = h.config_with(false, &[("DEFAULT_LANGUAGE", default.code().into())]);
+        let (bot, engine, _) = h.start_with(config).await;
+        h.api
+            .wait_until(10, "both menus", |api| {
+                api.ok_calls("setMyCommands").len() >= 2
+            })
+            .await;
+        let other = if default == Lang::Lv {
+            Lang::En
+        } else {
+            Lang::Lv
+        };
+        let codes: [(Option<&str>, Lang); 7] = [
+            (Some("lv"), Lang::Lv),
+            (Some("en"), Lang::En),
+            (Some("en-GB"), Lang::En),
+            (Some("de"), default),
+            (Some("ru"), default),
+            (Some("uk"), default),
+            (None, default),
+        ];
+        for (i, (code, expected)) in codes.into_iter().enumerate() {
+            let menu = h.api.menu_for(code);
+            assert_eq!(menu.len(), 11, "{code:?}: the public commands");
+            let shown = menu_language(&engine, &menu);
+            let user = 7000 + i as i64;
+            h.api.private_text(user, code, "/start");
+            h.api
+                .wait_until(10, "the welcome", |api| !api.sent_to(user).is_empty())
+                .await;
+            let reply = text(&h.api.sent_to(user)[0]).to_string();
+            let welcome = |lang| render::to_plain(&render::escape(&engine.string(lang, "welcome")));
+            let replied = [Lang::Lv, Lang::En]
+                .into_iter()
+                .find(|lang| reply == welcome(*lang));
+            assert_eq!(
+                (shown, replied),
+                (Some(expected), Some(expected)),
+                "default {default}, language_code {code:?}: menu in {shown:?}, reply in {replied:?}"
+            );
+        }
+        // Two lists: the default language without a code, the other language with its code.
+        let registered: Vec<Option<String>> = h
+            .api
+            .ok_calls("setMyCommands")
+            .iter()
+            .map(|b| b["language_code"].as_str().map(str::to_string))
+            .collect();
+        assert_eq!(registered, vec![None, Some(other.code().to_string())]);
+        bot.stop().await;
+        assert_nothing_rejected(&h.api);
+    }
+}
+
+/// The profile (`setMyDescription`, `setMyShortDescription`) comes from ui.toml in Latvian
+/// (no language code) and English (`en`), and is set again only where it changed.
+#[tokio::test]
+async fn the_bot_profile_is_set_from_the_content_and_only_when_it_changed() {
+    let h = Harness::new().await;
+    let (bot, engine, _) = h.start_with(h.config(false)).await;
+    let sets = |api: &FakeApi| {
+        api.ok_calls("setMyDescription").len() + api.ok_calls("setMyShortDescription").len()
+    };
+    h.api
+        .wait_until(10, "the profile", |api| sets(api) == 4)
+        .await;
+    for (field, key) in [
+        ("description", "bot_description"),
+        ("short_description", "bot_short_description"),
+    ] {
+        assert_eq!(
+            h.api.profile(field, None).as_deref(),
+            Some(engine.string(Lang::Lv, key).as_str()),
+            "{field} without a language code is Latvian"
+        );
+        assert_eq!(
+            h.api.profile(field, Some("en")).as_deref(),
+            Some(engine.string(Lang::En, key).as_str()),
+            "{field} for en"
+        );
+    }
+    assert!(
+        engine.string(Lang::Lv, "bot_description").contains("jums"),
+        "formal jūs"
+    );
+    bot.stop().await;
+
+    // A restart with the same content reads the profile and changes nothing.
+    let gets = |api: &FakeApi| {
+        api.ok_calls("getMyDescription").len() + api.ok_calls("getMyShortDescription").len()
+    };
+    let bot = h.start(false).await;
+    h.api
+        .wait_until(10, "the profile read again", |api| gets(api) == 8)
+        .await;
+    h.ask("/help").await; // the profile goes out before the first answers settle
+    bot.stop().await;
+    assert_eq!(sets(&h.api), 4, "nothing set again");
+
+    // The English description changes in the content: only it is set.
+    crate::helpers::edit(
+        &h.content,
+        "ui.toml",
+        "en = \"This bot helps you take part",
+        "en = \"This bot helps you, in English, take part",
+    );
+    let (bot, engine, _) = h.start_with(h.config(false)).await;
+    h.api
+        .wait_until(10, "the changed description", |api| sets(api) == 5)
+        .await;
+    h.api
+        .wait_until(10, "the profile read", |api| gets(api) == 12)
+        .await;
+    h.ask("/help").await;
+    bot.stop().await;
+    let last = h.api.ok_calls("setMyDescription").pop().unwrap();
+    assert_eq!(last["language_code"], "en");
+    assert!(
+        engine
+            .string(Lang::En, "bot_description")
+            .contains("in English"),
+    );
+    assert_eq!(
+        h.api.profile("description", Some("en")),
+        Some(engine.string(Lang::En, "bot_description"))
+    );
+    assert_eq!(sets(&h.api), 5);
+    assert_nothing_rejected(&h.api);
+}
+
+/// A token the Bot API refuses stops the runtime at once with an error that says so (and
+/// does not show the token), in polling and in webhook mode: retrying cannot help.
+#[tokio::test]
+async fn a_refused_token_stops_the_bot_with_a_clear_error() {
+    let h = Harness::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let webhook = [
+        ("WEBHOOK_URL", format!("http://127.0.0.1:{port}/hook")),
+        ("WEBHOOK_LISTEN", format!("127.0.0.1:{port}")),
+    ];
+    for extra in [&[][..], &webhook[..]] {
+        let config = h.config_with(false, extra);
+        let engine = app::build_engine(&config).await.unwrap();
+        let mut settings = Settings::from_config(&config).unwrap();
+        settings.token = lidzdaliba_bot::config::SecretString::from("4242:wrong-secret-part");
+        let (_stop, stopped) = watch::channel(false);
+        let result =
+            tokio::time::timeout(Duration::from_secs(10), bot::run(settings, engine, stopped))
+                .await
+                .expect("the bot gives up at once");
+        let err = result.expect_err("a refused token is an error");
+        assert!(matches!(err, RunError::Unauthorized(_)), "{err:?}");
+        let shown = err.to_string();
+        assert!(shown.contains("TELOXIDE_TOKEN"), "{shown}");
+        assert!(!shown.contains("wrong-secret-part"), "{shown}");
+    }
+    assert!(h.api.ok_calls("sendMessage").is_empty());
 }
 
 #[tokio::test]
@@ -521,31 +667,8 @@ async fn language_choice_survives_a_restart() {
 #[tokio::test]
 async fn sigterm_stops_the_binary_gracefully_and_a_restart_answers_nothing_twice() {
     let h = Harness::new().await;
-    let spawn = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_lidzdaliba-bot"))
-            .arg("run")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("TELOXIDE_TOKEN", TOKEN)
-            .env("TELOXIDE_API_URL", &h.api.url)
-            .env("DATABASE_URL", &h.db_url)
-            .env("CONTENT_DIR", &h.content)
-            .env("BOT_THROTTLE", "off")
-            .env("RUST_LOG", "info")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    let sigterm = |child: &std::process::Child| {
-        let status = std::process::Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    };
-
-    let mut child = spawn();
+    let log = h.content.with_file_name("sigterm.log");
+    let child = h.spawn_binary(&[], &log);
     let first = h.api.private_text(USER, Some("lv"), "/start");
     h.api
         .wait_until(30, "the first reply", |api| api.sent_to(USER).len() == 1)
@@ -557,16 +680,9 @@ async fn sigterm_stops_the_binary_gracefully_and_a_restart_answers_nothing_twice
             api.times_handed_out(second) > 0
         })
         .await;
-    sigterm(&child);
-    let status = tokio::task::spawn_blocking(move || {
-        let status = child.wait().unwrap();
-        let mut log = String::new();
-        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut log).unwrap();
-        (status, log)
-    })
-    .await
-    .unwrap();
-    let (status, log) = status;
+    signal(&child, "TERM");
+    let status = wait_exit(child, 15).await;
+    let log = std::fs::read_to_string(&log).unwrap();
     assert!(status.success(), "exit status {status:?}\n{log}");
     assert!(log.contains("update offset confirmed"), "{log}");
     assert!(!log.contains(TOKEN), "the token never appears in the log");
@@ -581,7 +697,7 @@ async fn sigterm_stops_the_binary_gracefully_and_a_restart_answers_nothing_twice
     );
     assert!(h.api.confirmed() > second);
 
-    let mut child = spawn();
+    let child = h.spawn_binary(&[], &h.content.with_file_name("restart.log"));
     let third = h.api.private_text(USER, Some("lv"), "/about");
     h.api
         .wait_until(30, "the reply after the restart", |api| {
@@ -589,8 +705,8 @@ async fn sigterm_stops_the_binary_gracefully_and_a_restart_answers_nothing_twice
         })
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    sigterm(&child);
-    let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+    signal(&child, "TERM");
+    assert!(wait_exit(child, 15).await.success());
     let sent = h.api.sent_to(USER);
     assert_eq!(sent.len(), 3, "nothing answered twice: {sent:#?}");
     assert_eq!(h.api.times_handed_out(first), 1);

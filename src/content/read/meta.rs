@@ -41,6 +41,25 @@ impl Reader<'_> {
             match value.get_ref() {
                 DeValue::Table(_) => {
                     if let Some(text) = self.text_value(value, &ctx, &key) {
+                        // The profile's texts: Telegram refuses longer ones at every start.
+                        if let Some(max) = crate::content::ui::limit(&key) {
+                            for (name, said) in [("lv", &text.lv), ("en", &text.en)] {
+                                let units = said.encode_utf16().count();
+                                if units > max {
+                                    let at = value
+                                        .get_ref()
+                                        .as_table()
+                                        .and_then(|t| t.get(name))
+                                        .map_or(value.span().start, |v| v.span().start);
+                                    self.at(
+                                        at,
+                                        format!(
+                                            "{ctx}: '{key}.{name}' is {units} UTF-16 units long; Telegram allows {max} in the bot's profile"
+                                        ),
+                                    );
+                                }
+                            }
+                        }
                         out.push((key, text));
                     }
                 }

@@ -50,8 +50,15 @@ impl Reader<'_> {
                 self.unique(&mut abbrs, &abbr.to_lowercase(), t, "ministry abbreviation");
             }
             let owner = abbr.clone().unwrap_or_default();
-            let mut claim = |reader: &mut Self, alias: &str, offset: usize| {
-                let key = fold::phrase_key(alias);
+            // `abbreviation`: an area's alias in capitals (`VID`), matched only as the whole
+            // query; its key cannot meet a phrase's (folding leaves no `=`), but it meets the
+            // ministries' abbreviations and the other areas' ones.
+            let mut claim = |reader: &mut Self, alias: &str, offset: usize, abbreviation: bool| {
+                let key = if abbreviation {
+                    format!("={}", alias.to_lowercase())
+                } else {
+                    fold::phrase_key(alias)
+                };
                 let line = reader.line(offset);
                 if key.is_empty() {
                     reader.problem(line, format!("alias '{alias}' has no letters or digits"));
@@ -72,11 +79,14 @@ impl Reader<'_> {
             };
             if let Some(name) = &name {
                 let offset = t.start;
-                claim(self, &name.lv, offset);
-                claim(self, &name.en, offset);
+                claim(self, &name.lv, offset, false);
+                claim(self, &name.en, offset, false);
+            }
+            if let Some(abbr) = &abbr {
+                claim(self, abbr, t.start, true);
             }
             for (alias, offset) in &aliases {
-                claim(self, alias, *offset);
+                claim(self, alias, *offset, false);
             }
 
             let mut areas = Vec::new();
@@ -93,11 +103,11 @@ impl Reader<'_> {
                 }
                 if let Some(n) = &area_name {
                     let offset = a.start;
-                    claim(self, &n.lv, offset);
-                    claim(self, &n.en, offset);
+                    claim(self, &n.lv, offset, false);
+                    claim(self, &n.en, offset, false);
                 }
                 for (alias, offset) in &area_aliases {
-                    claim(self, alias, *offset);
+                    claim(self, alias, *offset, fold::is_abbreviation(alias));
                 }
                 if let (Some(id), Some(name)) = (area_id, area_name) {
                     areas.push(Area {

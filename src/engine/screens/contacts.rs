@@ -190,7 +190,8 @@ impl Ctx<'_> {
             Some(area) => Action::Area(area.id.clone()),
             None => Action::Ministry(ministry.id.clone()),
         };
-        rows.push(vec![self.share_button(&item)]);
+        rows.push(self.share_row(&item));
+        rows.push(self.vote_row(&item));
         rows.push(self.back_row(Action::Contacts));
         self.reply(text, rows)
     }

@@ -54,9 +54,8 @@ impl Ctx<'_> {
         if !nav.is_empty() {
             rows.push(nav);
         }
-        rows.push(vec![
-            self.share_button(&Action::Section(section.id.clone())),
-        ]);
+        rows.push(self.share_row(&Action::Section(section.id.clone())));
+        rows.push(self.vote_row(&Action::Section(section.id.clone())));
         rows.push(self.back_row(Action::Guidelines));
         Some(self.reply(text, rows))
     }

@@ -149,7 +149,8 @@ impl Ctx<'_> {
         if !nav.is_empty() {
             rows.push(nav);
         }
-        rows.push(vec![self.share_button(&Action::Lesson(lesson.number))]);
+        rows.push(self.share_row(&Action::Lesson(lesson.number)));
+        rows.push(self.vote_row(&Action::Lesson(lesson.number)));
         rows.push(self.back_row(Action::Lessons));
         self.reply(text, rows)
     }

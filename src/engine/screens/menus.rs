@@ -79,6 +79,7 @@ impl Ctx<'_> {
             loaded: Arc::clone(&self.loaded),
             lang,
             stats: self.stats,
+            username: self.username.clone(),
         };
         let mut reply = ctx.main_menu();
         reply.text = format!("{}\n\n{}", escape(ctx.t("language_set")), reply.text);

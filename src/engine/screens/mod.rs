@@ -21,6 +21,7 @@ mod menus;
 mod resources;
 mod search;
 mod specialists;
+mod votes;
 
 type Result<T> = std::result::Result<T, StoreError>;
 
@@ -32,6 +33,9 @@ pub(super) struct Ctx<'a> {
     pub loaded: Arc<Loaded>,
     pub lang: Lang,
     pub stats: &'a Stats,
+    /// The bot's Telegram username, for permalinks (unknown in a console that never ran as
+    /// the bot).
+    pub username: Option<Arc<str>>,
 }
 
 impl Ctx<'_> {
@@ -123,6 +127,8 @@ impl Ctx<'_> {
             Action::Resources => self.resources(),
             Action::Language => self.language_menu(),
             Action::SetLanguage(lang) => self.set_language(user_id, *lang).await?,
+            // Votes are counted by the engine (`Engine::handle` calls `vote`), never here.
+            Action::Vote { .. } => self.main_menu(),
         })
     }
 
@@ -201,11 +207,34 @@ impl Ctx<'_> {
         vec![Button::action(self.t("back"), back), self.main_button()]
     }
 
-    fn share_button(&self, item: &Action) -> Button {
-        Button::Share {
+    /// The row under every card: "Share" through inline mode, and beside it "🔗 Copy link"
+    /// with the card's permalink, so that it can be pasted anywhere, an e-mail too.
+    fn share_row(&self, item: &Action) -> Vec<Button> {
+        let share = Button::Share {
             label: self.t("share").to_string(),
             query: item.payload(),
+        };
+        match self.permalink(item) {
+            Some(text) => vec![
+                share,
+                Button::Copy {
+                    label: self.t("copy_link").to_string(),
+                    text,
+                },
+            ],
+            None => vec![share],
         }
+    }
+
+    /// `https://t.me/<bot>?start=<payload>`: opens `item` in a chat with the bot (through
+    /// `/start <payload>`); `None` while the bot's username is unknown.
+    fn permalink(&self, item: &Action) -> Option<String> {
+        let username = self.username.as_deref()?;
+        let valid = (1..=64).contains(&username.len())
+            && username
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        valid.then(|| format!("https://t.me/{username}?start={}", item.payload()))
     }
 
     fn target_button(&self, target: &Target) -> Button {

@@ -71,9 +71,17 @@ impl Ctx<'_> {
         let mut items = Vec::new();
         for (action, title) in actions.into_iter().take(MAX_INLINE_RESULTS) {
             let reply = self.action(&action, 0).await?;
-            let Some(text) = reply.messages().into_iter().next() else {
+            let Some(mut text) = reply.messages().into_iter().next() else {
                 continue;
             };
+            // The permalink in the message itself: copied with the text into an e-mail, it
+            // still leads to the card.
+            if let Some(permalink) = self.permalink(&action) {
+                let with_link = format!("{text}\n\n🔗 {}", crate::render::url(&permalink));
+                if crate::render::visible_len(&with_link) <= crate::render::MAX_MESSAGE_UTF16 {
+                    text = with_link;
+                }
+            }
             let plain = crate::render::to_plain(&text);
             let mut lines = plain.lines().filter(|l| !l.trim().is_empty());
             let first = lines.next().unwrap_or_default().to_string();
