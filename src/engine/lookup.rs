@@ -82,6 +82,7 @@ pub struct Index {
 /// sifted by their letters so that most are never looked at ([`fold::Sieve`]).
 #[derive(Debug, Clone, Default)]
 struct Words {
+    /// In order of their number of letter bits ([`Words::within`]).
     words: Vec<Box<str>>,
     /// Each word's length in characters.
     lengths: Vec<usize>,
@@ -331,7 +332,8 @@ impl Index {
             let chars = word.chars().count();
             let limit = (chars / 2).max(2);
             let letters = fold::letters(word);
-            for k in names.sieve.candidates(letters, limit) {
+            let within = names.within(letters, limit);
+            for k in names.sieve.candidates_in(letters, limit, within) {
                 if fold::letters_apart(letters, names.letters[k]) > limit
                     || names.lengths[k].abs_diff(chars) > limit
                 {
@@ -378,8 +380,32 @@ impl Words {
                 }
             }
         }
-        words.sieve = fold::Sieve::new(&words.letters);
-        words
+        // In order of how many letter bits each has: a word within `limit` of another has
+        // within `limit` as many (see `within`), so those in reach are one range.
+        let mut order: Vec<usize> = (0..words.words.len()).collect();
+        order.sort_by_key(|&k| words.letters[k].count_ones());
+        let mut sorted = Words::default();
+        for k in order {
+            sorted.words.push(std::mem::take(&mut words.words[k]));
+            sorted.lengths.push(words.lengths[k]);
+            sorted.letters.push(words.letters[k]);
+            sorted.names.push(std::mem::take(&mut words.names[k]));
+        }
+        sorted.sieve = fold::Sieve::new(&sorted.letters);
+        sorted
+    }
+
+    /// The positions of the words that can be within `limit` of a word whose [`fold::letters`]
+    /// are `letters`: [`fold::letters_apart`] at most `limit` means at most `limit` letter bits
+    /// more or fewer.
+    fn within(&self, letters: u64, limit: usize) -> std::ops::Range<usize> {
+        let bits = letters.count_ones() as usize;
+        let count = |k: &u64| k.count_ones() as usize;
+        let from = self
+            .letters
+            .partition_point(|k| count(k) < bits.saturating_sub(limit));
+        let to = self.letters.partition_point(|k| count(k) <= bits + limit);
+        from..to
     }
 }
 

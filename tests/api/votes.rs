@@ -1,4 +1,4 @@
-//! Issue 14 through the fake Bot API: no wasted edits, permalinks on every card, and the
+//! Through the fake Bot API: no wasted edits, permalinks on every card, and the
 //! "Did this help?" votes.
 
 use std::time::Duration;
