@@ -1,4 +1,4 @@
-//! Issue 14, "Report a mistake" (🚩), end to end through the fake Bot API: from the button on
+//! "Report a mistake" (🚩), end to end through the fake Bot API: from the button on
 //! a card to the stored report and the admins' message with the card's `file:line`; consent
 //! on and off; `/cancel`; the limits; `/reports` resolve; `/forget`; the CLI listing.
 
