@@ -379,18 +379,26 @@ async fn import(config: Config, create: bool) -> ExitCode {
     }
 }
 
-async fn stats(config: Config, days: u32, png: Option<PathBuf>) -> ExitCode {
-    app::init_tracing(&config, "warn");
+/// The bot's database for a terminal command that reads it (`stats`, `reports`): never created
+/// here, so a wrong `DATABASE_URL` is named instead of answered with empty figures.
+async fn existing_store(config: &Config) -> Option<Store> {
+    app::init_tracing(config, "warn");
     if let Err(err) = app::require_database(&config.database_url) {
         eprintln!("error: {err}");
-        return ExitCode::FAILURE;
+        return None;
     }
-    let store = match Store::open(&config.database_url).await {
-        Ok(store) => store,
+    match Store::open(&config.database_url).await {
+        Ok(store) => Some(store),
         Err(err) => {
             eprintln!("error: {err}");
-            return ExitCode::FAILURE;
+            None
         }
+    }
+}
+
+async fn stats(config: Config, days: u32, png: Option<PathBuf>) -> ExitCode {
+    let Some(store) = existing_store(&config).await else {
+        return ExitCode::FAILURE;
     };
     match lidzdaliba_bot::stats::Report::load(&store, days).await {
         Ok(report) => {
@@ -413,17 +421,8 @@ async fn stats(config: Config, days: u32, png: Option<PathBuf>) -> ExitCode {
 
 /// `reports [--open]`: every report (or the open ones) as blocks of text, then a count.
 async fn reports(config: Config, open: bool) -> ExitCode {
-    app::init_tracing(&config, "warn");
-    if let Err(err) = app::require_database(&config.database_url) {
-        eprintln!("error: {err}");
+    let Some(store) = existing_store(&config).await else {
         return ExitCode::FAILURE;
-    }
-    let store = match Store::open(&config.database_url).await {
-        Ok(store) => store,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
-        }
     };
     match store.reports(open, i64::MAX).await {
         Ok(reports) => {
