@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::helpers::line_of;
 use crate::ops::tables_holding;
-use crate::telegram::{Harness, Running, USER, assert_nothing_rejected, text};
+use crate::telegram::{Harness, Running, USER, assert_nothing_rejected, callbacks, text};
 
 const ADMIN: i64 = 7001;
 
@@ -30,17 +30,6 @@ async fn press_for_message(h: &Harness, message_id: i64, data: &str) -> Value {
         })
         .await;
     h.api.sent_to(USER)[before].clone()
-}
-
-/// The callback data of every button of a message.
-fn callbacks(body: &Value) -> Vec<String> {
-    body["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["callback_data"].as_str().map(str::to_string))
-        .collect()
 }
 
 async fn store(h: &Harness) -> lidzdaliba_bot::store::Store {

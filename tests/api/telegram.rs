@@ -147,7 +147,8 @@ pub fn text(body: &Value) -> &str {
 
 pub use crate::helpers::{signal, wait_exit};
 
-fn callbacks(body: &Value) -> Vec<String> {
+/// The callback data of every button of a message.
+pub fn callbacks(body: &Value) -> Vec<String> {
     body["reply_markup"]["inline_keyboard"]
         .as_array()
         .into_iter()
