@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::content::ContentHash;
 use crate::engine::{Engine, EngineError};
 use crate::store::{ImportOutcome, Store, StoreError, SyncError};
 
@@ -192,7 +193,7 @@ pub fn probe_health(
             .as_ref()
             .and_then(|j| j.get("content_hash"))
             .and_then(|h| h.as_str())
-            .map(|h| format!(", content {}", &h[..h.len().min(12)]))
+            .map(|h| format!(", content {}", ContentHash::from(h.to_string()).short()))
             .unwrap_or_default();
         Ok(format!("{status}{hash}"))
     } else {
@@ -228,9 +229,9 @@ pub async fn open_or_rebuild(url: &str) -> Result<Store, StartError> {
             Ok(true) => return Ok(store),
             Ok(false) => {
                 store.close().await;
-                Err(StoreError::Query(sqlx::Error::Protocol(
-                    "quick_check: database is corrupt".into(),
-                )))
+                Err(StoreError::Corrupt(
+                    "SQLite's quick_check found damaged pages".into(),
+                ))
             }
             Err(err) => {
                 store.close().await;
@@ -276,23 +277,7 @@ pub async fn open_or_rebuild(url: &str) -> Result<Store, StartError> {
 pub async fn sync_content(store: &Store, config: &Config) -> Result<ImportOutcome, StartError> {
     match crate::engine::import(store, &config.content_dir).await {
         Ok(outcome) => {
-            match &outcome {
-                ImportOutcome::Unchanged { hash } => {
-                    tracing::info!(hash = &hash[..12], "content unchanged")
-                }
-                ImportOutcome::Imported {
-                    hash,
-                    lessons,
-                    ministries,
-                    contacts,
-                } => tracing::info!(
-                    hash = &hash[..12],
-                    lessons,
-                    ministries,
-                    contacts,
-                    "content imported"
-                ),
-            }
+            tracing::info!(hash = outcome.hash().short(), "{outcome}");
             Ok(outcome)
         }
         Err(SyncError::Content {
@@ -303,7 +288,7 @@ pub async fn sync_content(store: &Store, config: &Config) -> Result<ImportOutcom
                 tracing::error!(%problem, "invalid content");
             }
             tracing::warn!(
-                hash = &hash[..hash.len().min(12)],
+                hash = hash.short(),
                 "the content has errors; keeping the last good content"
             );
             Ok(ImportOutcome::Unchanged { hash })

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use lidzdaliba_bot::config::{self, Config};
 use lidzdaliba_bot::content;
-use lidzdaliba_bot::store::{ImportOutcome, Store};
+use lidzdaliba_bot::store::Store;
 use std::sync::Arc;
 
 use lidzdaliba_bot::{app, bot, health, links};
@@ -296,7 +296,7 @@ async fn check(dir: PathBuf, stale: Option<u32>, links: Option<links::Options>) 
         c.ministries.iter().map(|m| m.contacts.len()).sum::<usize>(),
         c.resources.len(),
         c.ui.len(),
-        &snapshot.hash[..12],
+        snapshot.hash.short(),
     );
     let mut fine = true;
     if let Some(days) = stale {
@@ -355,20 +355,8 @@ async fn import(config: Config, create: bool) -> ExitCode {
         }
     };
     match lidzdaliba_bot::engine::import(&store, &config.content_dir).await {
-        Ok(ImportOutcome::Unchanged { hash }) => {
-            println!("content unchanged ({}); nothing to do", &hash[..12]);
-            ExitCode::SUCCESS
-        }
-        Ok(ImportOutcome::Imported {
-            hash,
-            lessons,
-            ministries,
-            contacts,
-        }) => {
-            println!(
-                "imported content {}: {lessons} lessons, {ministries} ministries, {contacts} contacts",
-                &hash[..12]
-            );
+        Ok(outcome) => {
+            println!("{outcome}");
             ExitCode::SUCCESS
         }
         Err(err) => {

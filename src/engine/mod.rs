@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod command;
 pub mod i18n;
 pub mod lookup;
+pub mod names;
 pub mod reports;
 mod screens;
 pub mod search;
@@ -17,7 +18,7 @@ use std::sync::{Arc, RwLock};
 use crate::lang::Lang;
 use crate::render;
 use crate::stats::{Stats, metric};
-use crate::store::{ImportOutcome, Store, StoreError, SyncError};
+use crate::store::{CachedContent, ImportOutcome, Store, StoreError, SyncError};
 
 pub use action::Action;
 pub use command::{Command, Parsed};
@@ -316,7 +317,7 @@ impl Engine {
                     tracing::error!(error = %err, "cannot load the imported content");
                 }
                 metrics::counter!("content_reloads_total").increment(1);
-                tracing::info!(hash = &hash[..12], "new content is being served");
+                tracing::info!(hash = hash.short(), "new content is being served");
             }
             Ok(ImportOutcome::Unchanged { .. }) => {}
             Err(SyncError::Content { errors, .. }) => {
@@ -521,15 +522,20 @@ pub async fn import(store: &Store, dir: &Path) -> Result<ImportOutcome, SyncErro
 }
 
 async fn load(store: &Store) -> Result<Loaded, EngineError> {
-    let Some(mut content) = store.cached_content().await? else {
+    let Some(CachedContent {
+        info,
+        mut content,
+        terms,
+    }) = store.cached_content().await?
+    else {
         return Err(EngineError::NoContent);
     };
     let strings = i18n::Strings::new(std::mem::take(&mut content.ui));
-    let terms = search::Vocabulary::new(std::mem::take(&mut content.terms));
+    let terms = search::Vocabulary::new(terms);
     let index =
-        lookup::Index::build(&std::mem::take(&mut content.aliases)).with_vocabulary(terms.terms());
+        lookup::Index::build(&names::of(&content.ministries)).with_vocabulary(terms.terms());
     Ok(Loaded {
-        catalog: catalog::Catalog::new(content),
+        catalog: catalog::Catalog::new(info, content),
         strings,
         index,
         terms,

@@ -282,14 +282,15 @@ impl TestApp {
     /// Every cached ministry with its areas and contacts, in content order.
     pub async fn ministries(&self) -> Vec<lidzdaliba_bot::content::Ministry> {
         let cached = self.store.cached_content().await.expect("read the cache");
-        cached.expect("content is cached").ministries
+        cached.expect("content is cached").content.ministries
     }
 
     /// The lookup index over what the store holds now, built as the engine builds it.
     pub async fn index(&self) -> Index {
         let cached = self.store.cached_content().await.expect("read the cache");
         let cached = cached.expect("content is cached");
-        Index::build(&cached.aliases).with_vocabulary(&cached.terms)
+        let names = lidzdaliba_bot::engine::names::of(&cached.content.ministries);
+        Index::build(&names).with_vocabulary(&cached.terms)
     }
 
     /// The UI string `key` in `lang`, HTML-escaped the way the engine shows it.

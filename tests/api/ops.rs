@@ -200,6 +200,7 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
         .await
         .unwrap()
         .unwrap()
+        .content
         .ministries
         .iter()
         .flat_map(|m| &m.contacts)

@@ -48,7 +48,7 @@ impl Ctx<'_> {
             escape(&show_date(&info.content_date, self.lang)),
             bold(self.t("imported_at")),
             escape(&show_time(&info.imported_at, self.lang)),
-            escape(&info.hash[..info.hash.len().min(12)]),
+            escape(info.hash.short()),
         );
         self.reply(
             text,
