@@ -21,17 +21,6 @@ impl Ctx<'_> {
         )]
     }
 
-    /// This context in another language (for a message to an admin).
-    pub(in crate::engine) fn in_lang(&self, lang: Lang) -> Ctx<'_> {
-        Ctx {
-            store: self.store,
-            loaded: self.loaded.clone(),
-            lang,
-            stats: self.stats,
-            username: self.username.clone(),
-        }
-    }
-
     /// What a report on `item` records besides its text: the card's title (in Latvian, the
     /// content's own language), its payload and the place in `content/` it comes from.
     /// `None` if the card is gone from the content.
