@@ -1,9 +1,16 @@
-//! Start-up shared by every command: logging, the store, the content import, the engine.
+//! Start-up shared by every command: logging, the store, the content import, the engine; and
+//! the whole bot as `run` starts it ([`Application`]), which the tests build and run the same
+//! way.
 
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::bot::{self, RunError};
 use crate::config::Config;
 use crate::engine::{Engine, EngineError};
+use crate::health;
 use crate::store::{ImportOutcome, Store, StoreError, SyncError};
 
 /// Why the program cannot start.
@@ -23,6 +30,93 @@ pub enum StartError {
         .0.display()
     )]
     NoDatabase(std::path::PathBuf),
+    #[error(
+        "TELOXIDE_TOKEN is not set: put the token from @BotFather into .env or the environment \
+         (TELOXIDE_TOKEN=123456:ABC...). `lidzdaliba-bot console` works without one."
+    )]
+    NoToken,
+}
+
+/// The Telegram bot with everything that runs beside it: the store synced with `content/`, the
+/// engine over it, the runtime's settings; [`Application::run_until`] runs the bot, the
+/// background work (usage counters, content folder, SIGHUP) and the `/healthz` and `/metrics`
+/// server (on the webhook's own server when both listen on one address) until asked to stop.
+/// This is `lidzdaliba-bot run`; the tests build and run the very same thing.
+#[derive(Debug)]
+pub struct Application {
+    engine: Arc<Engine>,
+    settings: bot::Settings,
+    content_dir: PathBuf,
+    health_listen: Option<SocketAddr>,
+}
+
+impl Application {
+    /// Everything `run` needs, from `config`: fails without a token, or when the store or the
+    /// content cannot be used (see [`build_engine`]).
+    pub async fn build(config: &Config) -> Result<Self, StartError> {
+        let settings = bot::Settings::from_config(config).ok_or(StartError::NoToken)?;
+        let engine = build_engine(config).await?;
+        Ok(Self {
+            engine,
+            settings,
+            content_dir: config.content_dir.clone(),
+            health_listen: config.health_listen,
+        })
+    }
+
+    /// The engine the bot answers with.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// The runtime's settings (a test shortens the long poll or the health limit here).
+    pub fn settings_mut(&mut self) -> &mut bot::Settings {
+        &mut self.settings
+    }
+
+    /// Runs the bot until `stop` resolves (for `run`: SIGINT or SIGTERM), then lets the replies
+    /// in flight finish, writes the usage counters and returns; what is left waits in the
+    /// inbox for the next start.
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), RunError> {
+        let Self {
+            engine,
+            mut settings,
+            content_dir,
+            health_listen,
+        } = self;
+        // The metrics recorder goes in before anything is counted.
+        let _ = health::prometheus();
+        let (stopping, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            stop.await;
+            tracing::info!("shutdown requested; finishing the replies in flight");
+            let _ = stopping.send(true);
+        });
+        let background = spawn_background(Arc::clone(&engine), content_dir, stopped.clone());
+        let routes = health::router(Arc::clone(&engine), Arc::clone(&settings.health));
+        let mut health_server = None;
+        match (health_listen, &settings.webhook) {
+            (Some(addr), Some(hook)) if addr == hook.listen => settings.routes = Some(routes),
+            (Some(addr), _) => {
+                let stopped = stopped.clone();
+                health_server = Some(tokio::spawn(async move {
+                    if let Err(err) = health::serve(addr, routes, stopped).await {
+                        tracing::error!(error = %err, %addr, "cannot serve /healthz and /metrics");
+                    }
+                }));
+            }
+            (None, _) => {}
+        }
+        let result = bot::run(settings, engine, stopped).await;
+        let _ = background.await;
+        if let Some(server) = health_server {
+            server.abort();
+        }
+        result
+    }
 }
 
 /// Sets up `tracing` (the filter `RUST_LOG`, else `default_level`; JSON lines with
@@ -142,72 +236,15 @@ pub fn require_database(url: &str) -> Result<(), StartError> {
     }
 }
 
-/// Asks `GET /healthz` at `addr` over plain HTTP/1.0 (no client library and no curl needed in
-/// a container image). An unspecified address (`0.0.0.0`, `[::]`) means the loopback address of
-/// its family. `Ok` holds a one-line summary for a 200; `Err` the reason for anything else.
-pub fn probe_health(
-    addr: std::net::SocketAddr,
-    timeout: std::time::Duration,
-) -> Result<String, String> {
-    use std::io::{Read, Write};
-    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-    let target = match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => {
-            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port())
-        }
-        IpAddr::V6(ip) if ip.is_unspecified() => {
-            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), addr.port())
-        }
-        _ => addr,
-    };
-    let mut stream = std::net::TcpStream::connect_timeout(&target, timeout)
-        .map_err(|err| format!("cannot connect to {target}: {err}"))?;
-    let io_err = |err: std::io::Error| format!("no answer from {target}: {err}");
-    stream.set_read_timeout(Some(timeout)).map_err(io_err)?;
-    stream.set_write_timeout(Some(timeout)).map_err(io_err)?;
-    // HTTP/1.0: the answer is never chunked and ends when the server closes the connection.
-    let request = format!("GET /healthz HTTP/1.0\r\nHost: {target}\r\n\r\n");
-    stream.write_all(request.as_bytes()).map_err(io_err)?;
-    let mut answer = Vec::new();
-    stream
-        .take(64 * 1024)
-        .read_to_end(&mut answer)
-        .map_err(io_err)?;
-    let answer = String::from_utf8_lossy(&answer);
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
-    let code = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse::<u16>().ok())
-        .filter(|_| head.starts_with("HTTP/"))
-        .ok_or_else(|| format!("{target} did not answer in HTTP"))?;
-    let json: Option<serde_json::Value> = serde_json::from_str(body).ok();
-    let status = json
-        .as_ref()
-        .and_then(|j| j.get("status"))
-        .and_then(|s| s.as_str())
-        .unwrap_or("no status in the answer");
-    if code == 200 {
-        let hash = json
-            .as_ref()
-            .and_then(|j| j.get("content_hash"))
-            .and_then(|h| h.as_str())
-            .map(|h| format!(", content {}", &h[..h.len().min(12)]))
-            .unwrap_or_default();
-        Ok(format!("{status}{hash}"))
-    } else {
-        Err(format!("/healthz at {target} answered {code}: {status}"))
-    }
-}
-
-/// Opens the store and brings its content cache up to date with `content/`.
+/// Opens the store and brings its content cache up to date with `content/`; also what that
+/// import did.
 ///
 /// Invalid content with a good cache: the errors are logged and the cache keeps being served.
 /// Invalid content without a cache: start-up fails with the list of errors.
-pub async fn open_store(config: &Config) -> Result<Store, StartError> {
+pub async fn open_store(config: &Config) -> Result<(Store, ImportOutcome), StartError> {
     let store = open_or_rebuild(&config.database_url).await?;
-    sync_content(&store, config).await?;
-    Ok(store)
+    let outcome = sync_content(&store, config).await?;
+    Ok((store, outcome))
 }
 
 /// Opens the database. A missing file is created (the log says that language choices start
@@ -228,9 +265,9 @@ pub async fn open_or_rebuild(url: &str) -> Result<Store, StartError> {
             Ok(true) => return Ok(store),
             Ok(false) => {
                 store.close().await;
-                Err(StoreError::Query(sqlx::Error::Protocol(
-                    "quick_check: database is corrupt".into(),
-                )))
+                Err(StoreError::Corrupt(
+                    "SQLite's quick_check found damaged pages".into(),
+                ))
             }
             Err(err) => {
                 store.close().await;
@@ -276,23 +313,7 @@ pub async fn open_or_rebuild(url: &str) -> Result<Store, StartError> {
 pub async fn sync_content(store: &Store, config: &Config) -> Result<ImportOutcome, StartError> {
     match crate::engine::import(store, &config.content_dir).await {
         Ok(outcome) => {
-            match &outcome {
-                ImportOutcome::Unchanged { hash } => {
-                    tracing::info!(hash = &hash[..12], "content unchanged")
-                }
-                ImportOutcome::Imported {
-                    hash,
-                    lessons,
-                    ministries,
-                    contacts,
-                } => tracing::info!(
-                    hash = &hash[..12],
-                    lessons,
-                    ministries,
-                    contacts,
-                    "content imported"
-                ),
-            }
+            tracing::info!(hash = outcome.hash().short(), "{outcome}");
             Ok(outcome)
         }
         Err(SyncError::Content {
@@ -303,7 +324,7 @@ pub async fn sync_content(store: &Store, config: &Config) -> Result<ImportOutcom
                 tracing::error!(%problem, "invalid content");
             }
             tracing::warn!(
-                hash = &hash[..hash.len().min(12)],
+                hash = hash.short(),
                 "the content has errors; keeping the last good content"
             );
             Ok(ImportOutcome::Unchanged { hash })
@@ -318,12 +339,17 @@ pub async fn sync_content(store: &Store, config: &Config) -> Result<ImportOutcom
 
 /// Everything the console and the bot need: the store with current content and the engine.
 pub async fn build_engine(config: &Config) -> Result<Arc<Engine>, StartError> {
-    let store = open_store(config).await?;
+    Ok(start_engine(config).await?.0)
+}
+
+/// [`build_engine`], and what the import at start did.
+pub async fn start_engine(config: &Config) -> Result<(Arc<Engine>, ImportOutcome), StartError> {
+    let (store, outcome) = open_store(config).await?;
     let users = store.load_languages().await?;
     tracing::debug!(users, "language choices loaded");
     let engine = Engine::new(store, config.default_language)
         .await?
         .with_admins(config.admins.clone())
         .with_content_dir(config.content_dir.clone());
-    Ok(Arc::new(engine))
+    Ok((Arc::new(engine), outcome))
 }

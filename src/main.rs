@@ -1,18 +1,18 @@
 //! The command line: `run` (the Telegram bot, the default), `console`, `check`, `import`,
-//! `stats`, `health`. Every command reads its settings from the environment and from one env
-//! file: `--env-file PATH`, else `./.env` if there is one; `--help` lists them
-//! ([`config::help`]).
+//! `stats`, `reports`, `health`. Every command reads its settings from the environment and from
+//! one env file: `--env-file PATH`, else `./.env` if there is one; `--help` lists them
+//! ([`config::help`]). This file parses the command line, runs the command (its body is in
+//! `cli/`) and turns a failure into a message and an exit status, once.
+
+mod cli;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use lidzdaliba_bot::config::{self, Config};
-use lidzdaliba_bot::content;
-use lidzdaliba_bot::store::{ImportOutcome, Store};
-use std::sync::Arc;
+use lidzdaliba_bot::{config, links};
 
-use lidzdaliba_bot::{app, bot, health, links};
+use cli::Failure;
 
 #[derive(Parser)]
 #[command(
@@ -103,45 +103,28 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => err.exit(),
     };
+    let command = cli.command.unwrap_or(Cmd::Run);
     // A health check reports every failure as 1: container runtimes reserve other codes.
-    let failure = match cli.command {
-        Some(Cmd::Health { .. }) => ExitCode::FAILURE,
-        _ => ExitCode::from(2),
+    let usage = if matches!(command, Cmd::Health { .. }) {
+        1
+    } else {
+        2
     };
-    if let Err(err) = load_env_file(cli.env_file.as_deref()) {
-        eprintln!("configuration error: {err}");
-        return failure;
+    match run(cli.env_file.as_deref(), command) {
+        Ok(status) => status,
+        Err(failure) => {
+            eprintln!("{failure}");
+            failure.exit_code(usage)
+        }
     }
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(err) => {
-            eprintln!("configuration error: {err}");
-            return failure;
-        }
-    };
-    // One thread by default: a reply takes microseconds of CPU, and handing tasks between
-    // threads cost more than it gained (see benches/README.md). SQLite runs on its own
-    // worker threads either way.
-    let mut builder = match config.threads {
-        Some(1) => tokio::runtime::Builder::new_current_thread(),
-        Some(n) => {
-            let mut builder = tokio::runtime::Builder::new_multi_thread();
-            builder.worker_threads(n);
-            builder
-        }
-        None => tokio::runtime::Builder::new_multi_thread(),
-    };
-    let runtime = match builder.enable_all().build() {
-        Ok(rt) => rt,
-        Err(err) => {
-            eprintln!("cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(async move {
-        match cli.command.unwrap_or(Cmd::Run) {
-            Cmd::Run => run(config).await,
-            Cmd::Console => console(config).await,
+}
+
+fn run(env_file: Option<&Path>, command: Cmd) -> Result<ExitCode, Failure> {
+    let config = cli::settings(env_file)?;
+    cli::runtime(&config)?.block_on(async move {
+        match command {
+            Cmd::Run => cli::run::run(config).await,
+            Cmd::Console => cli::run::console(config).await,
             Cmd::Check {
                 content,
                 stale,
@@ -153,115 +136,15 @@ fn main() -> ExitCode {
                     timeout: std::time::Duration::from_secs_f64(timeout),
                     concurrency: usize::from(concurrency),
                 });
-                check(content.unwrap_or(config.content_dir), stale, links).await
+                let dir = content.unwrap_or(config.content_dir);
+                cli::check::check(&dir, stale, links).await
             }
-            Cmd::Import { create } => import(config, create).await,
-            Cmd::Stats { days, png } => stats(config, days, png).await,
-            Cmd::Reports { open } => reports(config, open).await,
-            Cmd::Health { addr, timeout } => health(config, addr, timeout),
+            Cmd::Import { create } => cli::import::import(config, create).await,
+            Cmd::Stats { days, png } => cli::stats::stats(config, days, png).await,
+            Cmd::Reports { open } => cli::reports::reports(config, open).await,
+            Cmd::Health { addr, timeout } => cli::health::health(config, addr, timeout),
         }
     })
-}
-
-/// Reads `path` into the environment, or `./.env` when no path is given (only the current
-/// folder, never its parents: an operator's command must not pick up a stray file). Variables
-/// already in the environment win, so `RUST_LOG=debug lidzdaliba-bot --env-file ...` works.
-fn load_env_file(path: Option<&Path>) -> Result<(), String> {
-    match path {
-        Some(path) => dotenvy::from_path(path)
-            .map_err(|err| format!("cannot read the env file {}: {err}", path.display())),
-        None => match dotenvy::from_path(".env") {
-            Err(dotenvy::Error::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            other => other.map_err(|err| format!("cannot read ./.env: {err}")),
-        },
-    }
-}
-
-async fn run(config: Config) -> ExitCode {
-    app::init_tracing(&config, "info");
-    let Some(settings) = bot::Settings::from_config(&config) else {
-        eprintln!(
-            "TELOXIDE_TOKEN is not set: put the token from @BotFather into .env or the environment \
-             (TELOXIDE_TOKEN=123456:ABC...). `lidzdaliba-bot console` works without one."
-        );
-        return ExitCode::from(2);
-    };
-    let engine = match app::build_engine(&config).await {
-        Ok(engine) => engine,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    // The metrics recorder goes in before anything is counted.
-    let _ = health::prometheus();
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        bot::shutdown_signal().await;
-        tracing::info!("shutdown requested; finishing the replies in flight");
-        let _ = stop.send(true);
-    });
-    let mut settings = settings;
-    let background = app::spawn_background(
-        Arc::clone(&engine),
-        config.content_dir.clone(),
-        stopped.clone(),
-    );
-    let health_routes = health::router(Arc::clone(&engine), Arc::clone(&settings.health));
-    let mut health_server = None;
-    match (config.health_listen, &settings.webhook) {
-        (Some(addr), Some(hook)) if addr == hook.listen => settings.routes = Some(health_routes),
-        (Some(addr), _) => {
-            let stopped = stopped.clone();
-            health_server = Some(tokio::spawn(async move {
-                if let Err(err) = health::serve(addr, health_routes, stopped).await {
-                    tracing::error!(error = %err, %addr, "cannot serve /healthz and /metrics");
-                }
-            }));
-        }
-        (None, _) => {}
-    }
-    let result = bot::run(settings, engine, stopped).await;
-    let _ = background.await;
-    if let Some(server) = health_server {
-        server.abort();
-    }
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn console(config: Config) -> ExitCode {
-    app::init_tracing(&config, "warn");
-    let engine = match app::build_engine(&config).await {
-        Ok(engine) => engine,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        eprintln!(
-            "Type a command (/start, /help) or text; a number presses a button. Ctrl-D ends."
-        );
-    }
-    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-    let mut stdout = std::io::stdout().lock();
-    let result = lidzdaliba_bot::console::run(&engine, stdin, &mut stdout).await;
-    if let Err(err) = engine.flush_stats().await {
-        eprintln!("cannot write the usage counters: {err}");
-    }
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
 /// A `--timeout` value: a positive number of seconds, at most an hour.
@@ -271,190 +154,5 @@ fn positive_seconds(value: &str) -> Result<f64, String> {
         _ => Err(format!(
             "'{value}' is not a number of seconds from 0.001 to 3600"
         )),
-    }
-}
-
-async fn check(dir: PathBuf, stale: Option<u32>, links: Option<links::Options>) -> ExitCode {
-    let (snapshot, c) = match content::load_dir(&dir) {
-        Ok(loaded) => loaded,
-        Err(errors) => {
-            for problem in &errors.0 {
-                println!("{problem}");
-            }
-            eprintln!("{} problem(s) found", errors.0.len());
-            return ExitCode::FAILURE;
-        }
-    };
-    println!(
-        "{}: content is valid ({} lessons, {} guideline sections, {} ministries, {} areas, \
-         {} contacts, {} resources, {} UI strings; hash {})",
-        dir.display(),
-        c.lessons.len(),
-        c.guidelines.sections.len(),
-        c.ministries.len(),
-        c.ministries.iter().map(|m| m.areas.len()).sum::<usize>(),
-        c.ministries.iter().map(|m| m.contacts.len()).sum::<usize>(),
-        c.resources.len(),
-        c.ui.len(),
-        &snapshot.hash[..12],
-    );
-    let mut fine = true;
-    if let Some(days) = stale {
-        let (total, list) =
-            content::stale::stale(&c, &lidzdaliba_bot::clock::today_in_latvia(), days);
-        for entry in &list {
-            println!("{entry}");
-        }
-        let never = list.iter().filter(|s| s.verified.is_none()).count();
-        if list.is_empty() {
-            println!("all {total} contacts were verified within {days} days");
-        } else {
-            println!(
-                "{} of {total} contacts not verified within {days} days ({never} never verified)",
-                list.len()
-            );
-            fine = false;
-        }
-    }
-    if let Some(options) = links {
-        let found = links::collect(&snapshot.files);
-        let places: usize = found.iter().map(|l| l.places.len()).sum();
-        eprintln!(
-            "requesting {} links ({places} places), {} at a time, {} s timeout…",
-            found.len(),
-            options.concurrency,
-            options.timeout.as_secs_f64()
-        );
-        let mut out = std::io::stdout().lock();
-        match links::report(&found, &options, &mut out).await {
-            Ok(summary) => fine &= summary.exit_status() == 0,
-            Err(err) => {
-                eprintln!("cannot write the report: {err}");
-                fine = false;
-            }
-        }
-    }
-    if fine {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-async fn import(config: Config, create: bool) -> ExitCode {
-    app::init_tracing(&config, "info");
-    if !create && let Err(err) = app::require_database(&config.database_url) {
-        eprintln!("error: {err}");
-        return ExitCode::FAILURE;
-    }
-    let store = match app::open_or_rebuild(&config.database_url).await {
-        Ok(store) => store,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match lidzdaliba_bot::engine::import(&store, &config.content_dir).await {
-        Ok(ImportOutcome::Unchanged { hash }) => {
-            println!("content unchanged ({}); nothing to do", &hash[..12]);
-            ExitCode::SUCCESS
-        }
-        Ok(ImportOutcome::Imported {
-            hash,
-            lessons,
-            ministries,
-            contacts,
-        }) => {
-            println!(
-                "imported content {}: {lessons} lessons, {ministries} ministries, {contacts} contacts",
-                &hash[..12]
-            );
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            println!("{err}");
-            eprintln!("import refused; the cache was not changed");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// The bot's database for a terminal command that reads it (`stats`, `reports`): never created
-/// here, so a wrong `DATABASE_URL` is named instead of answered with empty figures.
-async fn existing_store(config: &Config) -> Option<Store> {
-    app::init_tracing(config, "warn");
-    if let Err(err) = app::require_database(&config.database_url) {
-        eprintln!("error: {err}");
-        return None;
-    }
-    match Store::open(&config.database_url).await {
-        Ok(store) => Some(store),
-        Err(err) => {
-            eprintln!("error: {err}");
-            None
-        }
-    }
-}
-
-async fn stats(config: Config, days: u32, png: Option<PathBuf>) -> ExitCode {
-    let Some(store) = existing_store(&config).await else {
-        return ExitCode::FAILURE;
-    };
-    match lidzdaliba_bot::stats::Report::load(&store, days).await {
-        Ok(report) => {
-            print!("{}", report.table(20));
-            if let Some(path) = png {
-                if let Err(err) = std::fs::write(&path, report.chart_png()) {
-                    eprintln!("cannot write {}: {err}", path.display());
-                    return ExitCode::FAILURE;
-                }
-                println!("\nchart: {}", path.display());
-            }
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// `reports [--open]`: every report (or the open ones) as blocks of text, then a count.
-async fn reports(config: Config, open: bool) -> ExitCode {
-    let Some(store) = existing_store(&config).await else {
-        return ExitCode::FAILURE;
-    };
-    match store.reports(open, i64::MAX).await {
-        Ok(reports) => {
-            for report in &reports {
-                println!("{}", lidzdaliba_bot::engine::report_block(report));
-            }
-            let kind = if open { "open report(s)" } else { "report(s)" };
-            println!("{} {kind}", reports.len());
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// `health`: one request to the running bot's `/healthz`, for a container's HEALTHCHECK or a
-/// supervisor. Prints one short line; exit 0 only for a 200.
-fn health(config: Config, addr: Option<std::net::SocketAddr>, timeout: u64) -> ExitCode {
-    let Some(addr) = addr.or(config.health_listen) else {
-        eprintln!("unhealthy: HEALTH_LISTEN is not set, so the bot serves no /healthz to ask");
-        return ExitCode::FAILURE;
-    };
-    match app::probe_health(addr, std::time::Duration::from_secs(timeout.max(1))) {
-        Ok(summary) => {
-            println!("healthy: {summary}");
-            ExitCode::SUCCESS
-        }
-        Err(reason) => {
-            eprintln!("unhealthy: {reason}");
-            ExitCode::FAILURE
-        }
     }
 }

@@ -66,6 +66,35 @@ impl Stats {
     }
 }
 
+/// What one request counted (the card it showed, the text nothing matched, a vote), kept apart
+/// until the request is answered: the engine's router adds it to [`Stats`] then, or drops it
+/// where the work was no request of a person's (the cards rendered as inline results).
+#[derive(Debug, Default)]
+pub struct Tally {
+    counted: Mutex<Vec<(&'static str, String)>>,
+}
+
+impl Tally {
+    /// Counts one event of `metric` for `key`.
+    pub fn count(&self, metric: &'static str, key: &str) {
+        let mut counted = self.counted.lock().unwrap_or_else(|e| e.into_inner());
+        counted.push((metric, key.to_string()));
+    }
+}
+
+impl Stats {
+    /// Adds what a request counted.
+    pub fn add(&self, tally: Tally) {
+        let counted = tally
+            .counted
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        for (metric, key) in counted {
+            self.count(metric, &key);
+        }
+    }
+}
+
 /// Statistics of the last `days` days, ready to show.
 #[derive(Debug, Clone)]
 pub struct Report {

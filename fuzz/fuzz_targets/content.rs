@@ -12,11 +12,7 @@ fuzz_target!(|data: &[u8]| {
         .iter()
         .map(|name| (name.to_string(), parts.next().unwrap_or("").to_string()))
         .collect();
-    let snapshot = Snapshot {
-        dir: std::path::PathBuf::from("fuzz"),
-        files,
-        hash: String::new(),
-    };
+    let snapshot = Snapshot::from_files(files).expect("the files of FILES, in its order");
     if let Err(errors) = snapshot.parse() {
         assert!(!errors.0.is_empty());
         for problem in &errors.0 {

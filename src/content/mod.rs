@@ -1,6 +1,7 @@
 //! The content an operator edits under `content/`: its domain model, and the reader that turns
 //! the TOML files into that model while collecting every problem with its `file:line`.
 
+mod hash;
 mod read;
 pub mod stale;
 pub mod ui;
@@ -9,9 +10,9 @@ pub mod validate;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::lang::Lang;
+
+pub use hash::ContentHash;
 
 /// Reads, parses and validates the content directory `dir`.
 pub fn load_dir(dir: &Path) -> Result<(Snapshot, Content), ContentErrors> {
@@ -267,8 +268,9 @@ fn list(problems: &[Problem]) -> String {
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub dir: PathBuf,
+    /// `(shown path, text)` in [`FILES`] order.
     pub files: Vec<(String, String)>,
-    pub hash: String,
+    pub hash: ContentHash,
 }
 
 impl Snapshot {
@@ -277,18 +279,11 @@ impl Snapshot {
     pub fn read(dir: &Path) -> Result<Self, ContentErrors> {
         let mut files = Vec::new();
         let mut problems = Vec::new();
-        let mut hasher = Sha256::new();
         for name in FILES {
             let path = dir.join(name);
             let shown = path.display().to_string();
             match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    hasher.update(name.as_bytes());
-                    hasher.update([0]);
-                    hasher.update(text.as_bytes());
-                    hasher.update([0]);
-                    files.push((shown, text));
-                }
+                Ok(text) => files.push((shown, text)),
                 Err(err) => problems.push(Problem {
                     file: shown,
                     line: 1,
@@ -299,15 +294,26 @@ impl Snapshot {
         if !problems.is_empty() {
             return Err(ContentErrors(problems));
         }
-        let hash = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
         Ok(Self {
             dir: dir.to_path_buf(),
+            hash: hash_of(&files),
             files,
-            hash,
+        })
+    }
+
+    /// The files as they were read earlier (`(shown path, text)`), for example from the cache,
+    /// with their hash computed again. `None` unless they are the files this version reads, in
+    /// its order: a cache written by a version with other files cannot be parsed by this one.
+    pub fn from_files(files: Vec<(String, String)>) -> Option<Self> {
+        let same = files.len() == FILES.len()
+            && files.iter().zip(FILES).all(|((shown, _), name)| {
+                Path::new(shown).file_name() == Some(std::ffi::OsStr::new(name))
+            });
+        let dir = Path::new(&files.first()?.0).parent()?.to_path_buf();
+        same.then(|| Self {
+            dir,
+            hash: hash_of(&files),
+            files,
         })
     }
 
@@ -315,4 +321,14 @@ impl Snapshot {
     pub fn parse(&self) -> Result<Content, ContentErrors> {
         read::parse_files(&self.files)
     }
+}
+
+/// The hash of files read in [`FILES`] order: of their names, not of the folder they are in.
+fn hash_of(files: &[(String, String)]) -> ContentHash {
+    ContentHash::of(
+        FILES
+            .iter()
+            .zip(files)
+            .map(|(name, (_, text))| (*name, text.as_str())),
+    )
 }

@@ -1,18 +1,38 @@
-//! The content the engine answers from: one import read back from the SQLite cache in a
-//! single transaction and kept in memory, swapped as a whole (with the strings and the lookup
-//! index) when a new import lands. A reply never waits for SQLite and never mixes two imports.
+//! The content the engine answers from: the cached snapshot parsed by the content reader and
+//! kept in memory, swapped as a whole (with the strings and the lookup index) when a new
+//! import lands. A reply never waits for SQLite and never mixes two imports.
 
 use std::collections::HashMap;
 
 use super::lookup::Target;
-use crate::content::{Area, Lesson, Ministry, Resource, Section, Series, Text};
+use crate::content::{
+    Area, Content, ContentHash, Guidelines, Lesson, Meta, Ministry, Resource, Section, Series,
+    Specialists, Text,
+};
 use crate::lang::Lang;
-use crate::store::{CachedContent, ContentInfo};
+use crate::store::ContentInfo;
 
-/// The cached content, indexed for the screens.
+/// What the about screen tells of the content served: its version and import time, and the
+/// facts of `meta.toml`.
+#[derive(Debug, Clone)]
+pub struct Info {
+    pub hash: ContentHash,
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub imported_at: String,
+    pub content_date: String,
+    pub source_url: String,
+    pub source_name: Text,
+    pub about: Text,
+    /// Id of the ministry whose contacts stand in where a ministry names none.
+    pub fallback: String,
+}
+
+/// The content, indexed for the screens.
 #[derive(Debug)]
 pub struct Catalog {
-    pub info: ContentInfo,
+    pub info: Info,
+    /// Always `Some` (the cache holds the files themselves); an `Option` until the lessons
+    /// screen stops testing for it.
     pub series: Option<Series>,
     /// In order of their numbers.
     pub lessons: Vec<Lesson>,
@@ -21,7 +41,7 @@ pub struct Catalog {
     /// Communication-specialists advice, in order.
     pub tips: Vec<Section>,
     pub resources: Vec<Resource>,
-    /// In content order.
+    /// In content order, with every field the content reader fills (aliases too).
     pub ministries: Vec<Ministry>,
     texts: HashMap<String, (Text, Vec<String>)>,
     ministry_at: HashMap<String, usize>,
@@ -30,16 +50,53 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Indexes what [`crate::store::Store::cached_content`] read.
-    pub fn new(content: CachedContent) -> Self {
-        let ministry_at = content
-            .ministries
+    /// Indexes `content` (its UI strings, which the engine keeps apart, are not used).
+    pub fn new(info: ContentInfo, content: Content) -> Self {
+        // Every part of the content is named here: a part added to `Content` does not compile
+        // until the catalogue carries it to the screens.
+        let Content {
+            meta,
+            series,
+            mut lessons,
+            guidelines,
+            ministries,
+            specialists,
+            resources,
+            ui: _,
+        } = content;
+        let Meta {
+            source_url,
+            source_name,
+            content_date,
+            about,
+            fallback,
+        } = meta;
+        let Guidelines {
+            title,
+            intro,
+            sources,
+            sections,
+        } = guidelines;
+        let Specialists {
+            title: tips_title,
+            sources: tips_sources,
+            tips,
+        } = specialists;
+        lessons.sort_by_key(|l| l.number);
+        let texts = [
+            ("guidelines.title", title, sources.clone()),
+            ("guidelines.intro", intro, sources),
+            ("specialists.title", tips_title, tips_sources),
+        ]
+        .into_iter()
+        .map(|(key, text, sources)| (key.to_string(), (text, sources)))
+        .collect();
+        let ministry_at = ministries
             .iter()
             .enumerate()
             .map(|(i, m)| (m.id.clone(), i))
             .collect();
-        let area_at = content
-            .ministries
+        let area_at = ministries
             .iter()
             .enumerate()
             .flat_map(|(i, m)| {
@@ -50,18 +107,22 @@ impl Catalog {
             })
             .collect();
         Self {
-            info: content.info,
-            series: content.series,
-            lessons: content.lessons,
-            sections: content.sections,
-            tips: content.tips,
-            resources: content.resources,
-            ministries: content.ministries,
-            texts: content
-                .texts
-                .into_iter()
-                .map(|(key, text, sources)| (key, (text, sources)))
-                .collect(),
+            info: Info {
+                hash: info.hash,
+                imported_at: info.imported_at,
+                content_date,
+                source_url,
+                source_name,
+                about,
+                fallback,
+            },
+            series: Some(series),
+            lessons,
+            sections,
+            tips,
+            resources,
+            ministries,
+            texts,
             ministry_at,
             area_at,
         }

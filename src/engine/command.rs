@@ -1,131 +1,173 @@
-//! Commands: ASCII names with Latvian aliases, and parsing of a message into a command, text
-//! for this bot, or a command for another bot.
+//! Commands: one table, [`COMMANDS`], holds every command with its ASCII name and Latvian
+//! aliases, the UI key of its description in Telegram's menu, and who sees it; the lists of
+//! the menus are derived from it. Also the parsing of a message into a command, text for this
+//! bot, or a command for another bot.
+//!
+//! Adding a command is its row here, its UI strings (the description key in `content/ui.toml`
+//! and in `content::ui::KEYS`), and its arm in the router's `match` (which does not compile
+//! without it) calling its screen.
 
-/// A command of the bot.
+/// Who may use a command and where it is listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
-    Start,
-    Help,
-    Lessons,
-    Guidelines,
-    Contact,
-    Specialists,
-    Resources,
-    Search,
-    Language,
-    About,
-    Privacy,
-    Forget,
-    /// Admins only: re-import the content now.
-    Reload,
-    /// Admins only: usage statistics.
-    Stats,
-    /// Stops a report being written (the prompt after 🚩).
-    Cancel,
-    /// Admins only: the open reports of mistakes.
-    Reports,
+pub enum Visibility {
+    /// In everyone's command menu.
+    Menu,
+    /// Everyone may use it; it is offered where it matters instead of in the menu.
+    Unlisted,
+    /// Only admins may use it, and only they see it (in their own menu); for anyone else it
+    /// does not exist.
+    Admin,
 }
+
+/// The facts of one command.
+#[derive(Debug)]
+pub struct Spec {
+    pub command: Command,
+    /// The name registered with Telegram, then its aliases (lower-case ASCII, no `/`).
+    pub names: &'static [&'static str],
+    /// The UI string key of the description shown in Telegram's command menu.
+    pub description_key: &'static str,
+    pub visibility: Visibility,
+}
+
+/// Writes the enum [`Command`] and its table [`COMMANDS`] from one list, so that a command
+/// cannot be missing its row.
+macro_rules! commands {
+    ($($(#[$doc:meta])* $command:ident => $visibility:ident, $key:literal, [$($name:literal),+];)+) => {
+        /// A command of the bot; its facts are its row of [`COMMANDS`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Command {
+            $($(#[$doc])* $command,)+
+        }
+
+        /// Every command, in menu order: the menu's commands, then the unlisted ones, then
+        /// the admins'.
+        pub const COMMANDS: &[Spec] = &[$(Spec {
+            command: Command::$command,
+            names: &[$($name),+],
+            description_key: $key,
+            visibility: Visibility::$visibility,
+        },)+];
+    };
+}
+
+commands! {
+    Start => Menu, "cmd_start", ["start", "sakt"];
+    Help => Menu, "cmd_help", ["help", "palidziba"];
+    Lessons => Menu, "cmd_lessons", ["lessons", "nodarbibas"];
+    Guidelines => Menu, "cmd_guidelines", ["guidelines", "vadlinijas"];
+    Contact => Menu, "cmd_contact", ["contact", "kontakts", "kontakti"];
+    Specialists => Menu, "cmd_specialists", ["specialists", "specialisti"];
+    Resources => Menu, "cmd_resources", ["resources", "resursi"];
+    Search => Menu, "cmd_search", ["search", "meklet"];
+    Language => Menu, "cmd_language", ["language", "valoda", "lang"];
+    About => Menu, "cmd_about", ["about", "par"];
+    Privacy => Menu, "cmd_privacy", ["privacy", "privatums"];
+    /// Offered where it matters, in the privacy text.
+    Forget => Unlisted, "cmd_forget", ["forget", "aizmirst"];
+    /// Stops a report being written; offered in the prompt after 🚩.
+    Cancel => Unlisted, "cmd_cancel", ["cancel", "atcelt"];
+    /// Re-imports the content now.
+    Reload => Admin, "cmd_reload", ["reload", "parladet"];
+    /// Usage statistics.
+    Stats => Admin, "cmd_stats", ["stats", "statistika"];
+    /// The open reports of mistakes.
+    Reports => Admin, "cmd_reports", ["reports", "zinojumi"];
+}
+
+// The enum and the table come from one list, so a command's discriminant is its row.
+const _: () = {
+    let mut i = 0;
+    while i < COMMANDS.len() {
+        assert!(COMMANDS[i].command as usize == i);
+        i += 1;
+    }
+};
 
 impl Command {
     /// The commands in everyone's menu, in menu order.
-    pub const PUBLIC: [Command; 11] = [
-        Command::Start,
-        Command::Help,
-        Command::Lessons,
-        Command::Guidelines,
-        Command::Contact,
-        Command::Specialists,
-        Command::Resources,
-        Command::Search,
-        Command::Language,
-        Command::About,
-        Command::Privacy,
-    ];
+    pub const PUBLIC: &'static [Command] = &select::<{ count(Visibility::Menu) }>(Visibility::Menu);
 
-    /// Commands everyone may use that are not in the menu: `/forget` is offered where it
-    /// matters, in the privacy text.
-    /// `/cancel` is offered in the prompt for a report.
-    pub const UNLISTED: [Command; 2] = [Command::Forget, Command::Cancel];
+    /// Commands everyone may use that are not in the menu.
+    pub const UNLISTED: &'static [Command] =
+        &select::<{ count(Visibility::Unlisted) }>(Visibility::Unlisted);
 
     /// The commands only admins see and may use.
-    pub const ADMIN: [Command; 3] = [Command::Reload, Command::Stats, Command::Reports];
+    pub const ADMIN: &'static [Command] =
+        &select::<{ count(Visibility::Admin) }>(Visibility::Admin);
 
-    /// Every command: [`Command::PUBLIC`], then [`Command::UNLISTED`], then [`Command::ADMIN`].
-    pub const ALL: [Command; 16] = {
-        let mut all = [Command::Start; 16];
-        let lists: [&[Command]; 3] = [&Command::PUBLIC, &Command::UNLISTED, &Command::ADMIN];
-        let (mut list, mut at) = (0, 0);
-        while list < lists.len() {
-            let mut i = 0;
-            while i < lists[list].len() {
-                all[at] = lists[list][i];
-                (i, at) = (i + 1, at + 1);
-            }
-            list += 1;
-        }
-        // The length above is the three lists' together: a command in none would be missing.
-        assert!(at == all.len());
-        all
-    };
+    /// Every command, in the order of [`COMMANDS`].
+    pub const ALL: &'static [Command] = &every::<{ COMMANDS.len() }>();
+
+    /// This command's row of [`COMMANDS`].
+    pub fn spec(self) -> &'static Spec {
+        &COMMANDS[self as usize]
+    }
 
     /// Whether only admins may use this command.
     pub fn is_admin_only(self) -> bool {
-        Command::ADMIN.contains(&self)
+        self.spec().visibility == Visibility::Admin
     }
 
     /// The ASCII name registered with Telegram.
     pub fn name(self) -> &'static str {
-        self.names()[0]
+        self.spec().names[0]
     }
 
     /// The name and its Latvian aliases.
     pub fn names(self) -> &'static [&'static str] {
-        match self {
-            Command::Start => &["start", "sakt"],
-            Command::Help => &["help", "palidziba"],
-            Command::Lessons => &["lessons", "nodarbibas"],
-            Command::Guidelines => &["guidelines", "vadlinijas"],
-            Command::Contact => &["contact", "kontakts", "kontakti"],
-            Command::Specialists => &["specialists", "specialisti"],
-            Command::Resources => &["resources", "resursi"],
-            Command::Search => &["search", "meklet"],
-            Command::Language => &["language", "valoda", "lang"],
-            Command::About => &["about", "par"],
-            Command::Privacy => &["privacy", "privatums"],
-            Command::Forget => &["forget", "aizmirst"],
-            Command::Reload => &["reload", "parladet"],
-            Command::Stats => &["stats", "statistika"],
-            Command::Cancel => &["cancel", "atcelt"],
-            Command::Reports => &["reports", "zinojumi"],
-        }
+        self.spec().names
     }
 
     /// The UI string key of the description shown in Telegram's command menu.
     pub fn description_key(self) -> &'static str {
-        match self {
-            Command::Start => "cmd_start",
-            Command::Help => "cmd_help",
-            Command::Lessons => "cmd_lessons",
-            Command::Guidelines => "cmd_guidelines",
-            Command::Contact => "cmd_contact",
-            Command::Specialists => "cmd_specialists",
-            Command::Resources => "cmd_resources",
-            Command::Search => "cmd_search",
-            Command::Language => "cmd_language",
-            Command::About => "cmd_about",
-            Command::Privacy => "cmd_privacy",
-            Command::Forget => "cmd_forget",
-            Command::Reload => "cmd_reload",
-            Command::Stats => "cmd_stats",
-            Command::Cancel => "cmd_cancel",
-            Command::Reports => "cmd_reports",
-        }
+        self.spec().description_key
     }
 
     /// The command with this name or alias (lower-case, without `/`).
     pub fn from_name(name: &str) -> Option<Command> {
-        Command::ALL.into_iter().find(|c| c.names().contains(&name))
+        COMMANDS
+            .iter()
+            .find(|spec| spec.names.contains(&name))
+            .map(|spec| spec.command)
     }
+}
+
+/// How many commands of [`COMMANDS`] have `visibility`.
+const fn count(visibility: Visibility) -> usize {
+    let (mut n, mut i) = (0, 0);
+    while i < COMMANDS.len() {
+        if COMMANDS[i].visibility as u8 == visibility as u8 {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The commands of [`COMMANDS`] that have `visibility`, in order; `N` is their [`count`].
+const fn select<const N: usize>(visibility: Visibility) -> [Command; N] {
+    let mut out = [Command::Start; N];
+    let (mut i, mut at) = (0, 0);
+    while i < COMMANDS.len() {
+        if COMMANDS[i].visibility as u8 == visibility as u8 {
+            out[at] = COMMANDS[i].command;
+            at += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Every command of [`COMMANDS`], in order.
+const fn every<const N: usize>() -> [Command; N] {
+    let mut out = [Command::Start; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = COMMANDS[i].command;
+        i += 1;
+    }
+    out
 }
 
 /// A message, parsed.
@@ -197,7 +239,7 @@ mod tests {
 
     #[test]
     fn names_are_valid_telegram_commands_and_aliases_resolve() {
-        for command in Command::ALL {
+        for &command in Command::ALL {
             for name in command.names() {
                 assert!(
                     name.len() <= 32
@@ -209,11 +251,52 @@ mod tests {
             }
         }
         assert_eq!(Command::from_name("kontakts"), Some(Command::Contact));
-        // No command is in two of the lists.
-        for command in Command::ALL {
-            let times = Command::ALL.iter().filter(|c| **c == command).count();
-            assert_eq!(times, 1, "{command:?}");
+        // No name is taken twice.
+        let names: Vec<&str> = COMMANDS.iter().flat_map(|s| s.names).copied().collect();
+        for name in &names {
+            assert_eq!(names.iter().filter(|n| *n == name).count(), 1, "{name}");
         }
         assert_eq!(Command::from_name("nope"), None);
+    }
+
+    #[test]
+    fn the_lists_are_the_rows_of_each_visibility_in_table_order() {
+        use Command::*;
+        assert_eq!(
+            Command::PUBLIC,
+            [
+                Start,
+                Help,
+                Lessons,
+                Guidelines,
+                Contact,
+                Specialists,
+                Resources,
+                Search,
+                Language,
+                About,
+                Privacy
+            ]
+        );
+        assert_eq!(Command::UNLISTED, [Forget, Cancel]);
+        assert_eq!(Command::ADMIN, [Reload, Stats, Reports]);
+        // Every command is in exactly one list, and ALL holds them in the table's order.
+        let lists = [Command::PUBLIC, Command::UNLISTED, Command::ADMIN].concat();
+        assert_eq!(lists, Command::ALL);
+        assert_eq!(Command::ALL.len(), COMMANDS.len());
+        assert!(Command::Reports.is_admin_only() && !Command::Cancel.is_admin_only());
+        assert_eq!(Command::Contact.description_key(), "cmd_contact");
+    }
+
+    #[test]
+    fn every_description_is_a_ui_string_the_content_must_hold() {
+        for spec in COMMANDS {
+            assert!(
+                crate::content::ui::KEYS.contains(&spec.description_key),
+                "{:?}: {} is not in content::ui::KEYS",
+                spec.command,
+                spec.description_key
+            );
+        }
     }
 }

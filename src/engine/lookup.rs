@@ -4,8 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::names::AliasRow;
 use crate::fold;
-use crate::store::AliasRow;
 
 /// Longest query that is looked up, in characters; the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -103,7 +103,7 @@ pub struct Lookup {
 }
 
 impl Index {
-    /// Builds the index from the alias rows of the store. Without [`Index::with_vocabulary`]
+    /// Builds the index from the lookup names of the content. Without [`Index::with_vocabulary`]
     /// only the names' own words are known words.
     pub fn build(rows: &[AliasRow]) -> Self {
         let mut index = Index::default();

@@ -1,12 +1,15 @@
 //! The engine: a platform-neutral [`Request`] in, a [`Reply`] out. The Telegram adapter and
-//! the console are thin layers over it, so both (and the tests) share one behaviour.
+//! the console are thin layers over it, so both (and the tests) share one behaviour. Every
+//! request goes through the one router (`router.rs`) to a screen (`screens/`).
 
 pub mod action;
 pub mod catalog;
 pub mod command;
 pub mod i18n;
 pub mod lookup;
+pub mod names;
 pub mod reports;
+mod router;
 mod screens;
 pub mod search;
 pub mod votes;
@@ -16,8 +19,8 @@ use std::sync::{Arc, RwLock};
 
 use crate::lang::Lang;
 use crate::render;
-use crate::stats::{Stats, metric};
-use crate::store::{ImportOutcome, Store, StoreError, SyncError};
+use crate::stats::Stats;
+use crate::store::{CachedContent, ImportOutcome, Store, StoreError, SyncError};
 
 pub use action::Action;
 pub use command::{Command, Parsed};
@@ -296,6 +299,26 @@ impl Engine {
         self.stats.flush(&self.store).await
     }
 
+    /// Deletes the reports closed more than [`crate::store::KEEP_CLOSED_DAYS`] days ago; at
+    /// most once an hour (it runs with the flush of the statistics).
+    async fn purge_reports(&self) {
+        use std::sync::atomic::Ordering;
+        let now = crate::clock::unix_now();
+        let last = self.purged_at.load(Ordering::Relaxed);
+        if now < last + 3600 || self.purged_at.swap(now, Ordering::Relaxed) != last {
+            return;
+        }
+        let before = crate::clock::day(crate::store::KEEP_CLOSED_DAYS);
+        match self.store.purge_reports(&before).await {
+            Ok(0) => {}
+            Ok(n) => {
+                metrics::counter!("bot_reports_total", "outcome" => "deleted").increment(n);
+                tracing::info!(deleted = n, "deleted reports closed 90 days ago");
+            }
+            Err(err) => tracing::warn!(error = %err, "cannot delete old reports"),
+        }
+    }
+
     /// Imports the content folder if it changed and swaps the new content in while requests
     /// go on. Invalid content is refused and the old content keeps being served; every
     /// problem is logged with its `file:line`.
@@ -316,7 +339,7 @@ impl Engine {
                     tracing::error!(error = %err, "cannot load the imported content");
                 }
                 metrics::counter!("content_reloads_total").increment(1);
-                tracing::info!(hash = &hash[..12], "new content is being served");
+                tracing::info!(hash = hash.short(), "new content is being served");
             }
             Ok(ImportOutcome::Unchanged { .. }) => {}
             Err(SyncError::Content { errors, .. }) => {
@@ -348,23 +371,14 @@ impl Engine {
     /// The language for a user: their stored choice, else their Telegram language, else the
     /// default.
     pub async fn language(&self, user_id: i64, language_code: Option<&str>) -> Lang {
-        match self.store.language(user_id).await {
-            Ok(Some(lang)) => lang,
-            Ok(None) => self.telegram_language(language_code),
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot read the language choice");
-                self.telegram_language(language_code)
-            }
-        }
+        language_of(&self.store, self.default_lang, user_id, language_code).await
     }
 
     /// The language for a Telegram `language_code` before the user chooses one: `lv` or `en`
     /// as given, the default language for any other code and for none (the command menu
     /// follows the same rule, see `bot::register_commands`).
     pub fn telegram_language(&self, language_code: Option<&str>) -> Lang {
-        language_code
-            .and_then(Lang::from_telegram)
-            .unwrap_or(self.default_lang)
+        telegram_language(self.default_lang, language_code)
     }
 
     /// The language of users whose Telegram language is neither Latvian nor English.
@@ -380,104 +394,7 @@ impl Engine {
     /// Answers a request. `None` means the request needs no answer (free text in a group).
     /// Never fails: a store error becomes a polite "try again" reply and a log line.
     pub async fn handle(&self, req: &Request) -> Option<Reply> {
-        let lang = self
-            .language(req.user_id, req.language_code.as_deref())
-            .await;
-        let ctx = screens::Ctx {
-            store: &self.store,
-            loaded: self.snapshot(),
-            lang,
-            stats: &self.stats,
-            username: self.username(),
-        };
-        let edit = matches!(req.input, Input::Button(_));
-        let result = match &req.input {
-            Input::Command { name, arg } => match Command::from_name(name) {
-                // Admin commands do not exist for anyone else.
-                Some(command) if command.is_admin_only() && !self.is_admin(req.user_id) => {
-                    Ok(Some(ctx.unknown_command(name)))
-                }
-                Some(command) => {
-                    self.stats.count(metric::REQUEST, command.name());
-                    match command {
-                        Command::Reload => {
-                            let result = Box::pin(self.sync_content()).await;
-                            Ok(Some(ctx.reload(result)))
-                        }
-                        Command::Stats => ctx.stats(arg).await.map(Some),
-                        Command::Reports => ctx.reports(None).await.map(Some),
-                        Command::Cancel => {
-                            let now = crate::clock::unix_now();
-                            let cancelled = self.desk.cancel(req.user_id, now);
-                            if cancelled {
-                                metrics::counter!("bot_reports_total", "outcome" => "cancelled")
-                                    .increment(1);
-                            }
-                            Ok(Some(ctx.report_cancelled(cancelled)))
-                        }
-                        Command::Forget => {
-                            self.desk.forget(req.user_id);
-                            ctx.command(command, arg, req.user_id).await
-                        }
-                        _ => ctx.command(command, arg, req.user_id).await,
-                    }
-                }
-                None => Ok(Some(ctx.unknown_command(name))),
-            },
-            Input::Button(data) => match Action::decode(data) {
-                Some(Action::Vote { item, up }) => {
-                    self.stats.count(metric::REQUEST, "button:vote");
-                    let day = crate::clock::day(0);
-                    let cast = || self.ballots.cast(req.user_id, &item, &day);
-                    Ok(Some(ctx.vote(&item, up, cast)))
-                }
-                Some(
-                    action @ (Action::Report(_)
-                    | Action::ReportContact(_)
-                    | Action::ReportClose { .. }),
-                ) => {
-                    self.stats.count(metric::REQUEST, action.kind());
-                    self.report_button(&ctx, &action, req).await.map(Some)
-                }
-                Some(action) => {
-                    self.stats.count(metric::REQUEST, action.kind());
-                    ctx.action(&action, req.user_id).await.map(Some)
-                }
-                None => Ok(Some(ctx.stale_button())),
-            },
-            Input::Text(text) if req.chat == ChatKind::Private => {
-                match self.desk.take(req.user_id, crate::clock::unix_now()) {
-                    Some(item) => {
-                        self.stats.count(metric::REQUEST, "report");
-                        self.file_report(&ctx, req.user_id, &item, text)
-                            .await
-                            .map(Some)
-                    }
-                    None => {
-                        self.stats.count(metric::REQUEST, "text");
-                        ctx.lookup(text).await.map(Some)
-                    }
-                }
-            }
-            Input::Text(_) => Ok(None),
-            Input::NotText if req.chat == ChatKind::Private => Ok(Some(ctx.only_text())),
-            Input::NotText => Ok(None),
-        };
-        let reply = match result {
-            Ok(reply) => reply.map(|mut r| {
-                // A prompt to answer is a message of its own under the card.
-                r.edit = edit && !r.below;
-                r
-            }),
-            Err(err) => {
-                tracing::error!(error = %err, "store error while answering");
-                Some(ctx.error())
-            }
-        };
-        if let Some(reply) = &reply {
-            self.stats.count(metric::LANGUAGE, reply.lang.code());
-        }
-        reply
+        router::handle(self, req).await
     }
 
     /// Results for an inline query (`@bot veselība`): cards a person can send into any chat,
@@ -489,24 +406,7 @@ impl Engine {
         language_code: Option<&str>,
         query: &str,
     ) -> Vec<InlineItem> {
-        let lang = self.language(user_id, language_code).await;
-        self.stats.count(metric::REQUEST, "inline");
-        // Rendering up to 50 cards is not 50 lookups: their counts go nowhere.
-        let uncounted = Stats::default();
-        let ctx = screens::Ctx {
-            store: &self.store,
-            loaded: self.snapshot(),
-            lang,
-            stats: &uncounted,
-            username: self.username(),
-        };
-        match ctx.inline(query).await {
-            Ok(items) => items,
-            Err(err) => {
-                tracing::error!(error = %err, "store error while answering an inline query");
-                Vec::new()
-            }
-        }
+        router::inline(self, user_id, language_code, query).await
     }
 
     fn snapshot(&self) -> Arc<Loaded> {
@@ -520,16 +420,45 @@ pub async fn import(store: &Store, dir: &Path) -> Result<ImportOutcome, SyncErro
     store.sync(dir, search::rows).await
 }
 
+/// The language for a user: their stored choice, else their Telegram language, else
+/// `default`.
+async fn language_of(
+    store: &Store,
+    default: Lang,
+    user_id: i64,
+    language_code: Option<&str>,
+) -> Lang {
+    match store.language(user_id).await {
+        Ok(Some(lang)) => lang,
+        Ok(None) => telegram_language(default, language_code),
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot read the language choice");
+            telegram_language(default, language_code)
+        }
+    }
+}
+
+fn telegram_language(default: Lang, language_code: Option<&str>) -> Lang {
+    language_code
+        .and_then(Lang::from_telegram)
+        .unwrap_or(default)
+}
+
 async fn load(store: &Store) -> Result<Loaded, EngineError> {
-    let Some(mut content) = store.cached_content().await? else {
+    let Some(CachedContent {
+        info,
+        mut content,
+        terms,
+    }) = store.cached_content().await?
+    else {
         return Err(EngineError::NoContent);
     };
     let strings = i18n::Strings::new(std::mem::take(&mut content.ui));
-    let terms = search::Vocabulary::new(std::mem::take(&mut content.terms));
+    let terms = search::Vocabulary::new(terms);
     let index =
-        lookup::Index::build(&std::mem::take(&mut content.aliases)).with_vocabulary(terms.terms());
+        lookup::Index::build(&names::of(&content.ministries)).with_vocabulary(terms.terms());
     Ok(Loaded {
-        catalog: catalog::Catalog::new(content),
+        catalog: catalog::Catalog::new(info, content),
         strings,
         index,
         terms,

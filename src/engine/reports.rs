@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::Action;
+use super::action::Action;
 
 /// How long the bot waits for the text of a report after the 🚩 was pressed.
 pub const PROMPT_SECS: u64 = 10 * 60;
@@ -160,143 +160,20 @@ pub fn cut(text: &str) -> (String, bool) {
     }
 }
 
-impl super::Engine {
-    /// The text of a report on `item` from `user_id`: stored (cut to [`MAX_CHARS`]) with the
-    /// card's place, the content version and the time, counted, and sent to every admin.
-    pub(super) async fn file_report(
-        &self,
-        ctx: &super::screens::Ctx<'_>,
-        user_id: i64,
-        item: &Action,
-        text: &str,
-    ) -> Result<super::Reply, crate::store::StoreError> {
-        let now = crate::clock::unix_now();
-        if let Err(refusal) = self.desk.check(user_id, now) {
-            count(refusal_outcome(refusal));
-            return Ok(ctx.report_refused(refusal));
-        }
-        let Some(mut new) = ctx.report_of(item) else {
-            // The card went away with a content update while the person wrote.
-            return Ok(ctx.stale_button());
-        };
-        let (body, was_cut) = cut(text);
-        new.body = body;
-        new.content_hash = self
-            .store
-            .content_info()
-            .await?
-            .map(|info| info.hash)
-            .unwrap_or_default();
-        let id = self
-            .store
-            .add_report(&new, &crate::clock::now_utc())
-            .await?;
-        self.desk.sent(user_id, id, now);
-        count("filed");
-        tracing::info!(report = id, place = %new.place, "a mistake was reported");
-        let mut reply = ctx.report_filed(id, was_cut);
-        if let Some(report) = self.store.report(id).await? {
-            for admin in &self.admins {
-                let lang = self.language(*admin, None).await;
-                reply.alerts.push(super::Alert {
-                    chat: *admin,
-                    text: ctx.in_lang(lang).report_alert(&report),
-                });
-            }
-        }
-        Ok(reply)
-    }
-
-    /// The report buttons: 🚩 on a card, "you may contact me", and an admin's "resolved" /
-    /// "spam" in `/reports`.
-    pub(super) async fn report_button(
-        &self,
-        ctx: &super::screens::Ctx<'_>,
-        action: &Action,
-        req: &super::Request,
-    ) -> Result<super::Reply, crate::store::StoreError> {
-        let now = crate::clock::unix_now();
-        Ok(match action {
-            // In a group the bot does not read the answer (nor should the report be public).
-            Action::Report(item) if req.chat == super::ChatKind::Group => {
-                ctx.report_in_private(item)
-            }
-            Action::Report(item) => match self.desk.ask(req.user_id, (**item).clone(), now) {
-                Ok(()) => ctx.report_prompt(item),
-                Err(refusal) => {
-                    count(refusal_outcome(refusal));
-                    ctx.report_refused(refusal)
-                }
-            },
-            Action::ReportContact(id) => {
-                if self.desk.consent(req.user_id, *id)
-                    && self.store.set_report_contact(*id, req.user_id).await?
-                {
-                    count("contact");
-                    let mut reply = ctx.report_contact_done(*id);
-                    for admin in &self.admins {
-                        let lang = self.language(*admin, None).await;
-                        reply.alerts.push(super::Alert {
-                            chat: *admin,
-                            text: ctx.in_lang(lang).report_contact_alert(*id, req.user_id),
-                        });
-                    }
-                    reply
-                } else {
-                    ctx.stale_button()
-                }
-            }
-            // Admin buttons do not exist for anyone else.
-            Action::ReportClose { .. } if !self.is_admin(req.user_id) => ctx.stale_button(),
-            Action::ReportClose { id, spam } => {
-                let status = if *spam {
-                    crate::store::ReportStatus::Spam
-                } else {
-                    crate::store::ReportStatus::Resolved
-                };
-                let now = crate::clock::now_utc();
-                let closed = self.store.close_report(*id, status, &now).await?;
-                if closed {
-                    count(status.as_str());
-                }
-                ctx.reports(Some((*id, *spam, closed))).await?
-            }
-            _ => ctx.stale_button(),
-        })
-    }
-
-    /// Deletes the reports closed more than [`crate::store::KEEP_CLOSED_DAYS`] days ago; at
-    /// most once an hour (it runs with the flush of the statistics).
-    pub(super) async fn purge_reports(&self) {
-        use std::sync::atomic::Ordering;
-        let now = crate::clock::unix_now();
-        let last = self.purged_at.load(Ordering::Relaxed);
-        if now < last + 3600 || self.purged_at.swap(now, Ordering::Relaxed) != last {
-            return;
-        }
-        let before = crate::clock::day(crate::store::KEEP_CLOSED_DAYS);
-        match self.store.purge_reports(&before).await {
-            Ok(0) => {}
-            Ok(n) => {
-                metrics::counter!("bot_reports_total", "outcome" => "deleted").increment(n);
-                tracing::info!(deleted = n, "deleted reports closed 90 days ago");
-            }
-            Err(err) => tracing::warn!(error = %err, "cannot delete old reports"),
-        }
-    }
-}
-
 /// `bot_reports_total{outcome}`: filed, too_soon, too_many, busy, contact, resolved, spam,
 /// cancelled, deleted.
-fn count(outcome: &'static str) {
+pub fn count(outcome: &'static str) {
     metrics::counter!("bot_reports_total", "outcome" => outcome).increment(1);
 }
 
-fn refusal_outcome(refusal: Refusal) -> &'static str {
-    match refusal {
-        Refusal::TooSoon => "too_soon",
-        Refusal::TooMany => "too_many",
-        Refusal::Busy => "busy",
+impl Refusal {
+    /// The outcome counted for this refusal.
+    pub fn outcome(self) -> &'static str {
+        match self {
+            Refusal::TooSoon => "too_soon",
+            Refusal::TooMany => "too_many",
+            Refusal::Busy => "busy",
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 
-use super::Action;
+use super::action::Action;
 
 /// Votes remembered a day at most; about 16 bytes each.
 pub const MAX_BALLOTS: usize = 100_000;

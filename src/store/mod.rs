@@ -1,5 +1,6 @@
-//! The SQLite store: a cache of `content/` (imported in one transaction, only when the files
-//! changed), the users' language choice, and the inbox of updates not answered yet.
+//! The SQLite store: a cache of `content/` (one snapshot of the last good files, replaced in one
+//! transaction and only when the files changed), the full-text index, the users' language
+//! choice, the statistics, the reports of mistakes and the inbox of updates not answered yet.
 
 mod import;
 mod inbox;
@@ -13,9 +14,9 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::collections::HashMap;
 
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
 
-use crate::content::{Lesson, Ministry, Section, Text};
+use crate::content::ContentHash;
 use crate::lang::Lang;
 
 pub use import::{ImportOutcome, SearchRow, SearchRows, SyncError};
@@ -37,11 +38,26 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Query(#[from] sqlx::Error),
+    /// SQLite's own check, or the cached content's hash, found the database damaged.
+    #[error("the database is damaged: {0}")]
+    Corrupt(String),
+    /// The cached content cannot be served by this version of the bot: it was written by a
+    /// version that reads other files, or it fails checks added since.
+    #[error(
+        "the content cached in the database cannot be used by this version ({0}); put valid \
+         files in the content folder so that they are imported"
+    )]
+    Unusable(String),
+    #[error("cannot encode the content for the cache: {0}")]
+    Encode(serde_json::Error),
 }
 
 impl StoreError {
     /// Whether the database file is damaged (not a database, or a malformed image).
     pub fn is_corrupt(&self) -> bool {
+        if let StoreError::Corrupt(_) = self {
+            return true;
+        }
         let text = self.to_string();
         text.contains("malformed") || text.contains("not a database") || text.contains("corrupt")
     }
@@ -97,20 +113,16 @@ struct Languages {
 /// Above this many cached language choices the cache starts over (about 3 MB).
 const MAX_CACHED_USERS: usize = 100_000;
 
-/// What `content_state` says about the cached content.
-#[derive(Debug, Clone)]
+/// Which content is cached, and since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContentInfo {
-    pub hash: String,
+    pub hash: ContentHash,
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
     pub imported_at: String,
-    pub content_date: String,
-    pub source_url: String,
-    pub source_name: Text,
-    pub about: Text,
-    pub fallback: String,
 }
 
 /// How much content is cached.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, sqlx::FromRow)]
 pub struct ContentCounts {
     pub lessons: i64,
     pub sections: i64,
@@ -122,13 +134,27 @@ pub struct ContentCounts {
     pub contacts_never_verified: i64,
 }
 
-/// One lookup name from the cache.
-#[derive(Debug, Clone)]
-pub struct AliasRow {
-    pub alias: String,
-    pub ministry_id: String,
-    pub area_id: Option<String>,
-    pub is_abbr: bool,
+/// A full-text hit.
+#[derive(sqlx::FromRow)]
+struct Hit {
+    item: String,
+    title: String,
+}
+
+/// One stored counter.
+#[derive(sqlx::FromRow)]
+struct Counter {
+    day: String,
+    metric: String,
+    key: String,
+    count: i64,
+}
+
+/// One stored language choice.
+#[derive(sqlx::FromRow)]
+struct Choice {
+    user_id: i64,
+    language: String,
 }
 
 impl Store {
@@ -192,32 +218,19 @@ impl Store {
 
     /// What is cached, or `None` before the first successful import.
     pub async fn content_info(&self) -> Result<Option<ContentInfo>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        Ok(read::content_info(&mut conn).await?)
-    }
-
-    /// Every lookup name with its target.
-    pub async fn aliases(&self) -> Result<Vec<AliasRow>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        Ok(read::aliases(&mut conn).await?)
-    }
-
-    /// All lessons in order, or only lesson `number`.
-    pub async fn lessons(&self, number: Option<u8>) -> Result<Vec<Lesson>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        Ok(read::lessons(&mut conn, number).await?)
-    }
-
-    /// Titled texts of `kind` (`section` or `tip`), all or only `id`.
-    pub async fn sections(&self, kind: &str, id: Option<&str>) -> Result<Vec<Section>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        Ok(read::sections(&mut conn, kind, id).await?)
-    }
-
-    /// One ministry with its areas and contacts.
-    pub async fn ministry(&self, id: &str) -> Result<Option<Ministry>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        Ok(read::ministries(&mut conn, Some(id)).await?.pop())
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            hash: String,
+            imported_at: String,
+        }
+        let row: Option<Row> =
+            sqlx::query_as("SELECT hash, imported_at FROM content_snapshot WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|row| ContentInfo {
+            hash: ContentHash::from(row.hash),
+            imported_at: row.imported_at,
+        }))
     }
 
     /// Full-text search in one language: `(item, title)` best first, titles weighing ten times
@@ -228,7 +241,7 @@ impl Store {
         lang: Lang,
         limit: i64,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = sqlx::query(
+        let hits: Vec<Hit> = sqlx::query_as(
             "SELECT item, title FROM search WHERE search MATCH ?1 AND lang = ?2 \
              ORDER BY bm25(search, 0.0, 0.0, 10.0, 1.0) LIMIT ?3",
         )
@@ -237,7 +250,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        Ok(hits.into_iter().map(|hit| (hit.item, hit.title)).collect())
     }
 
     /// Adds `(metric, key, count)` rows to the counters of `day`, in one transaction.
@@ -268,15 +281,15 @@ impl Store {
         &self,
         day: &str,
     ) -> Result<Vec<(String, String, String, i64)>, StoreError> {
-        let rows = sqlx::query(
+        let counters: Vec<Counter> = sqlx::query_as(
             "SELECT day, metric, key, count FROM stats_daily WHERE day >= ?1 ORDER BY day",
         )
         .bind(day)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        Ok(counters
+            .into_iter()
+            .map(|c| (c.day, c.metric, c.key, c.count))
             .collect())
     }
 
@@ -321,24 +334,16 @@ impl Store {
     }
 
     /// Counts of the cached content, for health checks: lessons, sections, ministries,
-    /// contacts, the oldest verification of a contact and how many were never verified.
+    /// contacts, the oldest verification of a contact and how many were never verified (all
+    /// zero before the first import).
     pub async fn content_counts(&self) -> Result<ContentCounts, StoreError> {
-        let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM lessons), (SELECT COUNT(*) FROM sections WHERE kind = 'section'), \
-             (SELECT COUNT(*) FROM ministries), (SELECT COUNT(*) FROM contacts), \
-             (SELECT MIN(verified) FROM contacts), \
-             (SELECT COUNT(*) FROM contacts WHERE verified IS NULL)",
+        let counts = sqlx::query_as(
+            "SELECT lessons, sections, ministries, contacts, oldest_contact_verified, \
+             contacts_never_verified FROM content_snapshot WHERE id = 1",
         )
-        .fetch_one(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
-        Ok(ContentCounts {
-            lessons: row.get(0),
-            sections: row.get(1),
-            ministries: row.get(2),
-            contacts: row.get(3),
-            oldest_contact_verified: row.get(4),
-            contacts_never_verified: row.get(5),
-        })
+        Ok(counts.unwrap_or_default())
     }
 
     /// The language a user chose, if any.
@@ -362,21 +367,20 @@ impl Store {
     /// Returns how many choices were read.
     pub async fn load_languages(&self) -> Result<usize, StoreError> {
         let limit = i64::try_from(MAX_CACHED_USERS).unwrap_or(i64::MAX);
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT user_id, language FROM user_prefs LIMIT ?1")
-                .bind(limit + 1)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<Choice> = sqlx::query_as("SELECT user_id, language FROM user_prefs LIMIT ?1")
+            .bind(limit + 1)
+            .fetch_all(&self.pool)
+            .await?;
         if rows.len() > MAX_CACHED_USERS {
             return Ok(0);
         }
         let mut cache = self.languages.write().unwrap_or_else(|e| e.into_inner());
-        for (user_id, code) in &rows {
+        for choice in &rows {
             // A choice made while the rows were read is newer: keep it.
             cache
                 .by_user
-                .entry(*user_id)
-                .or_insert_with(|| code.parse().ok());
+                .entry(choice.user_id)
+                .or_insert_with(|| choice.language.parse().ok());
         }
         cache.complete = true;
         Ok(rows.len())

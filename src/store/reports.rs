@@ -1,9 +1,8 @@
 //! Reports of mistakes (🚩): stored with the card, its place in `content/`, the text, the
 //! content version and the time; a user id only with the person's consent.
 
-use sqlx::Row;
-
 use super::{Store, StoreError};
+use crate::content::ContentHash;
 
 /// Closed reports are deleted this many days after they were closed.
 pub const KEEP_CLOSED_DAYS: u64 = 90;
@@ -17,7 +16,7 @@ pub struct NewReport {
     /// `file:line` of the record the card comes from.
     pub place: String,
     pub body: String,
-    pub content_hash: String,
+    pub content_hash: ContentHash,
 }
 
 /// What becomes of a report.
@@ -36,9 +35,12 @@ impl Status {
             Status::Spam => "spam",
         }
     }
+}
 
-    fn parse(value: &str) -> Status {
-        match value {
+/// The status as stored (the table's CHECK admits only the three).
+impl From<String> for Status {
+    fn from(stored: String) -> Self {
+        match stored.as_str() {
             "resolved" => Status::Resolved,
             "spam" => Status::Spam,
             _ => Status::Open,
@@ -47,38 +49,25 @@ impl Status {
 }
 
 /// A stored report.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Report {
     pub id: i64,
     pub item: String,
     pub title: String,
     pub place: String,
     pub body: String,
-    pub content_hash: String,
+    #[sqlx(try_from = "String")]
+    pub content_hash: ContentHash,
     pub created_at: String,
     /// Set only when the person agreed to be contacted.
     pub contact_user_id: Option<i64>,
+    #[sqlx(try_from = "String")]
     pub status: Status,
     pub closed_at: Option<String>,
 }
 
 const COLUMNS: &str = "id, item, title, place, body, content_hash, created_at, contact_user_id, \
                        status, closed_at";
-
-fn report(row: &sqlx::sqlite::SqliteRow) -> Report {
-    Report {
-        id: row.get(0),
-        item: row.get(1),
-        title: row.get(2),
-        place: row.get(3),
-        body: row.get(4),
-        content_hash: row.get(5),
-        created_at: row.get(6),
-        contact_user_id: row.get(7),
-        status: Status::parse(row.get::<&str, _>(8)),
-        closed_at: row.get(9),
-    }
-}
 
 impl Store {
     /// Stores a report (open, without a user id) and returns its number.
@@ -91,7 +80,7 @@ impl Store {
         .bind(&new.title)
         .bind(&new.place)
         .bind(&new.body)
-        .bind(&new.content_hash)
+        .bind(new.content_hash.as_str())
         .bind(now)
         .execute(self.pool())
         .await?
@@ -111,11 +100,12 @@ impl Store {
 
     /// One report.
     pub async fn report(&self, id: i64) -> Result<Option<Report>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM reports WHERE id = ?1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.as_ref().map(report))
+        Ok(
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM reports WHERE id = ?1"))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 
     /// Reports, oldest first: only the open ones, or all; at most `limit`.
@@ -125,13 +115,12 @@ impl Store {
         } else {
             ""
         };
-        let rows = sqlx::query(&format!(
+        Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM reports {filter} ORDER BY id LIMIT ?1"
         ))
         .bind(limit)
         .fetch_all(self.pool())
-        .await?;
-        Ok(rows.iter().map(report).collect())
+        .await?)
     }
 
     /// How many reports are open.

@@ -53,7 +53,7 @@ fn state(db: &Path) -> (String, i64, String) {
         let counts = store.content_counts().await.unwrap();
         let vm = store.ministry("vm").await.unwrap().unwrap();
         store.close().await;
-        (info.hash, counts.ministries, vm.name.lv)
+        (info.hash.to_string(), counts.ministries, vm.name.lv)
     })
 }
 

@@ -4,9 +4,13 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Once};
+use std::time::Duration;
 
+use lidzdaliba_bot::app::{self, Application};
+use lidzdaliba_bot::bot::{RunError, Settings};
+use lidzdaliba_bot::config::Config;
 use lidzdaliba_bot::content::ui;
 use lidzdaliba_bot::engine::command::{self, Parsed};
 use lidzdaliba_bot::engine::lookup::Index;
@@ -151,7 +155,7 @@ pub fn append_ministry(dir: &Path, area: &str, contact: &str) -> (String, usize)
 
 /// An engine over its own copy of the content and its own database.
 pub struct TestApp {
-    pub engine: Engine,
+    pub engine: Arc<Engine>,
     pub store: Store,
     /// The copy of the content the store was synced from (tests may edit it).
     pub content_dir: PathBuf,
@@ -166,19 +170,27 @@ pub struct TestApp {
     _dir: TempDir,
 }
 
-/// Copies the content into a temporary folder, opens a fresh database there, imports the
-/// content and builds a Latvian-default engine.
+/// Copies the content into a temporary folder and starts the engine over a fresh database
+/// there as `console` and `run` start it (the content imported, the language choices loaded;
+/// Latvian the default language, no admins).
 pub async fn spawn_engine() -> TestApp {
     init_tracing();
     let (dir, content_dir) = content_copy();
     let db_url = format!("sqlite://{}/test.db", dir.path().display());
-    let store = Store::open(&db_url).await.expect("open the test database");
-    let first_import = lidzdaliba_bot::engine::import(&store, &content_dir)
+    let config = {
+        let (db_url, content_dir) = (db_url.clone(), content_dir.display().to_string());
+        Config::from_lookup(move |name| match name {
+            "DATABASE_URL" => Some(db_url.clone()),
+            "CONTENT_DIR" => Some(content_dir.clone()),
+            _ => None,
+        })
+        .expect("the test configuration")
+    };
+    assert_eq!(config.default_language, Lang::Lv);
+    let (engine, first_import) = app::start_engine(&config)
         .await
-        .expect("the repository content imports");
-    let engine = Engine::new(store.clone(), Lang::Lv)
-        .await
-        .expect("the engine starts over imported content");
+        .expect("the engine starts over the repository content");
+    let store = engine.store().clone();
     // As the runtime does after getMe: cards carry their permalink.
     engine.set_username(crate::fake_api::BOT_USERNAME).await;
     TestApp {
@@ -191,6 +203,40 @@ pub async fn spawn_engine() -> TestApp {
         language_code: None,
         next_user: AtomicI64::new(1_000_000),
         _dir: dir,
+    }
+}
+
+/// The application as `lidzdaliba-bot run` starts it, running until [`RunningApp::stop`].
+pub struct RunningApp {
+    pub engine: Arc<Engine>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), RunError>>,
+}
+
+/// Builds the application from `config` exactly as `run` does and runs it; `tune` may first
+/// change its runtime settings (a shorter long poll, a shorter health limit).
+pub async fn spawn_app(config: &Config, tune: impl FnOnce(&mut Settings)) -> RunningApp {
+    let mut application = Application::build(config)
+        .await
+        .expect("the application starts");
+    tune(application.settings_mut());
+    let engine = Arc::clone(application.engine());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(application.run_until(async {
+        let _ = stopped.await;
+    }));
+    RunningApp { engine, stop, task }
+}
+
+impl RunningApp {
+    /// Asks the application to stop, as SIGTERM does, and waits (up to 10 s) until it has.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        tokio::time::timeout(Duration::from_secs(10), self.task)
+            .await
+            .expect("the application stops within 10 s")
+            .expect("the application does not panic")
+            .expect("the application stops without an error");
     }
 }
 
@@ -282,14 +328,15 @@ impl TestApp {
     /// Every cached ministry with its areas and contacts, in content order.
     pub async fn ministries(&self) -> Vec<lidzdaliba_bot::content::Ministry> {
         let cached = self.store.cached_content().await.expect("read the cache");
-        cached.expect("content is cached").ministries
+        cached.expect("content is cached").content.ministries
     }
 
     /// The lookup index over what the store holds now, built as the engine builds it.
     pub async fn index(&self) -> Index {
         let cached = self.store.cached_content().await.expect("read the cache");
         let cached = cached.expect("content is cached");
-        Index::build(&cached.aliases).with_vocabulary(&cached.terms)
+        let names = lidzdaliba_bot::engine::names::of(&cached.content.ministries);
+        Index::build(&names).with_vocabulary(&cached.terms)
     }
 
     /// The UI string `key` in `lang`, HTML-escaped the way the engine shows it.

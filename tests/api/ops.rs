@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use lidzdaliba_bot::bot;
 use lidzdaliba_bot::engine::{ChatKind, Input, Request};
 use lidzdaliba_bot::health::{self, Health};
 use lidzdaliba_bot::lang::Lang;
@@ -13,7 +12,7 @@ use serde_json::json;
 use tokio::sync::watch;
 
 use crate::fake_api::{BOT_USERNAME, TOKEN};
-use crate::helpers::{edit, spawn_engine};
+use crate::helpers::{edit, spawn_app, spawn_engine};
 use crate::telegram::{Harness, USER, assert_nothing_rejected, text};
 
 fn free_port() -> u16 {
@@ -44,16 +43,11 @@ async fn webhook_mode_registers_the_secret_and_rejects_requests_without_it() {
             ("WEBHOOK_URL", url.clone()),
             ("WEBHOOK_SECRET", "s3cret-Token_1".into()),
             ("WEBHOOK_LISTEN", format!("127.0.0.1:{port}")),
+            // On the webhook's address: the application serves both on one server.
+            ("HEALTH_LISTEN", format!("127.0.0.1:{port}")),
         ],
     );
-    let engine = lidzdaliba_bot::app::build_engine(&config).await.unwrap();
-    let mut settings = bot::Settings::from_config(&config).unwrap();
-    settings.routes = Some(health::router(
-        Arc::clone(&engine),
-        Arc::clone(&settings.health),
-    ));
-    let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn(bot::run(settings, engine, stopped));
+    let app = spawn_app(&config, |_| {}).await;
     h.api
         .wait_until(10, "setWebhook", |api| {
             !api.ok_calls("setWebhook").is_empty()
@@ -137,12 +131,7 @@ async fn webhook_mode_registers_the_secret_and_rejects_requests_without_it() {
         .unwrap();
     assert_eq!(health.status(), 200);
 
-    let _ = stop.send(true);
-    tokio::time::timeout(Duration::from_secs(10), task)
-        .await
-        .expect("stops")
-        .unwrap()
-        .unwrap();
+    app.stop().await;
     assert_nothing_rejected(&h.api);
 }
 
@@ -151,7 +140,11 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
     // The recorder is installed before anything is counted, as `run` does.
     let _ = health::prometheus();
     let h = Harness::new().await;
-    let (bot, engine, settings) = h.start_with(h.config(false)).await;
+    let port = free_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let config = h.config_with(false, &[("HEALTH_LISTEN", addr.to_string())]);
+    let bot = spawn_app(&config, |settings| settings.poll_timeout = 1).await;
+    let engine = Arc::clone(&bot.engine);
     h.ask("/contact veselība").await;
     h.ask("qqqxxzz").await;
     // A vote on the card (message 1), and "Main menu" pressed on the main menu (message 3),
@@ -170,11 +163,6 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
         })
         .await;
     h.ask("Kļūda tālrunī").await;
-    let port = free_port();
-    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let (stop, stopped) = watch::channel(false);
-    let routes = health::router(Arc::clone(&engine), Arc::clone(&settings.health));
-    let server = tokio::spawn(health::serve(addr, routes, stopped));
     let client = reqwest::Client::new();
     let mut body = None;
     for _ in 0..100 {
@@ -200,6 +188,7 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
         .await
         .unwrap()
         .unwrap()
+        .content
         .ministries
         .iter()
         .flat_map(|m| &m.contacts)
@@ -230,8 +219,6 @@ async fn healthz_and_metrics_report_content_and_bot_api_contact() {
     ] {
         assert!(metrics.contains(name), "{name} missing in:\n{metrics}");
     }
-    let _ = stop.send(true);
-    let _ = server.await;
     bot.stop().await;
 
     // A runtime that never reached the Bot API is unhealthy.
@@ -309,20 +296,13 @@ const LIMIT: Duration = Duration::from_millis(2500);
 async fn polling_health_comes_from_get_updates_and_a_quiet_period_is_healthy() {
     let _ = health::prometheus();
     let h = Harness::new().await;
-    let config = h.config(false);
-    let engine = lidzdaliba_bot::app::build_engine(&config).await.unwrap();
-    let mut settings = bot::Settings::from_config(&config).unwrap();
-    settings.poll_timeout = 1;
-    settings.health = Arc::new(Health::new(LIMIT, Duration::from_millis(200)));
     let addr = format!("127.0.0.1:{}", free_port());
-    let (stop, stopped) = watch::channel(false);
-    let routes = health::router(Arc::clone(&engine), Arc::clone(&settings.health));
-    let server = tokio::spawn(health::serve(
-        addr.parse().unwrap(),
-        routes,
-        stopped.clone(),
-    ));
-    let task = tokio::spawn(bot::run(settings, engine, stopped));
+    let config = h.config_with(false, &[("HEALTH_LISTEN", addr.clone())]);
+    let app = spawn_app(&config, |settings| {
+        settings.poll_timeout = 1;
+        settings.health = Arc::new(Health::new(LIMIT, Duration::from_millis(200)));
+    })
+    .await;
     let body = healthz_until(&addr, 10, "a healthy bot", |status, _| status == 200).await;
     assert_eq!(body["signal"], "getUpdates", "{body}");
     assert!(body.get("webhook").is_none(), "{body}");
@@ -353,13 +333,7 @@ async fn polling_health_comes_from_get_updates_and_a_quiet_period_is_healthy() {
     healthz_until(&addr, 10, "a recovery", |status, _| status == 200).await;
     assert_eq!(h.ask("/help").await["chat_id"], USER, "and answers again");
 
-    let _ = stop.send(true);
-    let _ = server.await;
-    tokio::time::timeout(Duration::from_secs(10), task)
-        .await
-        .expect("stops")
-        .unwrap()
-        .unwrap();
+    app.stop().await;
 }
 
 #[tokio::test]
@@ -375,18 +349,14 @@ async fn webhook_health_comes_from_get_webhook_info_and_a_quiet_period_is_health
             ("WEBHOOK_URL", url.clone()),
             ("WEBHOOK_SECRET", "s3cret".into()),
             ("WEBHOOK_LISTEN", addr.clone()),
+            ("HEALTH_LISTEN", addr.clone()),
         ],
     );
-    let engine = lidzdaliba_bot::app::build_engine(&config).await.unwrap();
-    let mut settings = bot::Settings::from_config(&config).unwrap();
     let every = Duration::from_millis(200);
-    settings.health = Arc::new(Health::new(LIMIT, every));
-    settings.routes = Some(health::router(
-        Arc::clone(&engine),
-        Arc::clone(&settings.health),
-    ));
-    let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn(bot::run(settings, engine, stopped));
+    let app = spawn_app(&config, |settings| {
+        settings.health = Arc::new(Health::new(LIMIT, every));
+    })
+    .await;
     let body = healthz_until(&addr, 10, "a healthy bot", |status, _| status == 200).await;
     assert_eq!(body["signal"], "getWebhookInfo", "{body}");
     assert_eq!(body["webhook"]["registered"], true, "{body}");
@@ -453,30 +423,15 @@ async fn webhook_health_comes_from_get_webhook_info_and_a_quiet_period_is_health
     h.api.outage("getWebhookInfo", false);
     healthz_until(&addr, 5, "a recovery", |status, _| status == 200).await;
 
-    let _ = stop.send(true);
-    tokio::time::timeout(Duration::from_secs(10), task)
-        .await
-        .expect("stops")
-        .unwrap()
-        .unwrap();
+    app.stop().await;
 }
 
 #[tokio::test]
 async fn content_changes_are_picked_up_live_and_bad_content_is_refused() {
-    let app = spawn_engine().await;
-    let engine = Arc::new(
-        lidzdaliba_bot::engine::Engine::new(app.store.clone(), lidzdaliba_bot::lang::Lang::Lv)
-            .await
-            .unwrap()
-            .with_admins(vec![77])
-            .with_content_dir(app.content_dir.clone()),
-    );
-    let (stop, stopped) = watch::channel(false);
-    let background = lidzdaliba_bot::app::spawn_background(
-        Arc::clone(&engine),
-        app.content_dir.clone(),
-        stopped,
-    );
+    let h = Harness::new().await;
+    let config = h.config_with(false, &[("BOT_ADMINS", "77".into())]);
+    let app = spawn_app(&config, |settings| settings.poll_timeout = 1).await;
+    let engine = Arc::clone(&app.engine);
     let ask = |user: i64, text: &str| {
         let engine = Arc::clone(&engine);
         let request = Request {
@@ -489,7 +444,7 @@ async fn content_changes_are_picked_up_live_and_bad_content_is_refused() {
     };
     tokio::time::sleep(Duration::from_millis(200)).await;
     edit(
-        &app.content_dir,
+        &h.content,
         "ministries.toml",
         "Veselības ministrija\"",
         "Veselības ministrija (jaunā)\"",
@@ -505,12 +460,7 @@ async fn content_changes_are_picked_up_live_and_bad_content_is_refused() {
     assert!(updated, "the watcher imported the edit");
 
     // Invalid content: refused, the last good content is still served.
-    edit(
-        &app.content_dir,
-        "lessons.toml",
-        "number = 6",
-        "number = \"six\"",
-    );
+    edit(&h.content, "lessons.toml", "number = 6", "number = \"six\"");
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(ask(1, "/contact VM").await.text.contains("(jaunā)"));
     assert!(ask(1, "/lessons 6").await.text.contains("6. nodarbība"));
@@ -524,20 +474,14 @@ async fn content_changes_are_picked_up_live_and_bad_content_is_refused() {
     let user_stats = ask(1, "/stats").await;
     assert!(user_stats.text.contains("nepazīstu") && user_stats.image.is_none());
 
-    edit(
-        &app.content_dir,
-        "lessons.toml",
-        "number = \"six\"",
-        "number = 6",
-    );
+    edit(&h.content, "lessons.toml", "number = \"six\"", "number = 6");
     let fixed = ask(77, "/reload").await;
     assert!(
         fixed.text.contains("ielādēts") || fixed.text.contains("nav mainījies"),
         "{}",
         fixed.text
     );
-    let _ = stop.send(true);
-    background.await.unwrap();
+    app.stop().await;
 }
 
 #[tokio::test]

@@ -27,7 +27,7 @@ impl Ctx<'_> {
     ) -> Reply {
         let text = match result {
             Ok(ImportOutcome::Unchanged { hash }) => {
-                self.fill("reload_unchanged", &[("hash", &hash[..hash.len().min(12)])])
+                self.fill("reload_unchanged", &[("hash", hash.short())])
             }
             Ok(ImportOutcome::Imported {
                 hash,
@@ -37,7 +37,7 @@ impl Ctx<'_> {
             }) => self.fill(
                 "reload_done",
                 &[
-                    ("hash", &hash[..12]),
+                    ("hash", hash.short()),
                     ("lessons", &lessons.to_string()),
                     ("ministries", &ministries.to_string()),
                     ("contacts", &contacts.to_string()),

@@ -11,7 +11,7 @@ use crate::render::{bold, escape, link};
 use crate::stats::metric;
 
 impl Ctx<'_> {
-    pub(super) fn contacts(&self) -> Reply {
+    pub(in crate::engine) fn contacts(&self) -> Reply {
         let ministries = &self.catalog().ministries;
         let mut rows: Vec<Vec<Button>> = ministries
             .chunks(2)
@@ -31,7 +31,7 @@ impl Ctx<'_> {
     /// A ministry's card; with an area, headed by "the area X is led by".
     /// Cards are the most frequent reply and depend only on the content and the language, so
     /// each is rendered once per content version and then copied.
-    pub(super) fn card(&self, target: &Target) -> Reply {
+    pub(in crate::engine) fn card(&self, target: &Target) -> Reply {
         let catalog = self.catalog();
         let Some((index, ministry)) = catalog.ministry_at(&target.ministry) else {
             return self.contacts();

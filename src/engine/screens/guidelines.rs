@@ -8,7 +8,7 @@ use crate::fold;
 use crate::render::{bold, escape};
 
 impl Ctx<'_> {
-    pub(super) fn guidelines(&self, notice: Option<String>) -> Reply {
+    pub(in crate::engine) fn guidelines(&self, notice: Option<String>) -> Reply {
         let catalog = self.catalog();
         let sections = &catalog.sections;
         let mut text = notice.map(|n| format!("{n}\n\n")).unwrap_or_default();
@@ -32,7 +32,7 @@ impl Ctx<'_> {
         self.reply(text, rows)
     }
 
-    pub(super) fn section(&self, id: &str) -> Option<Reply> {
+    pub(in crate::engine) fn section(&self, id: &str) -> Option<Reply> {
         let all = &self.catalog().sections;
         let (position, section) = self.catalog().section(id)?;
         let mut text = self.titled(section);
@@ -60,7 +60,7 @@ impl Ctx<'_> {
         Some(self.reply(text, rows))
     }
 
-    pub(super) fn section_by_query(&self, query: &str) -> Reply {
+    pub(in crate::engine) fn section_by_query(&self, query: &str) -> Reply {
         let all = &self.catalog().sections;
         let wanted = fold::fold(query);
         let number: Option<usize> = wanted.parse().ok();

@@ -9,7 +9,7 @@ use crate::engine::{Action, Button, Reply};
 use crate::render::{bold, escape, link};
 
 impl Ctx<'_> {
-    pub(super) fn lessons(&self) -> Reply {
+    pub(in crate::engine) fn lessons(&self) -> Reply {
         let catalog = self.catalog();
         let lessons = &catalog.lessons;
         let mut text = String::new();
@@ -49,7 +49,7 @@ impl Ctx<'_> {
         self.reply(text, rows)
     }
 
-    pub(super) fn lesson(&self, number: u8) -> Option<Reply> {
+    pub(in crate::engine) fn lesson(&self, number: u8) -> Option<Reply> {
         let catalog = self.catalog();
         let lesson = catalog.lesson(number)?;
         let area = catalog.area(&lesson.area);
@@ -156,7 +156,7 @@ impl Ctx<'_> {
         self.reply(text, rows)
     }
 
-    pub(super) fn lesson_by_query(&self, query: &str) -> Reply {
+    pub(in crate::engine) fn lesson_by_query(&self, query: &str) -> Reply {
         let catalog = self.catalog();
         let lessons = &catalog.lessons;
         let wanted: Option<u8> = query.trim().trim_end_matches('.').parse().ok();

@@ -1,7 +1,6 @@
 //! The main menu, help, the about screen and the language choice.
 
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 use super::{Ctx, Result, show_date, show_time};
 use crate::engine::{Action, Button, Reply};
@@ -9,7 +8,7 @@ use crate::lang::Lang;
 use crate::render::{bold, escape, link};
 
 impl Ctx<'_> {
-    pub(super) fn main_menu(&self) -> Reply {
+    pub(in crate::engine) fn main_menu(&self) -> Reply {
         let b = |key: &'static str, action| Button::action(self.t(key), action);
         self.reply(
             escape(self.t("welcome")),
@@ -31,11 +30,11 @@ impl Ctx<'_> {
         )
     }
 
-    pub(super) fn help(&self) -> Reply {
+    pub(in crate::engine) fn help(&self) -> Reply {
         self.reply(escape(self.t("help")), vec![vec![self.main_button()]])
     }
 
-    pub(super) fn about(&self) -> Reply {
+    pub(in crate::engine) fn about(&self) -> Reply {
         let mut text = bold(self.t("about_heading"));
         let info = &self.catalog().info;
         let _ = write!(
@@ -48,7 +47,7 @@ impl Ctx<'_> {
             escape(&show_date(&info.content_date, self.lang)),
             bold(self.t("imported_at")),
             escape(&show_time(&info.imported_at, self.lang)),
-            escape(&info.hash[..info.hash.len().min(12)]),
+            escape(info.hash.short()),
         );
         self.reply(
             text,
@@ -59,7 +58,7 @@ impl Ctx<'_> {
         )
     }
 
-    pub(super) fn language_menu(&self) -> Reply {
+    pub(in crate::engine) fn language_menu(&self) -> Reply {
         self.reply(
             escape(self.t("language_prompt")),
             vec![
@@ -72,15 +71,9 @@ impl Ctx<'_> {
         )
     }
 
-    pub(super) async fn set_language(&self, user_id: i64, lang: Lang) -> Result<Reply> {
+    pub(in crate::engine) async fn set_language(&self, user_id: i64, lang: Lang) -> Result<Reply> {
         Box::pin(self.store.set_language(user_id, lang)).await?;
-        let ctx = Ctx {
-            store: self.store,
-            loaded: Arc::clone(&self.loaded),
-            lang,
-            stats: self.stats,
-            username: self.username.clone(),
-        };
+        let ctx = self.in_lang(lang);
         let mut reply = ctx.main_menu();
         reply.text = format!("{}\n\n{}", escape(ctx.t("language_set")), reply.text);
         Ok(reply)

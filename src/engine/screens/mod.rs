@@ -1,15 +1,19 @@
-//! Every screen the bot shows: commands and buttons turned into replies. All dynamic text is
-//! escaped through `render`; nothing here builds HTML from unescaped input.
+//! Every screen the bot shows: what the router asks for, turned into replies. All dynamic text
+//! is escaped through `render`; nothing here builds HTML from unescaped input. One file per
+//! family of screens; this one holds the context they share ([`Ctx`]), the few screens of a
+//! line or two, and the pieces the others are made of.
 
 use std::sync::Arc;
 
 use super::catalog::Catalog;
 use super::lookup::Target;
-use super::{Action, Button, Command, Loaded, Reply};
+use super::reports::Desk;
+use super::votes::Ballots;
+use super::{Action, Button, Loaded, Reply};
 use crate::content::Section;
 use crate::lang::Lang;
 use crate::render::{bold, escape, link};
-use crate::stats::Stats;
+use crate::stats::Tally;
 use crate::store::{Store, StoreError};
 
 mod admin;
@@ -18,6 +22,7 @@ mod guidelines;
 mod lessons;
 mod lookup;
 mod menus;
+mod reporting;
 mod reports;
 pub use reports::report_block;
 mod resources;
@@ -30,118 +35,47 @@ type Result<T> = std::result::Result<T, StoreError>;
 /// The longest piece of a person's text echoed back in a reply, in characters.
 const ECHO_CHARS: usize = 60;
 
+/// Everything a screen needs to answer one request, built by the router for it.
 pub(super) struct Ctx<'a> {
     pub store: &'a Store,
+    /// The content, strings and lookup index of one import.
     pub loaded: Arc<Loaded>,
     pub lang: Lang,
-    pub stats: &'a Stats,
+    /// What this request counts; the router adds it to the statistics.
+    pub stats: &'a Tally,
     /// The bot's Telegram username, for permalinks (unknown in a console that never ran as
     /// the bot).
     pub username: Option<Arc<str>>,
+    /// Reports of mistakes being written, and the day's report counts.
+    pub desk: &'a Desk,
+    /// Today's votes.
+    pub ballots: &'a Ballots,
+    /// The users who may use the admin commands (and get the alerts about reports).
+    pub admins: &'a [i64],
+    /// The language of users who chose none and whose Telegram language is neither.
+    pub default_lang: Lang,
 }
 
 impl Ctx<'_> {
     // ---- entry points ------------------------------------------------------------------
 
-    pub async fn command(
-        &self,
-        command: Command,
-        arg: &str,
-        user_id: i64,
-    ) -> Result<Option<Reply>> {
-        let arg = arg.trim();
-        let reply = match command {
-            Command::Start if arg.is_empty() => self.main_menu(),
-            // A deep link `t.me/<bot>?start=<payload>` opens exactly that item.
-            Command::Start => match Action::from_payload(arg) {
-                Some(action) if self.exists(&action) => self.action(&action, user_id).await?,
-                _ => self.main_menu(),
-            },
-            Command::Search if arg.is_empty() => self.reply(
-                escape(self.t("search_prompt")),
-                vec![vec![self.main_button()]],
-            ),
-            Command::Search => self.search(arg).await?,
-            Command::Help => self.help(),
-            Command::Lessons if arg.is_empty() => self.lessons(),
-            Command::Lessons => self.lesson_by_query(arg),
-            Command::Guidelines if arg.is_empty() => self.guidelines(None),
-            Command::Guidelines => self.section_by_query(arg),
-            Command::Contact if arg.is_empty() => self.contacts(),
-            Command::Contact => self.lookup(arg).await?,
-            Command::Specialists => self.specialists(),
-            Command::Resources => self.resources(),
-            Command::Language if arg.is_empty() => self.language_menu(),
-            Command::Language => match arg.parse::<Lang>() {
-                Ok(lang) => self.set_language(user_id, lang).await?,
-                Err(_) => {
-                    let mut reply = self.language_menu();
-                    reply.text = escape(&self.fill("language_unknown", &[("query", &echo(arg))]));
-                    reply
-                }
-            },
-            Command::About => self.about(),
-            Command::Privacy => {
-                let text = format!("{}\n\n{}", self.t("privacy"), self.t("privacy_reports"));
-                self.reply(escape(&text), vec![vec![self.main_button()]])
-            }
-            Command::Forget => {
-                let key = if Box::pin(self.store.forget(user_id)).await? {
-                    "forgotten"
-                } else {
-                    "nothing_to_forget"
-                };
-                self.reply(escape(self.t(key)), vec![vec![self.main_button()]])
-            }
-            // Answered by the engine itself (they need more than a screen).
-            Command::Reload | Command::Stats | Command::Reports | Command::Cancel => {
-                self.main_menu()
-            }
-        };
-        Ok(Some(reply))
+    /// This context in another language (after a language choice, for a message to an admin).
+    pub(in crate::engine) fn in_lang(&self, lang: Lang) -> Ctx<'_> {
+        Ctx {
+            loaded: Arc::clone(&self.loaded),
+            username: self.username.clone(),
+            lang,
+            ..*self
+        }
     }
 
-    pub async fn action(&self, action: &Action, user_id: i64) -> Result<Reply> {
-        Ok(match action {
-            Action::Main => self.main_menu(),
-            Action::Help => self.help(),
-            Action::About => self.about(),
-            Action::Lessons => self.lessons(),
-            Action::Lesson(n) => match self.lesson(*n) {
-                Some(reply) => reply,
-                None => self.lessons(),
-            },
-            Action::Guidelines => self.guidelines(None),
-            Action::Section(id) => match self.section(id) {
-                Some(reply) => reply,
-                None => self.guidelines(None),
-            },
-            Action::Contacts => self.contacts(),
-            Action::Ministry(id) => self.card(&Target {
-                ministry: id.clone(),
-                area: None,
-            }),
-            Action::Area(id) => match self.catalog().area(id) {
-                Some((_, ministry)) => self.card(&Target {
-                    ministry: ministry.id.clone(),
-                    area: Some(id.clone()),
-                }),
-                None => self.contacts(),
-            },
-            Action::Specialists => self.specialists(),
-            Action::Resources => self.resources(),
-            Action::Language => self.language_menu(),
-            Action::SetLanguage(lang) => self.set_language(user_id, *lang).await?,
-            // Votes and reports are handled by the engine (`Engine::handle`), never here.
-            Action::Vote { .. }
-            | Action::Report(_)
-            | Action::ReportContact(_)
-            | Action::ReportClose { .. } => self.main_menu(),
-        })
+    /// The language `user_id` reads (for a message to an admin).
+    pub(in crate::engine) async fn language_of(&self, user_id: i64) -> Lang {
+        super::language_of(self.store, self.default_lang, user_id, None).await
     }
 
     /// Whether the item an action opens is in the content (menus always are).
-    fn exists(&self, action: &Action) -> bool {
+    pub(in crate::engine) fn exists(&self, action: &Action) -> bool {
         let catalog = self.catalog();
         match action {
             Action::Lesson(n) => catalog.lesson(*n).is_some(),
@@ -152,13 +86,97 @@ impl Ctx<'_> {
         }
     }
 
-    pub fn stale_button(&self) -> Reply {
+    /// The card an item's button opens (a lesson, a guideline section, a ministry, an area);
+    /// `None` for an action that opens no item.
+    pub(in crate::engine) fn item(&self, action: &Action) -> Option<Reply> {
+        Some(match action {
+            Action::Lesson(n) => self.lesson_or_list(*n),
+            Action::Section(id) => self.section_or_list(id),
+            Action::Ministry(id) => self.ministry_card(id),
+            Action::Area(id) => self.area_card(id),
+            _ => return None,
+        })
+    }
+
+    /// Lesson `number`, or the list of lessons where there is none of that number.
+    pub(in crate::engine) fn lesson_or_list(&self, number: u8) -> Reply {
+        self.lesson(number).unwrap_or_else(|| self.lessons())
+    }
+
+    /// Guideline section `id`, or the guidelines where there is none.
+    pub(in crate::engine) fn section_or_list(&self, id: &str) -> Reply {
+        self.section(id).unwrap_or_else(|| self.guidelines(None))
+    }
+
+    /// The card of ministry `id` (the list of ministries where there is none).
+    pub(in crate::engine) fn ministry_card(&self, id: &str) -> Reply {
+        self.card(&Target {
+            ministry: id.to_string(),
+            area: None,
+        })
+    }
+
+    /// The card of the ministry that leads area `id`, headed by the area; the list of
+    /// ministries where there is no such area.
+    pub(in crate::engine) fn area_card(&self, id: &str) -> Reply {
+        match self.catalog().area(id) {
+            Some((_, ministry)) => self.card(&Target {
+                ministry: ministry.id.clone(),
+                area: Some(id.to_string()),
+            }),
+            None => self.contacts(),
+        }
+    }
+
+    /// `/search` without words: what to type.
+    pub(in crate::engine) fn search_prompt(&self) -> Reply {
+        self.reply(
+            escape(self.t("search_prompt")),
+            vec![vec![self.main_button()]],
+        )
+    }
+
+    /// `/language <name>`: that language chosen, or the choice again for a name it is not.
+    pub(in crate::engine) async fn language_by_name(
+        &self,
+        user_id: i64,
+        name: &str,
+    ) -> Result<Reply> {
+        Ok(match name.parse::<Lang>() {
+            Ok(lang) => self.set_language(user_id, lang).await?,
+            Err(_) => {
+                let mut reply = self.language_menu();
+                reply.text = escape(&self.fill("language_unknown", &[("query", &echo(name))]));
+                reply
+            }
+        })
+    }
+
+    /// `/privacy`: what the bot keeps, and what a report keeps.
+    pub(in crate::engine) fn privacy(&self) -> Reply {
+        let text = format!("{}\n\n{}", self.t("privacy"), self.t("privacy_reports"));
+        self.reply(escape(&text), vec![vec![self.main_button()]])
+    }
+
+    /// `/forget`: everything stored about `user_id` deleted (a report being written too), and
+    /// whether there was anything.
+    pub(in crate::engine) async fn forget(&self, user_id: i64) -> Result<Reply> {
+        self.desk.forget(user_id);
+        let key = if Box::pin(self.store.forget(user_id)).await? {
+            "forgotten"
+        } else {
+            "nothing_to_forget"
+        };
+        Ok(self.reply(escape(self.t(key)), vec![vec![self.main_button()]]))
+    }
+
+    pub(in crate::engine) fn stale_button(&self) -> Reply {
         let mut reply = self.main_menu();
         reply.text = format!("{}\n\n{}", escape(self.t("stale_button")), reply.text);
         reply
     }
 
-    pub fn unknown_command(&self, name: &str) -> Reply {
+    pub(in crate::engine) fn unknown_command(&self, name: &str) -> Reply {
         let shown = format!("/{}", echo(name));
         let text = escape(&self.fill("unknown_command", &[("command", &shown)]));
         self.reply(
@@ -170,16 +188,16 @@ impl Ctx<'_> {
         )
     }
 
-    pub fn only_text(&self) -> Reply {
+    pub(in crate::engine) fn only_text(&self) -> Reply {
         self.reply(escape(self.t("only_text")), vec![vec![self.main_button()]])
     }
 
-    pub fn error(&self) -> Reply {
+    pub(in crate::engine) fn error(&self) -> Reply {
         self.reply(escape(self.t("error")), vec![vec![self.main_button()]])
     }
 
     /// A reply of plain text (escaped here) with the main-menu button.
-    pub fn plain_reply(&self, text: &str) -> Reply {
+    pub(in crate::engine) fn plain_reply(&self, text: &str) -> Reply {
         self.reply(escape(text), vec![vec![self.main_button()]])
     }
 
@@ -193,7 +211,7 @@ impl Ctx<'_> {
         self.loaded.strings.get(self.lang, key)
     }
 
-    pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+    pub(in crate::engine) fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
         self.loaded.strings.fill(self.lang, key, args)
     }
 

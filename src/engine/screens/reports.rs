@@ -2,6 +2,7 @@
 //! to be contacted, the message to the admins with the card's `file:line`, and `/reports`.
 
 use super::{Ctx, Result, shorten, show_time};
+use crate::content::ContentHash;
 use crate::engine::reports::{MAX_CHARS, PER_DAY, Refusal};
 use crate::engine::{Action, Button, Reply};
 use crate::lang::Lang;
@@ -18,17 +19,6 @@ impl Ctx<'_> {
             self.t("report_button"),
             Action::Report(Box::new(item.clone())),
         )]
-    }
-
-    /// This context in another language (for a message to an admin).
-    pub(in crate::engine) fn in_lang(&self, lang: Lang) -> Ctx<'_> {
-        Ctx {
-            store: self.store,
-            loaded: self.loaded.clone(),
-            lang,
-            stats: self.stats,
-            username: self.username.clone(),
-        }
     }
 
     /// What a report on `item` records besides its text: the card's title (in Latvian, the
@@ -65,7 +55,7 @@ impl Ctx<'_> {
             title,
             place: place.to_string(),
             body: String::new(),
-            content_hash: String::new(),
+            content_hash: ContentHash::default(),
         })
     }
 
@@ -152,7 +142,7 @@ impl Ctx<'_> {
 
     /// A report as lines of plain text: card, place to fix, version, time, contact, text.
     fn report_lines(&self, report: &Report) -> String {
-        let hash = &report.content_hash[..report.content_hash.len().min(12)];
+        let hash = report.content_hash.short();
         let mut text = self.fill(
             "report_details",
             &[
@@ -251,7 +241,7 @@ pub fn report_block(report: &Report) -> String {
         report.title,
         report.item,
         report.place,
-        &report.content_hash[..report.content_hash.len().min(12)],
+        report.content_hash.short(),
     );
     if let Some(user) = report.contact_user_id {
         out.push_str(&format!(

@@ -7,7 +7,7 @@ use crate::engine::Reply;
 use crate::render::{bold, escape, link};
 
 impl Ctx<'_> {
-    pub(super) fn resources(&self) -> Reply {
+    pub(in crate::engine) fn resources(&self) -> Reply {
         let mut text = bold(self.t("resources_heading"));
         let catalog = self.catalog();
         for r in &catalog.resources {

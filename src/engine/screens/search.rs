@@ -70,7 +70,9 @@ impl Ctx<'_> {
             };
         let mut items = Vec::new();
         for (action, title) in actions.into_iter().take(MAX_INLINE_RESULTS) {
-            let reply = self.action(&action, 0).await?;
+            let Some(reply) = self.item(&action) else {
+                continue;
+            };
             let Some(mut text) = reply.messages().into_iter().next() else {
                 continue;
             };

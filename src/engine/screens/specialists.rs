@@ -7,7 +7,7 @@ use crate::engine::{Action, Button, Reply};
 use crate::render::bold;
 
 impl Ctx<'_> {
-    pub(super) fn specialists(&self) -> Reply {
+    pub(in crate::engine) fn specialists(&self) -> Reply {
         let catalog = self.catalog();
         let mut text = String::new();
         if let Some((title, sources)) = catalog.text("specialists.title") {

@@ -1,0 +1,266 @@
+//! The one router: every request is parsed once into a [`Route`] and answered from one
+//! exhaustive `match` per kind of input (commands, buttons, text), each arm calling its screen
+//! in `screens/`. What a request counts is counted here: the request itself and the language of
+//! its reply, plus what its screen noted in the request's [`Tally`].
+
+use super::screens::Ctx;
+use super::{Action, ChatKind, Command, Engine, InlineItem, Input, Reply, Request};
+use crate::clock;
+use crate::lang::Lang;
+use crate::stats::{Tally, metric};
+use crate::store::StoreError;
+
+/// A request's input, parsed once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route<'a> {
+    /// A command this user may use, and its argument text.
+    Command(Command, &'a str),
+    /// A command name this bot does not have, or an admin command sent by someone else.
+    UnknownCommand(&'a str),
+    /// A pressed button.
+    Button(Action),
+    /// A button whose data this version did not produce (stale, forged).
+    StaleButton,
+    Text(&'a str),
+    NotText,
+}
+
+impl<'a> Route<'a> {
+    fn parse(input: &'a Input, is_admin: bool) -> Self {
+        match input {
+            Input::Command { name, arg } => match Command::from_name(name) {
+                // Admin commands do not exist for anyone else.
+                Some(command) if command.is_admin_only() && !is_admin => {
+                    Route::UnknownCommand(name)
+                }
+                Some(command) => Route::Command(command, arg),
+                None => Route::UnknownCommand(name),
+            },
+            Input::Button(data) => Action::decode(data).map_or(Route::StaleButton, Route::Button),
+            Input::Text(text) => Route::Text(text),
+            Input::NotText => Route::NotText,
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// Answers `req` (see [`Engine::handle`]).
+pub(super) async fn handle(engine: &Engine, req: &Request) -> Option<Reply> {
+    let lang = engine
+        .language(req.user_id, req.language_code.as_deref())
+        .await;
+    let tally = Tally::default();
+    let ctx = context(engine, lang, &tally);
+    let route = Route::parse(&req.input, engine.is_admin(req.user_id));
+    let private = req.chat == ChatKind::Private;
+    let pressed = matches!(route, Route::Button(_) | Route::StaleButton);
+    let answered = match route {
+        Route::Command(command, arg) => {
+            tally.count(metric::REQUEST, command.name());
+            self::command(engine, &ctx, req, command, arg)
+                .await
+                .map(Some)
+        }
+        Route::UnknownCommand(name) => Ok(Some(ctx.unknown_command(name))),
+        Route::Button(action) => {
+            tally.count(metric::REQUEST, action.kind());
+            button(&ctx, req, &action).await.map(Some)
+        }
+        Route::StaleButton => Ok(Some(ctx.stale_button())),
+        Route::Text(text) if private => text_in_private(&ctx, req.user_id, text).await.map(Some),
+        // In a group the bot answers commands only.
+        Route::Text(_) => Ok(None),
+        Route::NotText if private => Ok(Some(ctx.only_text())),
+        Route::NotText => Ok(None),
+    };
+    let reply = match answered {
+        Ok(reply) => reply.map(|mut r| {
+            // A pressed button's answer replaces its message, except a message of its own
+            // under the card (a prompt to answer, a refusal).
+            r.edit = pressed && !r.below;
+            r
+        }),
+        Err(err) => {
+            tracing::error!(error = %err, "store error while answering");
+            Some(ctx.error())
+        }
+    };
+    if let Some(reply) = &reply {
+        tally.count(metric::LANGUAGE, reply.lang.code());
+    }
+    drop(ctx);
+    engine.stats().add(tally);
+    reply
+}
+
+/// Results for an inline query (see [`Engine::inline`]): counted as one `inline` request;
+/// the cards rendered for it are no lookups, so what their screens note is not counted.
+pub(super) async fn inline(
+    engine: &Engine,
+    user_id: i64,
+    language_code: Option<&str>,
+    query: &str,
+) -> Vec<InlineItem> {
+    let lang = engine.language(user_id, language_code).await;
+    engine.stats().count(metric::REQUEST, "inline");
+    let rendered = Tally::default();
+    let ctx = context(engine, lang, &rendered);
+    match ctx.inline(query).await {
+        Ok(items) => items,
+        Err(err) => {
+            tracing::error!(error = %err, "store error while answering an inline query");
+            Vec::new()
+        }
+    }
+}
+
+/// The context of one request in `lang`, counting into `tally`.
+fn context<'a>(engine: &'a Engine, lang: Lang, tally: &'a Tally) -> Ctx<'a> {
+    Ctx {
+        store: &engine.store,
+        loaded: engine.snapshot(),
+        lang,
+        stats: tally,
+        username: engine.username(),
+        desk: &engine.desk,
+        ballots: &engine.ballots,
+        admins: &engine.admins,
+        default_lang: engine.default_lang,
+    }
+}
+
+async fn command(
+    engine: &Engine,
+    ctx: &Ctx<'_>,
+    req: &Request,
+    command: Command,
+    arg: &str,
+) -> Result<Reply> {
+    let user = req.user_id;
+    let arg = arg.trim();
+    Ok(match command {
+        Command::Start if arg.is_empty() => ctx.main_menu(),
+        // A deep link `t.me/<bot>?start=<payload>` opens exactly that item (a payload never
+        // votes or reports: `Action::from_payload`).
+        Command::Start => match Action::from_payload(arg) {
+            Some(action) if ctx.exists(&action) => Box::pin(button(ctx, req, &action)).await?,
+            _ => ctx.main_menu(),
+        },
+        Command::Help => ctx.help(),
+        Command::Lessons if arg.is_empty() => ctx.lessons(),
+        Command::Lessons => ctx.lesson_by_query(arg),
+        Command::Guidelines if arg.is_empty() => ctx.guidelines(None),
+        Command::Guidelines => ctx.section_by_query(arg),
+        Command::Contact if arg.is_empty() => ctx.contacts(),
+        Command::Contact => ctx.lookup(arg).await?,
+        Command::Specialists => ctx.specialists(),
+        Command::Resources => ctx.resources(),
+        Command::Search if arg.is_empty() => ctx.search_prompt(),
+        Command::Search => ctx.search(arg).await?,
+        Command::Language if arg.is_empty() => ctx.language_menu(),
+        Command::Language => ctx.language_by_name(user, arg).await?,
+        Command::About => ctx.about(),
+        Command::Privacy => ctx.privacy(),
+        Command::Forget => ctx.forget(user).await?,
+        Command::Cancel => ctx.cancel_report(user),
+        Command::Reload => ctx.reload(Box::pin(engine.sync_content()).await),
+        Command::Stats => ctx.stats(arg).await?,
+        Command::Reports => ctx.reports(None).await?,
+    })
+}
+
+async fn button(ctx: &Ctx<'_>, req: &Request, action: &Action) -> Result<Reply> {
+    let user = req.user_id;
+    Ok(match action {
+        Action::Main => ctx.main_menu(),
+        Action::Help => ctx.help(),
+        Action::About => ctx.about(),
+        Action::Lessons => ctx.lessons(),
+        Action::Lesson(n) => ctx.lesson_or_list(*n),
+        Action::Guidelines => ctx.guidelines(None),
+        Action::Section(id) => ctx.section_or_list(id),
+        Action::Contacts => ctx.contacts(),
+        Action::Ministry(id) => ctx.ministry_card(id),
+        Action::Area(id) => ctx.area_card(id),
+        Action::Specialists => ctx.specialists(),
+        Action::Resources => ctx.resources(),
+        Action::Language => ctx.language_menu(),
+        Action::SetLanguage(lang) => ctx.set_language(user, *lang).await?,
+        Action::Vote { item, up } => {
+            let day = clock::day(0);
+            ctx.vote(item, *up, || ctx.ballots.cast(user, item, &day))
+        }
+        Action::Report(item) => ctx.ask_report(user, req.chat, item),
+        Action::ReportContact(id) => ctx.consent_to_contact(user, *id).await?,
+        Action::ReportClose { id, spam } if ctx.admins.contains(&user) => {
+            ctx.close_report(*id, *spam).await?
+        }
+        // Admin buttons do not exist for anyone else.
+        Action::ReportClose { .. } => ctx.stale_button(),
+    })
+}
+
+/// Free text in a private chat: the report it was asked for (after 🚩), else a lookup.
+async fn text_in_private(ctx: &Ctx<'_>, user: i64, text: &str) -> Result<Reply> {
+    match ctx.desk.take(user, clock::unix_now()) {
+        Some(item) => {
+            ctx.stats.count(metric::REQUEST, "report");
+            ctx.file_report(user, &item, text).await
+        }
+        None => {
+            ctx.stats.count(metric::REQUEST, "text");
+            ctx.lookup(text).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command(name: &str, arg: &str) -> Input {
+        Input::Command {
+            name: name.into(),
+            arg: arg.into(),
+        }
+    }
+
+    #[test]
+    fn a_request_is_parsed_once_into_its_route() {
+        let contact = command("kontakts", " VM ");
+        assert_eq!(
+            Route::parse(&contact, false),
+            Route::Command(Command::Contact, " VM ")
+        );
+        let nope = command("nope", "");
+        assert_eq!(Route::parse(&nope, true), Route::UnknownCommand("nope"));
+        let lesson = Input::Button("l:3".into());
+        assert_eq!(
+            Route::parse(&lesson, false),
+            Route::Button(Action::Lesson(3))
+        );
+        let forged = Input::Button("l:03".into());
+        assert_eq!(Route::parse(&forged, false), Route::StaleButton);
+        let text = Input::Text("veselība".into());
+        assert_eq!(Route::parse(&text, false), Route::Text("veselība"));
+        assert_eq!(Route::parse(&Input::NotText, false), Route::NotText);
+    }
+
+    #[test]
+    fn admin_commands_exist_for_admins_only() {
+        for &admin_only in Command::ADMIN {
+            let input = command(admin_only.name(), "");
+            assert_eq!(Route::parse(&input, true), Route::Command(admin_only, ""));
+            assert_eq!(
+                Route::parse(&input, false),
+                Route::UnknownCommand(admin_only.name())
+            );
+        }
+        let cancel = command("atcelt", "");
+        assert_eq!(
+            Route::parse(&cancel, false),
+            Route::Command(Command::Cancel, "")
+        );
+    }
+}
