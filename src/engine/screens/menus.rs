@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::{Ctx, Result, show_date, show_time};
 use crate::engine::{Action, Button, Reply};
 use crate::lang::Lang;
-use crate::render::{bold, escape, link};
+use crate::render::{bold, escape, link, rich};
 
 impl Ctx<'_> {
     pub(super) fn main_menu(&self) -> Reply {
@@ -41,7 +41,7 @@ impl Ctx<'_> {
         let _ = write!(
             text,
             "\n\n{}\n\n{}: {}\n{}: {}\n{}: {} ({})",
-            escape(info.about.get(self.lang)),
+            rich(info.about.get(self.lang)),
             bold(self.t("source")),
             link(&info.source_url, info.source_name.get(self.lang)),
             bold(self.t("content_date")),
