@@ -76,8 +76,10 @@ pub fn write_reply<W: Write>(out: &mut W, reply: &Reply) -> std::io::Result<()> 
             .map(|b| {
                 n += 1;
                 match b {
-                    // The permalink is printed: a terminal has no clipboard button.
-                    Button::Copy { label, text } => format!("[{n}] {label}: {text}"),
+                    // What the button copies is printed: a terminal has no clipboard button.
+                    Button::Copy { label, text } if !label.contains(text.as_str()) => {
+                        format!("[{n}] {label}: {text}")
+                    }
                     _ => format!("[{n}] {}", b.label()),
                 }
             })

@@ -99,10 +99,121 @@ pub fn url(url: &str) -> String {
     link(url, url)
 }
 
+/// A link written in a content text: `[label](https://...)`, at `range` (bytes) of the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextLink<'a> {
+    pub label: &'a str,
+    pub url: &'a str,
+    pub range: std::ops::Range<usize>,
+}
+
+/// The links written `[label](address)` in `text`, in order. A label is one line without `[`
+/// or `]`; an address starts with `https://`, `http://` or `tg://` and ends at the first `)`
+/// or space (so an address that itself holds `)` cannot be written this way).
+pub fn text_links(text: &str) -> Vec<TextLink<'_>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find('[').map(|i| i + from) {
+        from = open + 1;
+        let Some(close) = text[open + 1..]
+            .find([']', '[', '\n'])
+            .map(|i| i + open + 1)
+        else {
+            break;
+        };
+        if text.as_bytes()[close] != b']' || close == open + 1 {
+            continue;
+        }
+        let rest = &text[close + 1..];
+        let Some(target) = rest.strip_prefix('(') else {
+            continue;
+        };
+        let end = target
+            .find(|c: char| c == ')' || c.is_whitespace())
+            .unwrap_or(target.len());
+        let url = &target[..end];
+        let scheme = ["https://", "http://", "tg://"]
+            .iter()
+            .any(|s| url.len() > s.len() && url.starts_with(s));
+        if !scheme || !target[end..].starts_with(')') {
+            continue;
+        }
+        let label = text[open + 1..close].trim();
+        if label.is_empty() {
+            continue;
+        }
+        let end_byte = close + 2 + end + 1;
+        out.push(TextLink {
+            label,
+            url,
+            range: open..end_byte,
+        });
+        from = end_byte;
+    }
+    out
+}
+
+/// The first web address in `text` that stands as it is rather than inside a
+/// `[label](address)` link (see [`text_links`]); `None` when there is none.
+pub fn bare_address(text: &str) -> Option<&str> {
+    let links = text_links(text);
+    let mut at = 0;
+    while let Some(start) = ["https://", "http://", "www."]
+        .iter()
+        .filter_map(|p| text[at..].find(p).map(|i| i + at))
+        .min()
+    {
+        let inside = links.iter().find(|l| l.range.contains(&start));
+        match inside {
+            Some(link) => at = link.range.end,
+            None => {
+                let end = text[start..]
+                    .find(char::is_whitespace)
+                    .map_or(text.len(), |i| i + start);
+                return Some(text[start..end].trim_end_matches(['.', ',', ';', ':', ')']));
+            }
+        }
+    }
+    None
+}
+
+/// A content text as Telegram HTML: escaped, with its `[label](address)` links made links.
+/// Only for the operator's texts (content and UI strings): never for text a person sent,
+/// which must go through [`escape`] so that nobody can put a link into a reply.
+pub fn rich(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut at = 0;
+    for l in text_links(text) {
+        escape_into(&mut out, &text[at..l.range.start]);
+        out.push_str(&link(l.url, l.label));
+        at = l.range.end;
+    }
+    escape_into(&mut out, &text[at..]);
+    out
+}
+
+/// `html` in a quote that Telegram shows folded to its first lines until it is tapped
+/// (`<blockquote expandable>`, Bot API 7.4).
+pub fn folded(html: &str) -> String {
+    format!("<blockquote expandable>{}</blockquote>", html.trim())
+}
+
 /// Length of the text Telegram counts: UTF-16 units of the text without its tags, with
 /// entities decoded.
 pub fn visible_len(html: &str) -> usize {
     to_plain_inner(html, false).encode_utf16().count()
+}
+
+/// The part of [`visible_len`] that shows before anything is unfolded: the text outside
+/// expandable quotes (see [`folded`]).
+pub fn shown_len(html: &str) -> usize {
+    let (text, entities) = entities(html);
+    let folded: usize = entities
+        .iter()
+        .filter(|e| e.style == Style::ExpandableBlockquote)
+        .map(|e| e.length)
+        .sum();
+    text.encode_utf16().count() - folded
 }
 
 /// Splits `html` into messages of at most [`MAX_MESSAGE_UTF16`] visible UTF-16 units each: at
@@ -134,13 +245,26 @@ pub fn split_at(html: &str, limit: usize) -> Vec<String> {
         }
         let mut open = open_at_start.clone();
         let mut len = 0usize;
-        // Latest cut point for each rank (space 1, line 2, paragraph 3): (end, len, open tags).
+        // Latest cut point for each rank (space 1, line 2, paragraph 3): (end, len, open tags);
+        // `whole` only those outside a quote, so that a folded quote that fits one message is
+        // never cut (it would show as two quotes, each folded on its own).
         let mut cuts: [Option<Cut>; 4] = Default::default();
+        let mut whole: [Option<Cut>; 4] = Default::default();
         let mut end = pieces.len();
         let mut end_open = None;
         for (i, piece) in pieces.iter().enumerate().skip(start) {
             match piece {
-                Piece::Open(name, full) => open.push((name.clone(), full.clone())),
+                Piece::Open(name, full) => {
+                    if name == "blockquote" && !open.iter().any(|(n, _)| n == "blockquote") {
+                        // Just before a quote: as good a place as the paragraph end before it.
+                        let at = (i, len, open.clone());
+                        if len > 0 {
+                            whole[3] = Some(at.clone());
+                            cuts[3] = Some(at);
+                        }
+                    }
+                    open.push((name.clone(), full.clone()));
+                }
                 Piece::Close(name) => {
                     if let Some(pos) = open.iter().rposition(|(n, _)| n == name) {
                         open.remove(pos);
@@ -148,12 +272,16 @@ pub fn split_at(html: &str, limit: usize) -> Vec<String> {
                 }
                 Piece::Char(_, units, ch) => {
                     if len + units > limit {
-                        let chosen = (1..4)
-                            .rev()
-                            .find_map(|r| cuts[r].as_ref().filter(|c| c.1 >= limit / 2))
-                            .or_else(|| (1..4).rev().find_map(|r| cuts[r].as_ref()));
+                        let good = |cuts: &[Option<Cut>; 4]| {
+                            (1..4)
+                                .rev()
+                                .find_map(|r| cuts[r].clone().filter(|c| c.1 >= limit / 2))
+                        };
+                        let chosen = good(&whole)
+                            .or_else(|| good(&cuts))
+                            .or_else(|| (1..4).rev().find_map(|r| cuts[r].clone()));
                         let (cut, cut_open) = match chosen {
-                            Some((cut, _, o)) => (*cut, o.clone()),
+                            Some((cut, _, o)) => (cut, o),
                             None => (i.max(start + 1), open.clone()),
                         };
                         end = cut;
@@ -170,7 +298,11 @@ pub fn split_at(html: &str, limit: usize) -> Vec<String> {
                         _ => 0,
                     };
                     if rank > 0 {
-                        cuts[rank] = Some((i + 1, len, open.clone()));
+                        let at = (i + 1, len, open.clone());
+                        if !open.iter().any(|(n, _)| n == "blockquote") {
+                            whole[rank] = Some(at.clone());
+                        }
+                        cuts[rank] = Some(at);
                     }
                 }
             }
@@ -312,6 +444,15 @@ pub fn check_telegram_html(html: &str) -> Result<(), String> {
                     if !ALLOWED_TAGS.contains(&name) {
                         return Err(format!("tag <{name}> is not supported"));
                     }
+                    if name == "blockquote" {
+                        let attrs = inner["blockquote".len()..].trim();
+                        if !attrs.is_empty() && attrs != "expandable" {
+                            return Err(format!("bad quote tag <{inner}>"));
+                        }
+                        if stack.iter().any(|open| open == "blockquote") {
+                            return Err("a quote inside a quote".into());
+                        }
+                    }
                     if name == "a" {
                         let attrs = inner[1..].trim();
                         let ok = attrs.starts_with("href=\"")
@@ -406,6 +547,8 @@ pub enum Style {
     Code,
     Pre,
     Blockquote,
+    /// A quote shown folded until it is tapped (`<blockquote expandable>`).
+    ExpandableBlockquote,
     /// A link with its address (entities decoded).
     Link(String),
 }
@@ -438,6 +581,9 @@ pub fn entities(html: &str) -> (String, Vec<Entity>) {
                     "tg-spoiler" | "span" => Some(Style::Spoiler),
                     "code" => Some(Style::Code),
                     "pre" => Some(Style::Pre),
+                    "blockquote" if full.contains("expandable") => {
+                        Some(Style::ExpandableBlockquote)
+                    }
                     "blockquote" => Some(Style::Blockquote),
                     "a" => full
                         .split_once("href=\"")
@@ -636,5 +782,85 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn links_written_in_a_text_become_links_and_the_rest_is_escaped() {
+        let text = "Projekti ir [TAP portālā](https://tapportals.mk.gov.lv/) & [lapā](https://a.lv/?q=1&b=2).";
+        assert_eq!(
+            rich(text),
+            "Projekti ir <a href=\"https://tapportals.mk.gov.lv/\">TAP portālā</a> &amp; \
+             <a href=\"https://a.lv/?q=1&amp;b=2\">lapā</a>."
+        );
+        check_telegram_html(&rich(text)).unwrap();
+        assert_eq!(bare_address(text), None);
+        // Not links: no address, an empty label, a label over two lines, a space in the address.
+        for text in [
+            "[a](b)",
+            "[](https://a.lv)",
+            "[a\nb](https://a.lv)",
+            "[x] (https://a.lv)",
+            "[x](https://a.lv/ y)",
+        ] {
+            assert!(!rich(text).contains("<a "), "{text}");
+        }
+        assert_eq!(
+            bare_address("Skat. https://a.lv/x."),
+            Some("https://a.lv/x")
+        );
+        assert_eq!(
+            bare_address("[a](https://a.lv) un www.b.lv"),
+            Some("www.b.lv")
+        );
+        assert_eq!(bare_address("[x] (https://a.lv)"), Some("https://a.lv"));
+        // A person's text is never made a link.
+        assert_eq!(
+            escape("[x](https://evil.example)"),
+            "[x](https://evil.example)"
+        );
+    }
+
+    #[test]
+    fn a_folded_quote_is_accepted_reported_and_not_counted_as_shown() {
+        let html = format!(
+            "<b>VM</b>\n\n{}",
+            folded("Avoti: <a href=\"https://vm.gov.lv\">vm.gov.lv</a>")
+        );
+        check_telegram_html(&html).unwrap();
+        assert_eq!(shown_len(&html), 4);
+        assert_eq!(visible_len(&html), 4 + "Avoti: vm.gov.lv".len());
+        let (_, found) = entities(&html);
+        assert!(found.contains(&Entity {
+            offset: 4,
+            length: 16,
+            style: Style::ExpandableBlockquote
+        }));
+        assert!(check_telegram_html("<blockquote open>x</blockquote>").is_err());
+        assert!(
+            check_telegram_html("<blockquote>a<blockquote expandable>b</blockquote></blockquote>")
+                .is_err()
+        );
+        assert_eq!(
+            to_plain(&html),
+            "VM\n\nAvoti: vm.gov.lv (https://vm.gov.lv)"
+        );
+    }
+
+    #[test]
+    fn split_keeps_a_folded_quote_whole_when_it_fits_a_message() {
+        let body = "vārds ".repeat(10);
+        let quote = folded(&"avots ".repeat(8));
+        let html = format!("{body}\n\n{quote}");
+        let parts = split_at(&html, 80);
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        assert_eq!(parts[0], body.trim());
+        assert_eq!(parts[1], quote);
+        // A quote longer than a message is cut, and each part stays a folded quote.
+        let long = folded(&"avots ".repeat(40));
+        for part in split_at(&long, 80) {
+            check_telegram_html(&part).unwrap();
+            assert!(part.starts_with("<blockquote expandable>"), "{part}");
+            assert!(part.ends_with("</blockquote>"), "{part}");
+        }
     }
 }

@@ -67,6 +67,7 @@ fn same(
             MessageEntityKind::Code => Style::Code,
             MessageEntityKind::Pre { .. } => Style::Pre,
             MessageEntityKind::Blockquote => Style::Blockquote,
+            MessageEntityKind::ExpandableBlockquote => Style::ExpandableBlockquote,
             MessageEntityKind::TextLink { url } => Style::Link(url.to_string()),
             // Found by Telegram in the text itself.
             MessageEntityKind::Mention

@@ -39,7 +39,6 @@ pub const KEYS: &[&str] = &[
     "website",
     "participation_page",
     "contacts_heading",
-    "fallback_heading",
     "email",
     "phone",
     "address",
@@ -129,7 +128,24 @@ pub const KEYS: &[&str] = &[
     "privacy_reports",
     "cmd_cancel",
     "cmd_reports",
+    // Cards
+    "next_step_heading",
+    "next_step",
+    "contacts_source",
+    "copy_value",
+    "in_english",
+    "in_latvian",
+    "lesson_summary",
+    "lesson_summary_note",
+    "guests_note",
+    "specialists_note",
+    "participation_pages_missing",
 ];
+
+/// The UI strings that may hold links written `[label](https://...)`: the screens render them
+/// with `render::rich`. Every other string is escaped as it is, so `check` refuses a link in
+/// it (it would show as written). None of these has a placeholder for a person's text.
+pub const RICH: &[&str] = &["no_ngo_contact", "next_step"];
 
 /// UI strings that Telegram limits more tightly than a message, in UTF-16 code units: the
 /// bot's profile (`setMyDescription`, `setMyShortDescription`).

@@ -3,8 +3,8 @@
 //!
 //! The strings live in the same TOML format as the rest of the content rather than in Fluent
 //! files: an operator edits one format, `check` validates both translations with `file:line`,
-//! and the few placeholders (`{name}`) and the one plural the bot needs (Latvian zero/one/other,
-//! written `zero|one|other`) do not justify Fluent's dependency tree.
+//! and the few placeholders (`{name}`) and the one plural the bot needs (written
+//! `zero|one|other`) do not justify Fluent's dependency tree.
 
 use std::collections::HashMap;
 
@@ -61,16 +61,17 @@ impl Strings {
         out
     }
 
-    /// The plural form of `key` (written `zero|one|other`) for `n`, with `{n}` filled in.
+    /// The plural form of `key` (written `zero|one|other`) for `n`, with `{n}` filled in:
+    /// `zero` for 0 only; `one` for 1 in English, and in Latvian for every number ending in 1
+    /// but not in 11 (1, 21, 101: "21 nodarbība"); `other` for the rest (after a numeral
+    /// Latvian takes the nominative plural: "10 nodarbības", "12 nodarbības").
     pub fn plural(&self, lang: Lang, key: &str, n: u64) -> String {
         let forms: Vec<&str> = self.get(lang, key).split('|').collect();
         let index = match lang {
-            Lang::Lv if n.is_multiple_of(10) || (11..=19).contains(&(n % 100)) => 0,
-            Lang::Lv if n % 10 == 1 => 1,
-            Lang::Lv => 2,
+            _ if n == 0 => 0,
+            Lang::Lv if n % 10 == 1 && n % 100 != 11 => 1,
             Lang::En if n == 1 => 1,
-            Lang::En if n == 0 => 0,
-            Lang::En => 2,
+            Lang::Lv | Lang::En => 2,
         };
         let form = forms.get(index).or(forms.last()).copied().unwrap_or("");
         form.replace("{n}", &n.to_string())
@@ -82,21 +83,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn latvian_plurals_have_zero_one_other() {
+    fn plurals_follow_each_language() {
         let s = Strings::new(vec![(
             "lessons_count".into(),
             Text {
-                lv: "{n} nodarbību|{n} nodarbība|{n} nodarbības".into(),
-                en: "{n} lessons|{n} lesson|{n} lessons".into(),
+                lv: "nav nodarbību|{n} nodarbība|{n} nodarbības".into(),
+                en: "no lessons|{n} lesson|{n} lessons".into(),
             },
         )]);
-        assert_eq!(s.plural(Lang::Lv, "lessons_count", 10), "10 nodarbību");
-        assert_eq!(s.plural(Lang::Lv, "lessons_count", 1), "1 nodarbība");
-        assert_eq!(s.plural(Lang::Lv, "lessons_count", 21), "21 nodarbība");
-        assert_eq!(s.plural(Lang::Lv, "lessons_count", 11), "11 nodarbību");
-        assert_eq!(s.plural(Lang::Lv, "lessons_count", 3), "3 nodarbības");
-        assert_eq!(s.plural(Lang::En, "lessons_count", 1), "1 lesson");
-        assert_eq!(s.plural(Lang::En, "lessons_count", 10), "10 lessons");
+        let lv = |n| s.plural(Lang::Lv, "lessons_count", n);
+        assert_eq!(lv(0), "nav nodarbību");
+        assert_eq!(lv(1), "1 nodarbība");
+        assert_eq!(lv(3), "3 nodarbības");
+        assert_eq!(lv(10), "10 nodarbības");
+        assert_eq!(lv(11), "11 nodarbības");
+        assert_eq!(lv(20), "20 nodarbības");
+        assert_eq!(lv(21), "21 nodarbība");
+        assert_eq!(lv(111), "111 nodarbības");
+        assert_eq!(lv(101), "101 nodarbība");
+        let en = |n| s.plural(Lang::En, "lessons_count", n);
+        assert_eq!(en(0), "no lessons");
+        assert_eq!(en(1), "1 lesson");
+        assert_eq!(en(10), "10 lessons");
+        assert_eq!(en(21), "21 lessons");
     }
 
     #[test]

@@ -48,6 +48,31 @@ async fn the_console_shows_the_card_and_presses_a_numbered_button() {
     assert_transcript(&String::from_utf8(out).unwrap());
 }
 
+/// The console prints a card's folded sources and dates plainly, each link as `label
+/// (address)`, and a copy button as the text it copies; pressing it prints that text.
+#[tokio::test]
+async fn the_console_prints_the_folded_sources_and_what_a_copy_button_copies() {
+    let app = spawn_engine().await;
+    let mut out = Vec::new();
+    console::run(&app.engine, &b"/contact sm\n2\n"[..], &mut out)
+        .await
+        .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    let next = out.find("Nākamais solis: ").expect(&out);
+    let sources = out
+        .find("Kontaktinformācijas avots: sam.gov.lv (https://www.sam.gov.lv/lv/sadarbiba-ar-sabiedribas-parstavjiem)")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(next < sources, "the sources come after the answer:\n{out}");
+    assert!(
+        out.contains("TAP portālā (https://tapportals.mk.gov.lv/)"),
+        "{out}"
+    );
+    assert!(out.contains("Saturs apkopots: 2026. gada"), "{out}");
+    assert!(out.contains("[2] 📋 komunikacijas@sam.gov.lv\n"), "{out}");
+    assert!(out.contains("→ komunikacijas@sam.gov.lv\n"), "{out}");
+    assert!(!out.contains("blockquote"), "{out}");
+}
+
 #[tokio::test]
 async fn the_console_survives_bad_numbers_and_hostile_lines() {
     let app = spawn_engine().await;

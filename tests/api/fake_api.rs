@@ -213,6 +213,20 @@ impl FakeApi {
             .collect()
     }
 
+    /// The bot's messages in `chat` as Telegram returns them (plain `text` and `entities`,
+    /// each in its latest version), oldest first.
+    pub fn messages_in(&self, chat: i64) -> Vec<Value> {
+        let inner = self.lock();
+        let mut found: Vec<(i64, Value)> = inner
+            .messages
+            .iter()
+            .filter(|((c, _), _)| *c == chat)
+            .map(|((_, id), (_, message))| (*id, message.clone()))
+            .collect();
+        found.sort_by_key(|(id, _)| *id);
+        found.into_iter().map(|(_, m)| m).collect()
+    }
+
     /// The update offset the bot has confirmed.
     pub fn confirmed(&self) -> i64 {
         self.lock().confirmed
@@ -775,6 +789,7 @@ fn returned_text(html: &str) -> (String, Vec<Value>) {
                 Style::Code => "code",
                 Style::Pre => "pre",
                 Style::Blockquote => "blockquote",
+                Style::ExpandableBlockquote => "expandable_blockquote",
                 Style::Link(url) => {
                     let label = String::from_utf16_lossy(&units[e.offset..e.offset + e.length]);
                     if label == *url {

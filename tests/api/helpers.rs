@@ -430,12 +430,14 @@ pub fn assert_sendable(reply: &Reply, context: &str) {
                         .strip_prefix("https://t.me/")
                         .and_then(|rest| rest.split_once("?start="))
                         .map(|(_, payload)| payload);
+                    // An item's permalink, or an e-mail address or phone the card shows.
+                    let permalink = payload
+                        .and_then(Action::from_payload)
+                        .is_some_and(|a| a.is_item());
+                    let shown = reply.text.contains(&render::escape(text));
                     assert!(
-                        payload
-                            .and_then(Action::from_payload)
-                            .is_some_and(|a| a.is_item())
-                            && (1..=256).contains(&text.chars().count()),
-                        "{context}: copied text {text:?} is not an item's permalink"
+                        (permalink || shown) && (1..=256).contains(&text.chars().count()),
+                        "{context}: copied text {text:?} is neither an item's permalink nor on the card"
                     );
                 }
             }

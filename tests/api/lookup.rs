@@ -141,8 +141,14 @@ async fn the_card_shows_the_ministry_name_area_and_fallback_contact() {
             .text
             .starts_with("Jomu „veselība” vada:\n<b>Veselības ministrija (VM)</b>")
     );
-    // VM publishes no NGO contact: the State Chancellery's is shown instead.
-    assert!(reply.text.contains("nvo@mk.gov.lv"), "{}", reply.text);
+    // VM publishes no NGO contact: the card says where to look for one.
+    assert!(
+        reply
+            .text
+            .contains("https://www.mk.gov.lv/lv/padomi-un-resursi"),
+        "{}",
+        reply.text
+    );
     assert!(actions(&reply).contains(&Action::Lesson(6)));
     assert!(!reply.edit);
 }

@@ -5,6 +5,7 @@ mod helpers;
 mod hostile;
 
 mod architecture;
+mod cards;
 mod checks;
 mod cli;
 mod console;

@@ -4,9 +4,9 @@
 use std::collections::{BTreeSet, HashSet, VecDeque};
 
 use lidzdaliba_bot::content::ContactKind;
-use lidzdaliba_bot::engine::{Action, Input, Reply};
+use lidzdaliba_bot::engine::{Action, Button, Input, Reply};
 use lidzdaliba_bot::lang::Lang;
-use lidzdaliba_bot::render::{bold, escape};
+use lidzdaliba_bot::render::{bold, escape, rich};
 
 use crate::helpers::{
     TestApp, actions, append_ministry, assert_sendable, edit, input_for, spawn_engine,
@@ -115,7 +115,7 @@ async fn check_screen(app: &TestApp, action: &Action, reply: &Reply, seen: &mut 
                 reply.text
             );
             assert!(
-                reply.text.contains(&escape(lesson.learn.get(lang))),
+                reply.text.contains(&rich(lesson.learn.get(lang))),
                 "{ctx}: the lesson text is missing"
             );
             assert!(
@@ -375,51 +375,54 @@ fn at(text: &str, needle: &str) -> usize {
         .unwrap_or_else(|| panic!("{needle:?} is not in\n{text}"))
 }
 
+/// The part of a card's HTML before its folded quote, and the folded quote.
+#[track_caller]
+fn shown_and_folded(text: &str) -> (&str, &str) {
+    let at = at(text, "<blockquote expandable>");
+    (&text[..at], &text[at..])
+}
+
 #[tokio::test]
-async fn a_card_without_a_designated_contact_says_so_and_gives_the_fallback_chain_in_order() {
-    let page = "https://www.example.gov.lv/lidzdaliba";
+async fn a_card_without_a_designated_contact_gives_what_there_is_and_where_to_look_once() {
+    let page = "https://www.example.gov.lv/lv/lidzdaliba";
     let mut app = with_test_ministry(
         "kind = \"general\"\nemail = \"pasts@example.gov.lv\"\n\
          source = \"https://www.example.gov.lv/kontakti\"\nsource_date = \"2020-09-15\"\n",
         Some(page),
     )
     .await;
-    let vk = app.store.ministry("vk").await.unwrap().unwrap();
-    let vk_email = vk
-        .contacts
-        .iter()
-        .find(|c| c.kind == ContactKind::Ngo)
-        .and_then(|c| c.email.clone())
-        .expect("the fallback has an ngo contact with an e-mail");
     for (lang, code, page_date) in [
-        (Lang::Lv, "lv", "lapa atjaunota 15.09.2020."),
-        (Lang::En, "en", "page updated 15 Sep 2020"),
+        (Lang::Lv, "lv", "lapa atjaunota 2020. gada 15. septembrī"),
+        (Lang::En, "en", "page updated 15 September 2020"),
     ] {
         app.language_code = Some(code.into());
         let reply = app.press(&Action::Ministry("zz_test".into())).await;
         assert_sendable(&reply, "zz_test card");
-        let text = &reply.text;
-        // In this order: no designated contact; where the State Chancellery lists them; the
-        // ministry's general contact, labelled as such; its participation page; the State
-        // Chancellery's NGO contact.
+        let (shown, folded) = shown_and_folded(&reply.text);
+        // Shown, in this order: the general contact, labelled as such; the participation
+        // page by its host; once, where to look for the designated contact; the next step.
+        let where_to_look = rich(&app.ui(lang, "no_ngo_contact"));
         let order = [
-            at(text, &escape(&app.ui(lang, "no_ngo_contact"))),
-            at(text, &escape(&app.ui(lang, "ngo_contact_statement"))),
-            at(text, &bold(&app.ui(lang, "general_contact"))),
-            at(text, "pasts@example.gov.lv"),
-            at(text, page_date),
-            at(text, page),
-            at(text, &bold(&app.ui(lang, "fallback_heading"))),
-            at(text, &vk_email),
+            at(shown, &bold(&app.ui(lang, "general_contact"))),
+            at(shown, "pasts@example.gov.lv"),
+            at(shown, &format!("<a href=\"{page}\">example.gov.lv")),
+            at(shown, &where_to_look),
+            at(shown, &bold(&app.ui(lang, "next_step_heading"))),
         ];
-        assert!(order.is_sorted(), "{order:?}\n{text}");
-        assert_eq!(
-            text.matches(page).count(),
-            2,
-            "link and label, once\n{text}"
-        );
+        assert!(order.is_sorted(), "{order:?}\n{shown}");
+        assert_eq!(reply.text.matches(&where_to_look).count(), 1, "{shown}");
+        // Sources and dates are folded; the Memorandum's mailbox is no general fallback.
+        assert!(!shown.contains(page_date), "{shown}");
+        assert!(folded.contains(page_date), "{folded}");
+        assert!(folded.contains(&escape(&app.ui(lang, "ngo_contact_statement"))));
+        assert!(!reply.text.contains("nvo@mk.gov.lv"), "{}", reply.text);
         let verified = app.ui(lang, "verified_on").replace("{date}", "");
-        assert_eq!(shown_verifications(text, verified.trim()), 0, "{text}");
+        assert_eq!(shown_verifications(&reply.text, verified.trim()), 0);
+        // The address is a copy button too.
+        assert!(reply.buttons.iter().flatten().any(|b| matches!(
+            b,
+            Button::Copy { text, .. } if text == "pasts@example.gov.lv"
+        )));
     }
 }
 
@@ -428,39 +431,70 @@ async fn a_card_with_a_designated_contact_shows_it_first_and_a_verification_only
     let verified = lidzdaliba_bot::clock::day(10);
     let app = with_test_ministry(
         &format!(
-            "kind = \"ngo\"\nname = \"Testa Persona\"\nemail = \"persona@example.gov.lv\"\n\
-             source = \"https://www.example.gov.lv/lidzdaliba\"\nverified = \"{verified}\"\n\
-             \n[[ministry.contact]]\nkind = \"general\"\nemail = \"pasts@example.gov.lv\"\n\
-             source = \"https://www.example.gov.lv/kontakti\"\n"
+            "kind = \"general\"\nemail = \"pasts@example.gov.lv\"\n\
+             source = \"https://www.example.gov.lv/kontakti\"\n\
+             \n[[ministry.contact]]\nkind = \"ngo\"\nunit.lv = \"Testa nodaļa\"\n\
+             unit.en = \"Test unit\"\nemail = \"nodala@example.gov.lv\"\n\
+             source = \"https://www.example.gov.lv/lidzdaliba\"\n\
+             \n[[ministry.contact]]\nkind = \"ngo\"\nname = \"Testa Persona\"\n\
+             email = \"persona@example.gov.lv\"\n\
+             source = \"https://www.example.gov.lv/lidzdaliba\"\nverified = \"{verified}\"\n"
         ),
         None,
     )
     .await;
     let reply = app.press(&Action::Ministry("zz_test".into())).await;
-    let text = &reply.text;
+    let (shown, folded) = shown_and_folded(&reply.text);
+    // The named person first, then the unit, then the general contact.
+    let order = [
+        at(shown, &bold(&app.ui(Lang::Lv, "contacts_heading"))),
+        at(shown, "<b>Testa Persona</b>"),
+        at(shown, "Testa nodaļa"),
+        at(shown, &bold(&app.ui(Lang::Lv, "general_contact"))),
+        at(shown, "pasts@example.gov.lv"),
+    ];
+    assert!(order.is_sorted(), "{order:?}\n{shown}");
+    // One verification was made, on the person: it is folded with its page, once.
     let (y, rest) = verified.split_once('-').unwrap();
     let (m, d) = rest.split_once('-').unwrap();
-    let order = [
-        at(text, &bold(&app.ui(Lang::Lv, "contacts_heading"))),
-        at(text, "<b>Testa Persona</b>"),
-        at(text, &format!("pārbaudīts {d}.{m}.{y}.")),
-        at(text, &bold(&app.ui(Lang::Lv, "general_contact"))),
-        at(text, "pasts@example.gov.lv"),
+    let months = [
+        "janvārī",
+        "februārī",
+        "martā",
+        "aprīlī",
+        "maijā",
+        "jūnijā",
+        "jūlijā",
+        "augustā",
+        "septembrī",
+        "oktobrī",
+        "novembrī",
+        "decembrī",
     ];
-    assert!(order.is_sorted(), "{order:?}\n{text}");
-    // One verification was made, on the person; the general contact has none, and nothing
-    // of the fallback chain is shown.
-    assert_eq!(text.matches("pārbaudīts").count(), 1, "{text}");
-    assert!(!text.contains(&escape(&app.ui(Lang::Lv, "no_ngo_contact"))));
-    assert!(!text.contains(&bold(&app.ui(Lang::Lv, "fallback_heading"))));
+    let month = months[m.parse::<usize>().unwrap() - 1];
+    let day: u8 = d.parse().unwrap();
+    let when = format!("pārbaudīts {y}. gada {day}. {month}");
+    assert_eq!(folded.matches(&when).count(), 1, "{folded}");
+    assert_eq!(
+        reply.text.matches("pārbaudīts").count(),
+        1,
+        "{}",
+        reply.text
+    );
+    assert!(
+        !reply
+            .text
+            .contains(&rich(&app.ui(Lang::Lv, "no_ngo_contact")))
+    );
 
-    // The area card says what puts the area with this ministry.
+    // The area card says, folded, what puts the area with this ministry.
     let reply = app.press(&Action::Area("zz_area".into())).await;
     let line = format!(
         "{}: <a href=\"https://likumi.lv/ta/id/1\">likumi.lv</a>",
         bold(&app.ui(Lang::Lv, "area_sources"))
     );
-    assert!(reply.text.contains(&line), "{}", reply.text);
+    let (_, folded) = shown_and_folded(&reply.text);
+    assert!(folded.contains(&line), "{}", reply.text);
 }
 
 /// How often `word` ("pārbaudīts", "verified") is followed by a date in `text`.
@@ -483,7 +517,7 @@ async fn every_real_card_is_honest_about_contacts_and_verification() {
     let ministries = app.ministries().await;
     for (lang, code) in [(Lang::Lv, "lv"), (Lang::En, "en")] {
         app.language_code = Some(code.into());
-        let none = escape(&app.ui(lang, "no_ngo_contact"));
+        let none = rich(&app.ui(lang, "no_ngo_contact"));
         let verified = app.ui(lang, "verified_on").replace("{date}", "");
         let verified = verified.trim();
         for m in &ministries {
@@ -534,19 +568,24 @@ async fn dates_and_quotation_marks_follow_the_language_of_the_reply() {
             let reply = app.press_as(user, Some(code), action).await;
             let text = crate::helpers::plain(&reply);
             assert!(!iso(&text), "{lang} {action:?} shows an ISO date:\n{text}");
+            // Never the numeric 27.11.2026. either: a date is written out.
+            assert!(
+                !text.split_whitespace().any(|w| w.len() >= 10
+                    && !w.contains("://")
+                    && w.matches('.').count() >= 2
+                    && w.chars().filter(char::is_ascii_digit).count() >= 6),
+                "{lang} {action:?} shows a numeric date:\n{text}"
+            );
             if lang == Lang::En {
                 assert!(!text.contains('„'), "{action:?} in English has „:\n{text}");
             } else {
-                latvian_dates += text
-                    .split_whitespace()
-                    .filter(|w| w.len() >= 11 && w.ends_with('.') && w.matches('.').count() == 3)
-                    .count();
+                latvian_dates += text.matches(". gada ").count();
             }
         }
     }
     assert!(
         latvian_dates >= 3,
-        "the Latvian screens show dates as 27.11.2026."
+        "the Latvian screens show dates as 2026. gada 27. novembris"
     );
     let about = crate::helpers::plain(
         &app.press_as(app.fresh_user(), Some("lv"), &Action::About)

@@ -54,7 +54,7 @@ async fn a_report_goes_from_the_flag_to_the_admins_message_with_file_and_line() 
     let prompt = press_for_message(&h, card_id, "rp:c:vm").await;
     assert_eq!(prompt["reply_markup"]["force_reply"], true, "{prompt}");
     assert!(text(&prompt).contains("/cancel"), "{prompt}");
-    assert!(text(&prompt).contains("bez jūsu Telegram lietotāja numura"));
+    assert!(text(&prompt).contains("bez jūsu Telegram lietotāja ID"));
     assert!(h.api.all_calls("editMessageText").is_empty());
 
     // The next text is the report.

@@ -185,8 +185,10 @@ async fn inline_results_are_valid_complete_cards() {
     assert_eq!(vm.len(), 1);
     assert!(vm[0].text.contains("Veselības ministrija (VM)"));
     assert!(
-        vm[0].text.contains("nvo@mk.gov.lv"),
-        "the fallback contact is on the card"
+        vm[0]
+            .text
+            .contains("https://www.mk.gov.lv/lv/padomi-un-resursi"),
+        "the card says where to look for the contact person"
     );
     let empty = app.engine.inline(9, Some("lv"), "").await;
     assert_eq!(empty.len(), 25, "15 ministries and 10 lessons");

@@ -742,7 +742,7 @@ async fn inline_queries_are_answered_with_valid_shareable_cards() {
     let text = first[0]["input_message_content"]["message_text"]
         .as_str()
         .unwrap();
-    assert!(text.contains("Veselības ministrija (VM)") && text.contains("nvo@mk.gov.lv"));
+    assert!(text.contains("Veselības ministrija (VM)") && text.contains("TAP"));
     let open = &first[0]["reply_markup"]["inline_keyboard"][0][0]["url"];
     assert_eq!(
         open,

@@ -382,6 +382,7 @@ impl Reader<'_> {
                             );
                             ok = false;
                         }
+                        self.links_in(value, s.span().start, &format!("{ctx}: '{key}.{name}'"));
                         let value = value.trim().to_string();
                         if name == "lv" {
                             text.lv = value;
@@ -411,6 +412,31 @@ impl Reader<'_> {
             }
         }
         ok.then_some(text)
+    }
+
+    /// A text shows no address as it is: each is a link written `[label](https://...)` with
+    /// a valid address (the card shows the short label; docs/content-schema.md, "Links in
+    /// texts").
+    fn links_in(&mut self, value: &str, offset: usize, what: &str) {
+        if let Some(address) = crate::render::bare_address(value) {
+            self.at(
+                offset,
+                format!(
+                    "{what} shows the address {address} as it is: write it as a link with a short label, [label]({address})"
+                ),
+            );
+        }
+        for link in crate::render::text_links(value) {
+            if !validate::url(link.url) {
+                self.at(
+                    offset,
+                    format!(
+                        "{what}: the link [{}]({}) is not a valid https:// or tg:// URL",
+                        link.label, link.url
+                    ),
+                );
+            }
+        }
     }
 
     pub(super) fn unique(

@@ -41,6 +41,19 @@ impl Reader<'_> {
             match value.get_ref() {
                 DeValue::Table(_) => {
                     if let Some(text) = self.text_value(value, &ctx, &key) {
+                        // A link only where the screen makes links of it.
+                        let linked = [&text.lv, &text.en]
+                            .iter()
+                            .any(|t| !crate::render::text_links(t).is_empty());
+                        if linked && !crate::content::ui::RICH.contains(&key.as_str()) {
+                            self.at(
+                                value.span().start,
+                                format!(
+                                    "{ctx}: holds a link [label](...), but the bot shows this text as it is; links are allowed only in: {}",
+                                    crate::content::ui::RICH.join(", ")
+                                ),
+                            );
+                        }
                         // The profile's texts: Telegram refuses longer ones at every start.
                         if let Some(max) = crate::content::ui::limit(&key) {
                             for (name, said) in [("lv", &text.lv), ("en", &text.en)] {

@@ -77,7 +77,8 @@ pub(super) fn parse_files(files: &[(String, String)]) -> Result<Content, Content
             .find(|m| m.id == meta.fallback)
             .is_some_and(|m| !m.contacts.iter().any(|c| c.kind == ContactKind::Ngo))
         {
-            // The fallback's "ngo" contacts end every card of a ministry without one.
+            // The State Chancellery's entry keeps its own "ngo" contact (no card shows it as
+            // a fallback any more: docs/content-schema.md, "Cards").
             meta_r.problem(
                 meta_r.fallback_line,
                 format!(

@@ -1,14 +1,26 @@
 //! Contacts: the list of ministries and a ministry's card (with an area: "the area X is
-//! led by"), with its designated NGO contact or, where the sources name none, what else there is.
+//! led by"). A card answers first: the ministry and the best way to reach it, then the next
+//! step; what is not known is said once; the areas, sources and dates are folded below.
 
 use std::fmt::Write as _;
 
-use super::{Ctx, host, show_date};
-use crate::content::{Contact, ContactKind, Ministry};
+use super::{Ctx, host, show_date_on, source_links};
+use crate::content::{Area, Contact, ContactKind, Ministry};
 use crate::engine::lookup::Target;
 use crate::engine::{Action, Button, Reply};
-use crate::render::{bold, escape, link};
+use crate::render::{self, bold, escape, link, rich};
 use crate::stats::metric;
+
+/// Telegram's limit for the text a `copy_text` button copies, in characters.
+pub const MAX_COPY_CHARS: usize = 256;
+
+/// What a card shows before its folded part, at most, in UTF-16 units as Telegram counts
+/// them: the ministry's note moves into the folded part when the card would be longer with it.
+pub const MAX_SHOWN_UTF16: usize = 800;
+
+/// At most this many copy buttons (e-mail addresses, phone numbers) under one card: the
+/// keyboard stays short enough to see the card's own buttons without scrolling.
+pub const MAX_COPY_BUTTONS: usize = 6;
 
 impl Ctx<'_> {
     pub(in crate::engine) fn contacts(&self) -> Reply {
@@ -53,11 +65,12 @@ impl Ctx<'_> {
         reply
     }
 
-    pub(super) fn render_card(
-        &self,
-        ministry: &Ministry,
-        area: Option<&crate::content::Area>,
-    ) -> Reply {
+    /// The card, in this order (docs/content-schema.md, "Cards"): the ministry; its contacts
+    /// (named persons for NGO cooperation, then units or mailboxes for it, then the general
+    /// contact); its participation page and website; where to look for what is not known;
+    /// the ministry's note; the next step. Folded below: the areas it leads, why the area is
+    /// its, the sources with their dates.
+    pub(super) fn render_card(&self, ministry: &Ministry, area: Option<&Area>) -> Reply {
         let catalog = self.catalog();
         let mut text = String::new();
         if let Some(area) = area {
@@ -77,99 +90,79 @@ impl Ctx<'_> {
             ))
         );
         if let Some(note) = area.and_then(|a| a.note.as_ref()) {
-            let _ = write!(text, "\n\n{}", escape(note.get(self.lang)));
+            let _ = write!(text, "\n\n{}", rich(note.get(self.lang)));
         }
+
+        let ngo: Vec<&Contact> = ordered(ministry, ContactKind::Ngo);
+        let general: Vec<&Contact> = ordered(ministry, ContactKind::General);
+        self.contact_group(&mut text, "contacts_heading", &ngo);
+        self.contact_group(&mut text, "general_contact", &general);
+        let mut pages = Vec::new();
+        if let Some(page) = &ministry.participation_page {
+            pages.push(format!(
+                "{}: {}",
+                bold(self.t("participation_page")),
+                link(page, &self.page_label(page))
+            ));
+        }
+        if let Some(site) = &ministry.website {
+            pages.push(format!(
+                "{}: {}",
+                bold(self.t("website")),
+                link(site, host(site))
+            ));
+        }
+        if !pages.is_empty() {
+            let _ = write!(text, "\n\n{}", pages.join("\n"));
+        }
+        if ngo.is_empty() {
+            let _ = write!(text, "\n\n{}", self.rich_t("no_ngo_contact"));
+        }
+        let next = format!(
+            "\n\n{}: {}",
+            bold(self.t("next_step_heading")),
+            self.rich_t("next_step")
+        );
+        // Folded: the ministry's note if the card would be too long with it, what the
+        // ministry leads, why this area is its, and where every fact is from.
+        let mut fold = Vec::new();
+        if let Some(note) = &ministry.note {
+            let note = rich(note.get(self.lang));
+            if render::shown_len(&format!("{text}\n\n{note}{next}")) <= MAX_SHOWN_UTF16 {
+                let _ = write!(text, "\n\n{note}");
+            } else {
+                fold.push(note);
+            }
+        }
+        text.push_str(&next);
         if !ministry.areas.is_empty() {
             let names: Vec<&str> = ministry
                 .areas
                 .iter()
                 .map(|a| a.name.get(self.lang))
                 .collect();
-            let _ = write!(
-                text,
-                "\n\n{}: {}",
+            fold.push(format!(
+                "{}: {}",
                 bold(self.t("areas")),
                 escape(&names.join(", "))
-            );
+            ));
         }
-        if let Some(note) = &ministry.note {
-            let _ = write!(text, "\n\n{}", escape(note.get(self.lang)));
+        if ngo.is_empty() {
+            fold.push(escape(self.t("ngo_contact_statement")));
         }
-        if let Some(site) = &ministry.website {
-            let _ = write!(
-                text,
-                "\n\n{}: {}",
-                bold(self.t("website")),
-                link(site, site)
-            );
-        }
-        let ngo: Vec<&Contact> = ministry
-            .contacts
-            .iter()
-            .filter(|c| c.kind == ContactKind::Ngo)
-            .collect();
-        let general: Vec<&Contact> = ministry
-            .contacts
-            .iter()
-            .filter(|c| c.kind == ContactKind::General)
-            .collect();
-        let participation = ministry.participation_page.as_ref().map(|page| {
-            format!(
-                "{}: {}",
-                bold(self.t("participation_page")),
-                link(page, page)
-            )
-        });
-        if !ngo.is_empty() {
-            if let Some(page) = &participation {
-                let _ = write!(text, "\n{page}");
-            }
-            let _ = write!(text, "\n\n{}", bold(self.t("contacts_heading")));
-            for contact in &ngo {
-                let _ = write!(text, "\n\n{}", self.contact(contact));
-            }
-            self.general_contacts(&mut text, &general);
-        } else {
-            // No designated contact in our sources: say so, then what else there is, in the
-            // order of the schema (docs/content-schema.md, "Cards"): where the State
-            // Chancellery lists the contact persons, the ministry's general contact, its
-            // participation page, the State Chancellery's own NGO contact.
-            let _ = write!(
-                text,
-                "\n\n{}\n{}\n\n{}",
-                bold(self.t("contacts_heading")),
-                escape(self.t("no_ngo_contact")),
-                escape(self.t("ngo_contact_statement"))
-            );
-            self.general_contacts(&mut text, &general);
-            if let Some(page) = &participation {
-                let _ = write!(text, "\n\n{page}");
-            }
-            let fallback = catalog.fallback().filter(|vk| vk.id != ministry.id);
-            if let Some(vk) = fallback {
-                let _ = write!(
-                    text,
-                    "\n\n{} ({})",
-                    bold(self.t("fallback_heading")),
-                    escape(&vk.abbr)
-                );
-                for contact in vk.contacts.iter().filter(|c| c.kind == ContactKind::Ngo) {
-                    let _ = write!(text, "\n{}", self.contact(contact));
-                }
-            }
-        }
-        text.push_str("\n\n");
+        // Each line names all of its own pages; the ministry's sources leave out the pages of
+        // its contacts (named just above), unless nothing else would be left.
         if let Some(area) = area {
-            // Why this ministry: the statute or law that puts the area with it.
-            let links: Vec<String> = area.sources.iter().map(|u| link(u, host(u))).collect();
-            let _ = writeln!(
-                text,
-                "{}: {}",
-                bold(self.t("area_sources")),
-                links.join(", ")
-            );
+            let urls = area.sources.iter().map(String::as_str);
+            fold.extend(self.cited("area_sources", urls, &mut Vec::new()));
         }
-        text.push_str(&self.sources(&ministry.sources));
+        let contacts = ngo.iter().chain(&general).copied();
+        let mut above = Vec::new();
+        fold.extend(self.contact_sources(contacts, &mut above));
+        let urls = ministry.sources.iter().map(String::as_str);
+        let sources = self.cited("sources", urls.clone(), &mut above);
+        fold.push(sources.unwrap_or_else(|| self.sources(&ministry.sources)));
+        let _ = write!(text, "\n\n{}", self.folded(&fold));
 
         let mut rows = Vec::new();
         for lesson in catalog.lessons_of(ministry) {
@@ -186,6 +179,7 @@ impl Ctx<'_> {
             );
             rows.push(vec![Button::action(label, Action::Lesson(lesson.number))]);
         }
+        rows.extend(self.copy_rows(ngo.iter().chain(&general).copied()));
         let item = match area {
             Some(area) => Action::Area(area.id.clone()),
             None => Action::Ministry(ministry.id.clone()),
@@ -197,65 +191,138 @@ impl Ctx<'_> {
         self.reply(text, rows)
     }
 
+    /// `contacts` under the heading `key`, one block each; nothing when there are none.
+    fn contact_group(&self, text: &mut String, key: &'static str, contacts: &[&Contact]) {
+        if contacts.is_empty() {
+            return;
+        }
+        let _ = write!(text, "\n\n{}", bold(self.t(key)));
+        for contact in contacts {
+            let _ = write!(text, "\n{}", self.contact(contact));
+        }
+    }
+
+    /// One contact: `• name, role, unit` (without a name `• unit, role`: what the unit
+    /// does), then its e-mail, phone and address, one a line. Where it is from is in the
+    /// folded part ([`Self::contact_sources`]).
     pub(super) fn contact(&self, c: &Contact) -> String {
         let mut who: Vec<String> = Vec::new();
-        if let Some(name) = &c.name {
-            who.push(bold(name));
+        let role = c.role.as_ref().map(|r| escape(r.get(self.lang)));
+        let unit = c.unit.as_ref().map(|u| escape(u.get(self.lang)));
+        match &c.name {
+            Some(name) => who.extend([Some(bold(name)), role, unit].into_iter().flatten()),
+            None => who.extend([unit, role].into_iter().flatten()),
         }
-        if let Some(role) = &c.role {
-            who.push(escape(role.get(self.lang)));
-        }
-        if let Some(unit) = &c.unit {
-            who.push(escape(unit.get(self.lang)));
-        }
-        let mut text = format!("• {}", who.join(", "));
-        if who.is_empty() {
-            text = "•".to_string();
-        }
-        if let Some(email) = &c.email {
-            let _ = write!(text, "\n  {}: {}", escape(self.t("email")), escape(email));
-        }
-        if let Some(phone) = &c.phone {
-            let _ = write!(text, "\n  {}: {}", escape(self.t("phone")), escape(phone));
-        }
-        if let Some(address) = &c.address {
-            let _ = write!(
-                text,
-                "\n  {}: {}",
-                escape(self.t("address")),
-                escape(address)
-            );
-        }
-        let _ = write!(
-            text,
-            "\n  {}: {}",
-            escape(self.t("source")),
-            link(&c.source, host(&c.source))
-        );
-        // Only what is known: the page's own date if it shows one, and a verification only if
-        // a person really made one.
-        let mut dates = Vec::new();
-        if let Some(date) = &c.source_date {
-            dates.push(self.fill("source_page_date", &[("date", &show_date(date, self.lang))]));
-        }
-        if let Some(date) = &c.verified {
-            dates.push(self.fill("verified_on", &[("date", &show_date(date, self.lang))]));
-        }
-        if !dates.is_empty() {
-            let _ = write!(text, " ({})", escape(&dates.join("; ")));
+        let mut text = if who.is_empty() {
+            "•".to_string()
+        } else {
+            format!("• {}", who.join(", "))
+        };
+        for (key, value) in [
+            ("email", &c.email),
+            ("phone", &c.phone),
+            ("address", &c.address),
+        ] {
+            if let Some(value) = value {
+                let _ = write!(text, "\n  {}: {}", escape(self.t(key)), escape(value));
+            }
         }
         text
     }
 
-    /// The ministry's general contacts under their own heading, so that they are never taken
-    /// for the designated NGO contact.
-    pub(super) fn general_contacts(&self, text: &mut String, general: &[&Contact]) {
-        if general.is_empty() {
-            return;
+    /// Where the contacts are from: `Contact details from: sam.gov.lv (page updated …;
+    /// verified …)`, each page once, with only the dates that are known (a verification
+    /// only if a person made one); `None` without contacts.
+    fn contact_sources<'c>(
+        &self,
+        contacts: impl Iterator<Item = &'c Contact>,
+        seen: &mut Vec<&'c str>,
+    ) -> Option<String> {
+        let mut pages: Vec<(&str, Vec<String>)> = Vec::new();
+        for c in contacts {
+            let mut dates = Vec::new();
+            if let Some(date) = &c.source_date {
+                let on = show_date_on(date, self.lang);
+                dates.push(self.fill("source_page_date", &[("date", &on)]));
+            }
+            if let Some(date) = &c.verified {
+                let on = show_date_on(date, self.lang);
+                dates.push(self.fill("verified_on", &[("date", &on)]));
+            }
+            match pages.iter_mut().find(|(url, _)| *url == c.source) {
+                Some((_, known)) => {
+                    for date in dates {
+                        if !known.contains(&date) {
+                            known.push(date);
+                        }
+                    }
+                }
+                None => pages.push((&c.source, dates)),
+            }
         }
-        let _ = write!(text, "\n\n{}", bold(self.t("general_contact")));
-        for contact in general {
-            let _ = write!(text, "\n{}", self.contact(contact));
-        }
+        let links: Vec<String> = pages
+            .into_iter()
+            .map(|(url, dates)| {
+                let mut one = source_links([url], seen, |u| self.page_language(u));
+                if !dates.is_empty() {
+                    let _ = write!(one, " ({})", escape(&dates.join("; ")));
+                }
+                one
+            })
+            .filter(|one| !one.is_empty())
+            .collect();
+        (!links.is_empty())
+            .then(|| format!("{}: {}", bold(self.t("contacts_source")), links.join(", ")))
     }
+
+    /// Copy buttons for the e-mail addresses (one a row) and phone numbers (side by side) of
+    /// `contacts`, at most [`MAX_COPY_BUTTONS`], each address once.
+    fn copy_rows<'c>(&self, contacts: impl Iterator<Item = &'c Contact>) -> Vec<Vec<Button>> {
+        let mut emails = Vec::new();
+        let mut phones = Vec::new();
+        for c in contacts {
+            if let Some(email) = &c.email {
+                emails.push(email.as_str());
+            }
+            if let Some(phone) = &c.phone {
+                phones.push(phone.as_str());
+            }
+        }
+        let mut kept: Vec<(&str, bool)> = Vec::new();
+        let values = emails.iter().map(|e| (*e, true));
+        for (value, is_email) in values.chain(phones.iter().map(|p| (*p, false))) {
+            let fits = (1..=MAX_COPY_CHARS).contains(&value.chars().count());
+            if fits && kept.len() < MAX_COPY_BUTTONS && !kept.iter().any(|(v, _)| *v == value) {
+                kept.push((value, is_email));
+            }
+        }
+        let button = |value: &str| Button::Copy {
+            label: self.fill("copy_value", &[("value", value)]),
+            text: value.to_string(),
+        };
+        let mut rows: Vec<Vec<Button>> = kept
+            .iter()
+            .filter(|(_, is_email)| *is_email)
+            .map(|(v, _)| vec![button(v)])
+            .collect();
+        let phones: Vec<Button> = kept
+            .iter()
+            .filter(|(_, is_email)| !is_email)
+            .map(|(v, _)| button(v))
+            .collect();
+        rows.extend(phones.chunks(3).map(<[Button]>::to_vec));
+        rows
+    }
+}
+
+/// The contacts of `kind`, a named person before a unit or mailbox (the order of the file
+/// otherwise).
+fn ordered(ministry: &Ministry, kind: ContactKind) -> Vec<&Contact> {
+    let mut contacts: Vec<&Contact> = ministry
+        .contacts
+        .iter()
+        .filter(|c| c.kind == kind)
+        .collect();
+    contacts.sort_by_key(|c| c.name.is_none());
+    contacts
 }

@@ -5,19 +5,21 @@ use std::fmt::Write as _;
 use super::{Ctx, echo, quoted};
 use crate::engine::{Action, Button, Reply};
 use crate::fold;
-use crate::render::{bold, escape};
+use crate::render::{bold, escape, rich};
 
 impl Ctx<'_> {
     pub(in crate::engine) fn guidelines(&self, notice: Option<String>) -> Reply {
         let catalog = self.catalog();
         let sections = &catalog.sections;
         let mut text = notice.map(|n| format!("{n}\n\n")).unwrap_or_default();
-        if let Some((title, sources)) = catalog.text("guidelines.title") {
+        if let Some((title, _)) = catalog.text("guidelines.title") {
             let _ = write!(text, "{}", bold(&quoted(title.get(self.lang), self.lang)));
             if let Some((intro, _)) = catalog.text("guidelines.intro") {
-                let _ = write!(text, "\n\n{}", escape(intro.get(self.lang)));
+                let _ = write!(text, "\n\n{}", rich(intro.get(self.lang)));
             }
-            let _ = write!(text, "\n\n{}", self.sources(sources));
+        }
+        if let Some((_, sources)) = catalog.text("guidelines.title") {
+            let _ = write!(text, "\n\n{}", self.folded(&[self.sources(sources)]));
         }
         let _ = write!(text, "\n\n{}", escape(self.t("guidelines_prompt")));
         let mut rows: Vec<Vec<Button>> = sections
@@ -36,7 +38,11 @@ impl Ctx<'_> {
         let all = &self.catalog().sections;
         let (position, section) = self.catalog().section(id)?;
         let mut text = self.titled(section);
-        let _ = write!(text, "\n\n{}", self.sources(&section.sources));
+        let _ = write!(
+            text,
+            "\n\n{}",
+            self.folded(&[self.sources(&section.sources)])
+        );
         let mut nav = Vec::new();
         if let Some(prev) = position.checked_sub(1).and_then(|p| all.get(p)) {
             nav.push(Button::action(

@@ -6,7 +6,7 @@ use super::{Ctx, echo, quoted, show_date};
 use crate::content::{Lesson, Ministry};
 use crate::engine::lookup::{Found, Lookup};
 use crate::engine::{Action, Button, Reply};
-use crate::render::{bold, escape, link};
+use crate::render::{bold, escape, link, rich};
 
 impl Ctx<'_> {
     pub(in crate::engine) fn lessons(&self) -> Reply {
@@ -20,18 +20,19 @@ impl Ctx<'_> {
                     .plural(self.lang, "lessons_count", lessons.len() as u64);
             let _ = write!(
                 text,
-                "{} — {}\n\n{}\n\n{}: {}\n{}: {}\n\n{}: {}\n\n{}",
+                "{} — {}\n\n{}\n\n{}: {}\n{}: {}\n\n{}: {}",
                 bold(&quoted(&series.name, self.lang)),
                 escape(&count),
-                escape(series.about.get(self.lang)),
+                rich(series.about.get(self.lang)),
                 bold(self.t("lecturer")),
                 escape(&series.lecturer),
                 bold(self.t("guests")),
                 escape(&series.guests.join(", ")),
                 bold(self.t("recordings")),
-                escape(series.recordings.get(self.lang)),
-                self.sources(&series.sources),
+                rich(series.recordings.get(self.lang)),
             );
+            let fold = [escape(self.t("guests_note")), self.sources(&series.sources)];
+            let _ = write!(text, "\n\n{}", self.folded(&fold));
         }
         let _ = write!(text, "\n\n{}", escape(self.t("lessons_prompt")));
         let mut rows: Vec<Vec<Button>> = lessons
@@ -91,9 +92,14 @@ impl Ctx<'_> {
             );
         }
         if let Some(note) = area.and_then(|a| a.note.as_ref()) {
-            let _ = write!(text, "\n\n{}", escape(note.get(self.lang)));
+            let _ = write!(text, "\n\n{}", rich(note.get(self.lang)));
         }
-        let _ = write!(text, "\n\n{}", escape(lesson.learn.get(self.lang)));
+        let _ = write!(
+            text,
+            "\n\n{}\n{}",
+            bold(self.t("lesson_summary")),
+            rich(lesson.learn.get(self.lang))
+        );
         let mut facts = String::new();
         if let Some(date) = &lesson.date {
             let _ = write!(
@@ -122,7 +128,11 @@ impl Ctx<'_> {
         if !facts.is_empty() {
             let _ = write!(text, "\n{facts}");
         }
-        let _ = write!(text, "\n\n{}", self.sources(&lesson.sources));
+        let fold = [
+            escape(self.t("lesson_summary_note")),
+            self.sources(&lesson.sources),
+        ];
+        let _ = write!(text, "\n\n{}", self.folded(&fold));
 
         let mut rows = Vec::new();
         if let Some(m) = ministry {

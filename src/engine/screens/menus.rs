@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::{Ctx, Result, show_date, show_time};
 use crate::engine::{Action, Button, Reply};
 use crate::lang::Lang;
-use crate::render::{bold, escape, link};
+use crate::render::{bold, escape, link, rich};
 
 impl Ctx<'_> {
     pub(in crate::engine) fn main_menu(&self) -> Reply {
@@ -40,7 +40,7 @@ impl Ctx<'_> {
         let _ = write!(
             text,
             "\n\n{}\n\n{}: {}\n{}: {}\n{}: {} ({})",
-            escape(info.about.get(self.lang)),
+            rich(info.about.get(self.lang)),
             bold(self.t("source")),
             link(&info.source_url, info.source_name.get(self.lang)),
             bold(self.t("content_date")),

@@ -12,7 +12,7 @@ use super::votes::Ballots;
 use super::{Action, Button, Loaded, Reply};
 use crate::content::Section;
 use crate::lang::Lang;
-use crate::render::{bold, escape, link};
+use crate::render::{self, bold, escape, link, rich};
 use crate::stats::Tally;
 use crate::store::{Store, StoreError};
 
@@ -279,42 +279,170 @@ impl Ctx<'_> {
         format!(
             "{}\n\n{}",
             bold(section.title.get(self.lang)),
-            escape(section.body.get(self.lang))
+            rich(section.body.get(self.lang))
         )
     }
 
+    /// A UI string that may hold `[label](address)` links (see `content::ui::RICH`).
+    fn rich_t(&self, key: &'static str) -> String {
+        rich(self.t(key))
+    }
+
+    /// `<b>Sources:</b> link, link`: each address once, labelled by its host.
     fn sources(&self, urls: &[String]) -> String {
-        let links: Vec<String> = urls.iter().map(|u| link(u, host(u))).collect();
-        format!("{}: {}", bold(self.t("sources")), links.join(", "))
+        let mut seen = Vec::new();
+        self.cited("sources", urls.iter().map(String::as_str), &mut seen)
+            .unwrap_or_default()
+    }
+
+    /// `<b>{heading}:</b>` and links to those of `urls` not in `seen` yet (which then are),
+    /// labelled as [`source_links`] does; `None` when every one was cited already. (Most
+    /// sources are in Latvian: their language is told only where a person is to open the
+    /// page, the participation page and the contacts' pages.)
+    fn cited<'u>(
+        &self,
+        heading: &'static str,
+        urls: impl IntoIterator<Item = &'u str>,
+        seen: &mut Vec<&'u str>,
+    ) -> Option<String> {
+        let links = source_links(urls, seen, |_| None);
+        (!links.is_empty()).then(|| format!("{}: {}", bold(self.t(heading)), links))
+    }
+
+    /// A page's label: its host, and the page's language when it is not the reader's
+    /// (`iem.gov.lv (angļu valodā)`).
+    fn page_label(&self, url: &str) -> String {
+        match self.page_language(url) {
+            Some(note) => format!("{} ({note})", host(url)),
+            None => host(url).to_string(),
+        }
+    }
+
+    /// "angļu valodā" for a page in English when the reader reads Latvian, "in Latvian" for a
+    /// Latvian page when they read English; told by a `/en/` or `/lv/` in the address.
+    fn page_language(&self, url: &str) -> Option<String> {
+        let key = match self.lang {
+            Lang::Lv if url.contains("/en/") => "in_english",
+            Lang::En if url.contains("/lv/") => "in_latvian",
+            _ => return None,
+        };
+        Some(self.t(key).to_string())
+    }
+
+    /// The folded part of a card: `lines` (already HTML) in an expandable quote, then the
+    /// date the content was compiled; empty lines are dropped.
+    fn folded(&self, lines: &[String]) -> String {
+        let mut lines: Vec<&str> = lines
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        let compiled = format!(
+            "{}: {}",
+            bold(self.t("content_date")),
+            escape(&show_date(&self.catalog().info.content_date, self.lang))
+        );
+        lines.push(&compiled);
+        render::folded(&lines.join("\n"))
     }
 }
 
-/// A `YYYY-MM-DD` date as people read it: `15.09.2020.` in Latvian, `15 Sep 2020` in
-/// English. Anything else is shown as it is.
+/// Links to those of `urls` not in `seen` (each once; they are added to `seen`), labelled by
+/// their hosts: the second page of a host in `seen` is `tm.gov.lv [2]`, the third
+/// `tm.gov.lv [3]`, so that no two links look the same; `note(url)` is added in parentheses
+/// (the page's language).
+fn source_links<'u>(
+    urls: impl IntoIterator<Item = &'u str>,
+    seen: &mut Vec<&'u str>,
+    note: impl Fn(&str) -> Option<String>,
+) -> String {
+    let mut links = Vec::new();
+    for url in urls {
+        if seen.contains(&url) {
+            continue;
+        }
+        let same = seen.iter().filter(|u| host(u) == host(url)).count();
+        seen.push(url);
+        let mut label = host(url).to_string();
+        if same > 0 {
+            label.push_str(&format!(" [{}]", same + 1));
+        }
+        if let Some(note) = note(url) {
+            label.push_str(&format!(" ({note})"));
+        }
+        links.push(link(url, &label));
+    }
+    links.join(", ")
+}
+
+/// The months in Latvian: as a date names them ("oktobris") and as "in October" ("oktobrī").
+const MONTHS_LV: [(&str, &str); 12] = [
+    ("janvāris", "janvārī"),
+    ("februāris", "februārī"),
+    ("marts", "martā"),
+    ("aprīlis", "aprīlī"),
+    ("maijs", "maijā"),
+    ("jūnijs", "jūnijā"),
+    ("jūlijs", "jūlijā"),
+    ("augusts", "augustā"),
+    ("septembris", "septembrī"),
+    ("oktobris", "oktobrī"),
+    ("novembris", "novembrī"),
+    ("decembris", "decembrī"),
+];
+
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A `YYYY-MM-DD` date as people read it: `2024. gada 15. oktobris` in Latvian, `15 October
+/// 2024` in English. Anything else is shown as it is.
 pub fn show_date(date: &str, lang: Lang) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    date_in(date, lang, false)
+}
+
+/// [`show_date`] for "on that day": `2024. gada 15. oktobrī` in Latvian (the locative), the
+/// same as [`show_date`] in English.
+pub fn show_date_on(date: &str, lang: Lang) -> String {
+    date_in(date, lang, true)
+}
+
+fn date_in(date: &str, lang: Lang, on: bool) -> String {
     let mut parts = date.split('-');
     let (Some(y), Some(m), Some(d), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return date.to_string();
     };
-    let month = m
-        .parse::<usize>()
-        .ok()
-        .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
-    match (lang, month, d.parse::<u8>()) {
-        (Lang::Lv, Some(_), Ok(_)) => format!("{d}.{m}.{y}."),
-        (Lang::En, Some(month), Ok(day)) => format!("{day} {month} {y}"),
+    let month = m.parse::<usize>().ok().and_then(|m| m.checked_sub(1));
+    let day = d.parse::<u8>().ok().filter(|d| (1..=31).contains(d));
+    let year = Some(y).filter(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()));
+    match (lang, month.and_then(|m| MONTHS_LV.get(m)), day, year) {
+        (Lang::Lv, Some((name, in_month)), Some(day), Some(y)) => {
+            format!("{y}. gada {day}. {}", if on { in_month } else { name })
+        }
+        (Lang::En, Some(_), Some(day), Some(y)) => {
+            let name = month.and_then(|m| MONTHS_EN.get(m)).copied().unwrap_or("");
+            format!("{day} {name} {y}")
+        }
         _ => date.to_string(),
     }
 }
 
 /// A UTC time `YYYY-MM-DDTHH:MM:SSZ` (as the cache records an import) with its date as
-/// [`show_date`] writes it: `27.11.2026. 14:05 UTC`, `27 Nov 2026 14:05 UTC`. Anything else
-/// is shown as it is.
+/// [`show_date`] writes it: `2026. gada 27. novembris, 14:05 UTC`, `27 November 2026, 14:05
+/// UTC`. Anything else is shown as it is.
 pub fn show_time(time: &str, lang: Lang) -> String {
     let minutes = time
         .strip_suffix('Z')
@@ -322,7 +450,7 @@ pub fn show_time(time: &str, lang: Lang) -> String {
         .filter(|(_, clock)| clock.len() >= 5 && clock.is_char_boundary(5));
     match minutes {
         Some((date, clock)) if show_date(date, lang) != date => {
-            format!("{} {} UTC", show_date(date, lang), &clock[..5])
+            format!("{}, {} UTC", show_date(date, lang), &clock[..5])
         }
         _ => time.to_string(),
     }
@@ -387,23 +515,57 @@ mod tests {
 
     #[test]
     fn dates_are_shown_the_way_each_language_writes_them() {
-        assert_eq!(show_date("2026-11-26", Lang::Lv), "26.11.2026.");
-        assert_eq!(show_date("2020-09-05", Lang::Lv), "05.09.2020.");
-        assert_eq!(show_date("2020-09-15", Lang::En), "15 Sep 2020");
-        assert_eq!(show_date("2020-01-05", Lang::En), "5 Jan 2020");
+        assert_eq!(
+            show_date("2026-11-26", Lang::Lv),
+            "2026. gada 26. novembris"
+        );
+        assert_eq!(
+            show_date_on("2024-10-15", Lang::Lv),
+            "2024. gada 15. oktobrī"
+        );
+        assert_eq!(
+            show_date("2020-09-05", Lang::Lv),
+            "2020. gada 5. septembris"
+        );
+        assert_eq!(show_date_on("2020-03-01", Lang::Lv), "2020. gada 1. martā");
+        assert_eq!(show_date("2020-09-15", Lang::En), "15 September 2020");
+        assert_eq!(show_date_on("2020-01-05", Lang::En), "5 January 2020");
         assert_eq!(show_date("2020-13-05", Lang::En), "2020-13-05");
+        assert_eq!(show_date("2020-12-00", Lang::Lv), "2020-12-00");
         assert_eq!(show_date("someday", Lang::Lv), "someday");
         assert_eq!(
             show_time("2026-11-27T14:05:09Z", Lang::Lv),
-            "27.11.2026. 14:05 UTC"
+            "2026. gada 27. novembris, 14:05 UTC"
         );
         assert_eq!(
             show_time("2026-11-27T14:05:09Z", Lang::En),
-            "27 Nov 2026 14:05 UTC"
+            "27 November 2026, 14:05 UTC"
         );
         assert_eq!(show_time("2026-11-27", Lang::Lv), "2026-11-27");
         assert_eq!(show_time("later", Lang::En), "later");
         assert_eq!(quoted("Pareizie kursi", Lang::Lv), "„Pareizie kursi”");
         assert_eq!(quoted("Guidelines", Lang::En), "“Guidelines”");
+    }
+
+    #[test]
+    fn source_links_are_labelled_by_host_each_address_once() {
+        let mut seen = vec!["https://likumi.lv/ta/id/0"];
+        let urls = [
+            "https://www.tm.gov.lv/lv/a",
+            "https://likumi.lv/ta/id/1",
+            "https://www.tm.gov.lv/lv/a",
+            "https://tm.gov.lv/lv/b",
+            "https://likumi.lv/ta/id/0",
+        ];
+        let html = source_links(urls, &mut seen, |u| {
+            u.contains("/b").then(|| "b".to_string())
+        });
+        assert_eq!(seen.len(), 4);
+        assert_eq!(
+            html,
+            "<a href=\"https://www.tm.gov.lv/lv/a\">tm.gov.lv</a>, \
+             <a href=\"https://likumi.lv/ta/id/1\">likumi.lv [2]</a>, \
+             <a href=\"https://tm.gov.lv/lv/b\">tm.gov.lv [2] (b)</a>"
+        );
     }
 }

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::Ctx;
 use crate::engine::{Action, Button, Reply};
-use crate::render::bold;
+use crate::render::{bold, escape};
 
 impl Ctx<'_> {
     pub(in crate::engine) fn specialists(&self) -> Reply {
@@ -15,7 +15,8 @@ impl Ctx<'_> {
             for tip in &catalog.tips {
                 let _ = write!(text, "\n\n{}", self.titled(tip));
             }
-            let _ = write!(text, "\n\n{}", self.sources(sources));
+            let fold = [escape(self.t("specialists_note")), self.sources(sources)];
+            let _ = write!(text, "\n\n{}", self.folded(&fold));
         }
         self.reply(
             text,
