@@ -1,5 +1,5 @@
 //! The command line: `run` (the Telegram bot, the default), `console`, `check`, `import`,
-//! `stats`, `health`. Every command reads its settings from the environment and from one env
+//! `stats`, `health`, `tap-sync`. Every command reads its settings from the environment and from one env
 //! file: `--env-file PATH`, else `./.env` if there is one; `--help` lists them
 //! ([`config::help`]).
 
@@ -80,6 +80,9 @@ enum Cmd {
         #[arg(long)]
         open: bool,
     },
+    /// Read TAP's public consultations once now (TAP_URL) and print what changed; exit 1 when
+    /// it failed (the last good data stays)
+    TapSync,
     /// Ask the running bot's /healthz (at HEALTH_LISTEN); exit 0 if healthy, 1 if not
     Health {
         /// The address to ask instead of HEALTH_LISTEN
@@ -159,6 +162,10 @@ fn main() -> ExitCode {
             Cmd::Stats { days, png } => stats(config, days, png).await,
             Cmd::Reports { open } => reports(config, open).await,
             Cmd::Health { addr, timeout } => health(config, addr, timeout),
+            Cmd::TapSync => match existing_store(&config).await {
+                Some(store) => lidzdaliba_bot::tap::command(&config, &store).await,
+                None => ExitCode::FAILURE,
+            },
         }
     })
 }
