@@ -704,7 +704,7 @@ mod tests {
     fn a_label_and_its_value_may_share_one_element_split_by_markup() {
         let html = format!(
             "<html><body><p>{}</p><dl><dt>Politikas jomas:</dt><dd>Veselība, <b>Farmācija</b></dd>\
-             <dt>Atbildīgā persona</dt><dd>Anna Bērziņa (VM)<br><a href=\"mailto:a@vm.gov.lv\">a@vm.gov.lv</a></dd>\
+             <dt>Atbildīgā persona</dt><dd>Vārds Uzvārds (VM)<br><a href=\"mailto:a@vm.gov.lv\">a@vm.gov.lv</a></dd>\
              <dt>Norises laiks</dt><dd>1.9.2026.&nbsp;-&nbsp;15.9.2026.</dd></dl></body></html>",
             "Cilvēkiem paredzēto zāļu klīnisko pētījumu noteikumi"
         );
@@ -719,7 +719,7 @@ mod tests {
         );
         assert_eq!(
             detail.responsible_person.as_deref(),
-            Some("Anna Bērziņa (VM)")
+            Some("Vārds Uzvārds (VM)")
         );
         assert_eq!(detail.held.unwrap().ends, "2026-09-15");
         assert_eq!((detail.prepared_by, detail.announced), (None, None));
