@@ -235,15 +235,7 @@ async fn listing(State(inner): State<Arc<Mutex<Inner>>>, uri: Uri, headers: Head
         .and_then(|p| p.parse().ok())
         .unwrap_or(1)
         .max(1);
-    let today = today();
-    let rows: String = items
-        .iter()
-        .skip((page - 1) * page_size)
-        .take(page_size)
-        .map(|item| row(item, item.ends.as_str() >= today.as_str()))
-        .collect();
-    let pages = items.len().div_ceil(page_size).max(1);
-    let mut body = listing_page(&rows, page, pages, items.len());
+    let mut body = listing_html(&items, page, page_size);
     if fault == Some(Fault::BrokenMarkup) {
         body = body.replace("data-column-header-name=", "data-column-name=");
     }
@@ -364,6 +356,29 @@ fn row(item: &Item, open: bool) -> String {
         )
         .replacen(ministry, &escape(&item.ministry), 1);
     format!("{ROW}{filled}")
+}
+
+/// Page `page` (from 1) of a listing of `items` (in the order given), `page_size` a page,
+/// as the fake serves it.
+pub fn listing_html(items: &[Item], page: usize, page_size: usize) -> String {
+    let today = today();
+    let rows: String = items
+        .iter()
+        .skip((page - 1) * page_size)
+        .take(page_size)
+        .map(|item| row(item, item.ends.as_str() >= today.as_str()))
+        .collect();
+    listing_page(
+        &rows,
+        page,
+        items.len().div_ceil(page_size).max(1),
+        items.len(),
+    )
+}
+
+/// A consultation's page as the fake serves it.
+pub fn detail_html(item: &Item) -> String {
+    detail_page(item)
 }
 
 /// A listing page in the live markup: its head, `rows`, a pager for `page` of `pages`, and
@@ -667,6 +682,24 @@ pub fn sample(today: &str, open: usize) -> Vec<Item> {
                 person: format!("Atbildīgais {n} ({abbr})"),
                 announced: format!("{} 09:{:02}", latvian(&date_of(ends - 15)), n % 60),
             }
+        })
+        .collect()
+}
+
+/// `total` consultations shaped like [`sample`]'s (its rows over again, each with an id and a
+/// number of its own), 25 ending each day, the first `open` of them open on `today`.
+pub fn many(today: &str, open: usize, total: usize) -> Vec<Item> {
+    let base = sample(today, 0);
+    let today = day_of(today);
+    (0..total)
+        .map(|n| {
+            let mut item = base[n % base.len()].clone();
+            let ends = today + (open as i64 - 1 - n as i64).div_euclid(25);
+            item.id = format!("00000000-0000-4000-8000-{n:012}");
+            item.number = format!("26-TA-{}", 9000 + n);
+            item.ends = date_of(ends);
+            item.starts = date_of(ends - 14);
+            item
         })
         .collect()
 }

@@ -755,3 +755,76 @@ async fn the_console_never_reads_tap() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(fake.take_requests().is_empty());
 }
+
+/// The loop for `run`: a sync at once, then one every interval, a new mapping applied at once,
+/// and an end as soon as shutdown is asked.
+#[tokio::test]
+async fn run_every_syncs_at_once_then_every_interval_until_shutdown() {
+    let today = lidzdaliba_bot::clock::today_in_latvia();
+    let s = setup(fake_tap::sample(&today, 4), 25).await;
+    let syncer = std::sync::Arc::new(Syncer::new(
+        HttpSource::new(
+            &s.fake.url,
+            HttpOptions {
+                gap: Duration::ZERO,
+                ..HttpOptions::default()
+            },
+        )
+        .unwrap(),
+        Db::new(s.store.pool().clone()),
+    ));
+    let (mapping_tx, mapping_rx) =
+        tokio::sync::watch::channel(std::sync::Arc::new(s.mapping.clone()));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let (reports_tx, mut reports) = tokio::sync::mpsc::unbounded_channel();
+    let task = tokio::spawn(tap::run_every(
+        syncer,
+        mapping_rx,
+        Duration::from_millis(300),
+        stopped,
+        move |report| {
+            let _ = reports_tx.send(report);
+        },
+    ));
+    let first = tokio::time::timeout(Duration::from_secs(5), reports.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((first.new.len(), first.open), (4, 4));
+    let second = tokio::time::timeout(Duration::from_secs(5), reports.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(second.new.is_empty() && second.details == 0, "{second:?}");
+
+    // New content: "Testa joma" now maps to health; applied without waiting for a sync.
+    let (_guard, dir) = helpers::content_copy();
+    let text = std::fs::read_to_string(dir.join("tap.toml")).unwrap();
+    std::fs::write(
+        dir.join("tap.toml"),
+        format!(
+            "{text}\n[[area]]\ntap = \"Testa joma\"\nareas = [\"veseliba\"]\n\
+             source = \"https://tapportals.mk.gov.lv/public_participation\"\n"
+        ),
+    )
+    .unwrap();
+    let (_, content) = content::load_dir(&dir).unwrap();
+    mapping_tx
+        .send(std::sync::Arc::new(Mapping::of(&content)))
+        .unwrap();
+    let mut mapped = 0;
+    for _ in 0..100 {
+        mapped = s.open(Filter::Area("veseliba"), &today).await.items.len();
+        if mapped == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(mapped, 3);
+
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("the loop ends on shutdown")
+        .unwrap();
+}
