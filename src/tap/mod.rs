@@ -3,7 +3,8 @@
 //! its period, responsible ministry and, from the consultation's own page, its policy areas
 //! and responsible person.
 //!
-//! - [`source`]: the [`Source`] trait, and [`HttpSource`] over TAP's public HTML;
+//! - [`source`]: the [`Source`] trait, and [`HttpSource`] over TAP's public HTML (which
+//!   keeps to [`robots`]);
 //! - [`parse`]: the listing and a consultation's page, read with an HTML tokenizer;
 //! - [`sync`]: one sync ([`Syncer::sync`]) and the loop every interval ([`run_every`]);
 //! - `db`: the tables and the screens' queries ([`Db::open_now`], [`Db::counts`],
@@ -19,6 +20,7 @@ mod db;
 mod follows;
 mod map;
 pub mod parse;
+pub mod robots;
 pub mod source;
 pub mod sync;
 
@@ -114,7 +116,7 @@ pub fn report_text(report: &SyncReport) -> String {
          open now: {}\n",
         report.pages,
         report.details,
-        report.requests(),
+        report.requests,
         report.elapsed.as_secs_f64(),
         report.open,
     );

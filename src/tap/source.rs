@@ -3,9 +3,11 @@
 //! State Chancellery) would implement the same trait and leave the rest unchanged.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::parse::{self, Detail, ListedItem, ListingPage, PageError};
+use super::robots::Robots;
 
 /// What a source of TAP's public consultations provides.
 pub trait Source: Send + Sync {
@@ -14,6 +16,9 @@ pub trait Source: Send + Sync {
 
     /// What the consultation's own page says.
     fn detail(&self, item: &ListedItem) -> impl Future<Output = Result<Detail, FetchError>> + Send;
+
+    /// The requests made so far (every one, `robots.txt` too), for the reports.
+    fn requests(&self) -> u64;
 }
 
 /// A page could not be had, or was not what it should be.
@@ -27,6 +32,8 @@ pub enum FetchError {
     Status { url: String, status: u16 },
     #[error("TAP's page is larger than {limit} bytes ({url})")]
     TooLarge { url: String, limit: usize },
+    #[error("TAP's robots.txt does not allow this bot to read {url}")]
+    Disallowed { url: String },
     #[error("{source} ({url})")]
     Page { url: String, source: PageError },
 }
@@ -41,6 +48,7 @@ impl FetchError {
             FetchError::Status { status, .. } if *status >= 500 => "server_error",
             FetchError::Status { .. } => "http_status",
             FetchError::TooLarge { .. } => "too_large",
+            FetchError::Disallowed { .. } => "robots",
             FetchError::Page {
                 source: PageError::Rejected,
                 ..
@@ -84,7 +92,7 @@ pub const USER_AGENT: &str = concat!(
     "lidzdaliba-bot/",
     env!("CARGO_PKG_VERSION"),
     " (a Telegram bot that tells residents which public consultations are open; reads the \
-     public_participation listing about once an hour, one request a second)"
+     public_participation listing about once an hour, one request a second, robots.txt daily)"
 );
 
 /// TAP's public HTML pages: the listing `/public_participation` and each consultation's page.
@@ -95,7 +103,15 @@ pub struct HttpSource {
     options: HttpOptions,
     /// When the last answer ended; held while a request is in flight.
     last: tokio::sync::Mutex<Option<Instant>>,
+    /// `robots.txt` as last read, and when.
+    robots: tokio::sync::Mutex<Option<(Instant, Robots)>>,
+    /// A `Crawl-delay` longer than the gap, in milliseconds (0: none).
+    delay_ms: AtomicU64,
+    requests: AtomicU64,
 }
+
+/// `robots.txt` is read again after this long.
+const ROBOTS_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 
 impl HttpSource {
     /// A source for the portal at `base` (`TAP_URL`, e.g. `https://tapportals.mk.gov.lv`).
@@ -115,6 +131,9 @@ impl HttpSource {
             base: base.trim_end_matches('/').to_string(),
             options,
             last: tokio::sync::Mutex::new(None),
+            robots: tokio::sync::Mutex::new(None),
+            delay_ms: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
         })
     }
 
@@ -126,14 +145,53 @@ impl HttpSource {
         )
     }
 
+    /// Fails with [`FetchError::Disallowed`] unless `robots.txt` (read at most once a day)
+    /// allows `path`. A missing `robots.txt` (4xx) allows everything; a portal that cannot
+    /// answer for it is not asked anything else.
+    async fn allowed(&self, path: &str) -> Result<(), FetchError> {
+        let mut robots = self.robots.lock().await;
+        if robots
+            .as_ref()
+            .is_none_or(|(at, _)| at.elapsed() >= ROBOTS_MAX_AGE)
+        {
+            let url = format!("{}/robots.txt", self.base);
+            let read = match self.get(&url).await {
+                Ok(text) => Robots::parse(&text),
+                Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
+                    Robots::default()
+                }
+                Err(err) => return Err(err),
+            };
+            let delay = read.delay.unwrap_or_default();
+            let delay_ms = if delay > self.options.gap {
+                u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)
+            } else {
+                0
+            };
+            self.delay_ms.store(delay_ms, Ordering::Relaxed);
+            *robots = Some((Instant::now(), read));
+        }
+        match robots.as_ref() {
+            Some((_, rules)) if !rules.allows(path) => Err(FetchError::Disallowed {
+                url: format!("{}{path}", self.base),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// One GET, after the pause since the last answer; the body as text.
     async fn get(&self, url: &str) -> Result<String, FetchError> {
         let mut last = self.last.lock().await;
+        let gap = self
+            .options
+            .gap
+            .max(Duration::from_millis(self.delay_ms.load(Ordering::Relaxed)));
         if let Some(at) = *last {
-            tokio::time::sleep_until((at + self.options.gap).into()).await;
+            tokio::time::sleep_until((at + gap).into()).await;
         }
         let result = self.fetch(url).await;
         *last = Some(Instant::now());
+        self.requests.fetch_add(1, Ordering::Relaxed);
         metrics::counter!("tap_requests_total").increment(1);
         result
     }
@@ -177,14 +235,21 @@ impl HttpSource {
 impl Source for HttpSource {
     async fn listing(&self, page: u32) -> Result<ListingPage, FetchError> {
         let url = self.listing_url(page);
+        self.allowed(&url[self.base.len()..]).await?;
         let html = self.get(&url).await?;
         parse::listing(&html, &self.base).map_err(|source| FetchError::Page { url, source })
     }
 
     async fn detail(&self, item: &ListedItem) -> Result<Detail, FetchError> {
         let url = item.url.clone();
+        self.allowed(url.strip_prefix(&self.base).unwrap_or(&url))
+            .await?;
         let html = self.get(&url).await?;
         parse::detail(&html, &item.title).map_err(|source| FetchError::Page { url, source })
+    }
+
+    fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 }
 

@@ -88,6 +88,8 @@ pub struct SyncReport {
     pub pages: u32,
     /// Consultations' pages asked for.
     pub details: u32,
+    /// Every request made (the pages, the consultations' pages, `robots.txt` when it was read).
+    pub requests: u64,
     /// Consultations open after the sync.
     pub open: usize,
     pub new: Vec<Change>,
@@ -110,11 +112,6 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
-    /// Every request the sync made.
-    pub fn requests(&self) -> u32 {
-        self.pages + self.details
-    }
-
     /// The ids of the new consultations (for [`Db::digests`]).
     pub fn new_ids(&self) -> Vec<String> {
         self.new.iter().map(|c| c.id.clone()).collect()
@@ -154,8 +151,9 @@ impl<S: Source> Syncer<S> {
     ) -> Result<SyncReport, SyncError> {
         let started = Instant::now();
         let failing_before = self.db.status(today).await.ok().and_then(|s| s.failing);
-        let mut requests = 0u64;
-        let result = self.run(mapping, today, now, &mut requests).await;
+        let before = self.source.requests();
+        let result = self.run(mapping, today, now, before).await;
+        let requests = self.source.requests().saturating_sub(before);
         match &result {
             Ok(report) => {
                 metrics::counter!("tap_sync_total", "outcome" => "ok").increment(1);
@@ -202,6 +200,7 @@ impl<S: Source> Syncer<S> {
         }
         result.map(|mut report| {
             report.elapsed = started.elapsed();
+            report.requests = requests;
             report
         })
     }
@@ -211,10 +210,10 @@ impl<S: Source> Syncer<S> {
         mapping: &Mapping,
         today: &str,
         now: u64,
-        requests: &mut u64,
+        requests_before: u64,
     ) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
-        let rows = self.read_listing(today, &mut report, requests).await?;
+        let rows = self.read_listing(today, &mut report).await?;
         let stored = self.db.stored().await?;
         let listed: HashSet<String> = rows.iter().map(|r| r.id.clone()).collect();
         let change = |id: &str, number: &str, title: &str, ministry: &str, ends: &str| Change {
@@ -303,7 +302,6 @@ impl<S: Source> Syncer<S> {
                 DetailUpdate::Failed
             } else {
                 report.details += 1;
-                *requests += 1;
                 match self.source.detail(&item).await {
                     Ok(detail) => DetailUpdate::Read(detail),
                     Err(FetchError::Page {
@@ -336,7 +334,7 @@ impl<S: Source> Syncer<S> {
             }
         }
         report.open = write.upserts.len();
-        write.requests = *requests;
+        write.requests = self.source.requests().saturating_sub(requests_before);
         self.db.write(&write, mapping, today, now).await?;
 
         let mut unknown: Vec<(String, usize)> = unknown.into_iter().collect();
@@ -365,14 +363,12 @@ impl<S: Source> Syncer<S> {
         &self,
         today: &str,
         report: &mut SyncReport,
-        requests: &mut u64,
     ) -> Result<Vec<ListedItem>, SyncError> {
         let mut rows: Vec<ListedItem> = Vec::new();
         let mut ids: HashSet<String> = HashSet::new();
         let mut last_end: Option<String> = None;
         for page in 1..=MAX_PAGES {
             report.pages += 1;
-            *requests += 1;
             let listing = self
                 .source
                 .listing(page)
@@ -480,6 +476,7 @@ pub fn describe_metrics() {
         "empty",
         "unsorted",
         "page_bound",
+        "robots",
         "too_many_gone",
         "database",
     ] {

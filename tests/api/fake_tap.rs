@@ -3,8 +3,8 @@
 //! the portal does when asked (`order_by=application_deadline&order_direction=desc`, `page=N`),
 //! and a page for each consultation with the labels the portal's pages show. Faults can be set
 //! for the listing and for single consultations' pages: the firewall's "Request Rejected" page
-//! (with 200), a status, no answer, broken markup, no rows, another page. Every request is
-//! recorded with its User-Agent and time.
+//! (with 200), a status, no answer, broken markup, no rows, another page; and a `robots.txt`
+//! (404 unless one is set). Every request is recorded with its User-Agent and time.
 //!
 //! Also used by `benches/tap.rs` (`#[path]`), so it depends on nothing else of the tests.
 
@@ -81,6 +81,8 @@ struct Inner {
     detail_faults: HashMap<String, Fault>,
     /// Serve the portal's default order (by number) whatever is asked.
     ignore_sort: bool,
+    /// The `robots.txt` served (404 when `None`).
+    robots: Option<String>,
     requests: Vec<Request>,
 }
 
@@ -102,6 +104,7 @@ impl FakeTap {
         let app = Router::new()
             .route("/public_participation", get(listing))
             .route("/public_participation/{id}", get(detail))
+            .route("/robots.txt", get(robots))
             .with_state(Arc::clone(&inner));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -138,6 +141,10 @@ impl FakeTap {
                 i.detail_faults.remove(id);
             }
         });
+    }
+
+    pub fn set_robots(&self, robots: Option<&str>) {
+        self.with(|i| i.robots = robots.map(str::to_string));
     }
 
     pub fn ignore_sort(&self, ignore: bool) {
@@ -240,6 +247,17 @@ async fn listing(State(inner): State<Arc<Mutex<Inner>>>, uri: Uri, headers: Head
         body = body.replace("data-column-header-name=", "data-column-name=");
     }
     html(body)
+}
+
+async fn robots(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap) -> Response {
+    record(&inner, "/robots.txt".into(), &headers);
+    let robots = inner.lock().unwrap().robots.clone();
+    match robots {
+        Some(text) => {
+            (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], text).into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "Not Found").into_response(),
+    }
 }
 
 async fn detail(

@@ -100,7 +100,8 @@ async fn a_first_sync_reads_the_pages_until_the_periods_end_and_each_open_page()
     // Pages 1-2 hold 10 open ones, page 3 the last 3 open and 2 ended: no page 4.
     let requests = s.fake.take_requests();
     let paths: Vec<&str> = requests.iter().map(|r| r.path_and_query.as_str()).collect();
-    let mut expected: Vec<String> = (1..=3).map(listing).collect();
+    let mut expected = vec!["/robots.txt".to_string()];
+    expected.extend((1..=3).map(listing));
     expected.extend(
         items[..13]
             .iter()
@@ -115,10 +116,7 @@ async fn a_first_sync_reads_the_pages_until_the_periods_end_and_each_open_page()
         "{:?}",
         requests[0].user_agent
     );
-    assert_eq!(
-        (report.pages, report.details, report.requests()),
-        (3, 13, 16)
-    );
+    assert_eq!((report.pages, report.details, report.requests), (3, 13, 17));
     assert_eq!(report.open, 13);
     assert_eq!(report.new.len(), 13);
     assert!(report.changed.is_empty() && report.gone.is_empty() && report.ended.is_empty());
@@ -201,7 +199,7 @@ async fn a_first_sync_reads_the_pages_until_the_periods_end_and_each_open_page()
     assert_eq!(counts.by_area.get("vides_aizsardziba"), Some(&4));
     let status = s.db().status(TODAY).await.unwrap();
     assert_eq!(status.items_open, 13);
-    assert_eq!(status.last_requests, Some(16));
+    assert_eq!(status.last_requests, Some(17));
     assert_eq!((status.last_error, status.failing), (None, None));
 }
 
@@ -364,6 +362,30 @@ async fn every_kind_of_failure_keeps_the_last_good_data() {
             .starts_with("listing page 1: cannot reach TAP (http://127.0.0.1:"),
         "{status:?}"
     );
+}
+
+#[tokio::test]
+async fn what_robots_txt_disallows_is_not_read() {
+    let items = fake_tap::sample(TODAY, 4);
+    let s = setup(items.clone(), 25).await;
+    s.fake.set_robots(Some(
+        "User-agent: *\nDisallow: /users/\n\nUser-agent: lidzdaliba-bot\nDisallow: /public_participation\n",
+    ));
+    let err = s.sync(TODAY).await.unwrap_err();
+    assert_eq!(err.kind(), "robots", "{err}");
+    assert_eq!(asked(&s.fake), ["/robots.txt"], "nothing else is asked");
+    let status = s.db().status(TODAY).await.unwrap();
+    assert_eq!(status.failing.as_deref(), Some("robots"));
+    // robots.txt is read once a day, not at every sync: this source keeps its answer.
+    assert_eq!(s.sync(TODAY).await.unwrap_err().kind(), "robots");
+    assert!(asked(&s.fake).is_empty());
+    // A portal that allows the listing (and forbids what the bot never reads) is read.
+    let fresh = setup(items, 25).await;
+    fresh.fake.set_robots(Some(
+        "User-agent: *\nDisallow: /users/\nDisallow: /documents\n",
+    ));
+    let report = fresh.sync(TODAY).await.unwrap();
+    assert_eq!((report.pages, report.details, report.requests), (1, 4, 6));
 }
 
 #[tokio::test]
@@ -685,7 +707,7 @@ async fn tap_sync_prints_what_changed_and_exits_1_when_it_failed() {
     let (code, stdout, stderr) = tap_sync().await;
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     assert!(
-        stdout.contains("1 listing page(s) and 3 consultation page(s), 4 request(s)"),
+        stdout.contains("1 listing page(s) and 3 consultation page(s), 5 request(s)"),
         "{stdout}"
     );
     assert!(stdout.contains("open now: 3\nnew: 3\n"), "{stdout}");
@@ -695,7 +717,8 @@ async fn tap_sync_prints_what_changed_and_exits_1_when_it_failed() {
     );
     assert!(stdout.contains(&line), "{stdout}");
     let requests = fake.take_requests();
-    assert_eq!(requests.len(), 4);
+    assert_eq!(requests.len(), 5, "robots.txt, the listing, three pages");
+    assert_eq!(requests[0].path_and_query, "/robots.txt");
     for pair in requests.windows(2) {
         let gap = pair[1].at.duration_since(pair[0].at);
         assert!(gap >= Duration::from_millis(950), "requests {gap:?} apart");
