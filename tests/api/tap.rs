@@ -851,3 +851,52 @@ async fn run_every_syncs_at_once_then_every_interval_until_shutdown() {
         .expect("the loop ends on shutdown")
         .unwrap();
 }
+
+// ---- the parsers on what no page should be --------------------------------------------------
+
+mod hostile_pages {
+    use lidzdaliba_bot::tap::parse;
+    use proptest::prelude::*;
+
+    const LIVE: &str = include_str!("../fixtures/tap/listing-2026-09.html");
+
+    /// The live page cut at `cut` and with `junk` put in at `at` (both as fractions of it).
+    fn mangled(page: &str, cut: f64, at: f64, junk: &str) -> String {
+        let boundary = |f: f64| {
+            let mut i = ((page.len() as f64) * f) as usize;
+            while !page.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let (cut, at) = (boundary(cut), boundary(at).min(boundary(cut)));
+        format!("{}{junk}{}", &page[..at], &page[at..cut])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        /// Cut anywhere, with anything put in: the parsers never panic, and a listing they
+        /// accept has in every row what a row must have.
+        #[test]
+        fn a_mangled_page_is_read_or_refused_never_a_panic(
+            cut in 0.0f64..=1.0,
+            at in 0.0f64..=1.0,
+            junk in "(<[a-z/]{0,8}( data-url=\"/public_participation/x\")?>|&[a-z]{0,6};?|[\"' <>=a-zāē0-9.\\-]{0,12}){0,6}",
+        ) {
+            let page = mangled(LIVE, cut, at, &junk);
+            if let Ok(listing) = parse::listing(&page, "https://tapportals.mk.gov.lv") {
+                for row in &listing.rows {
+                    prop_assert!(!row.number.is_empty() && !row.title.is_empty());
+                    prop_assert!(row.period.starts <= row.period.ends);
+                    prop_assert!(parse::is_item_id(&row.id));
+                }
+            }
+            if let Ok(detail) = parse::detail(&page, "Grozījumi Kriminālprocesa likumā")
+                && let Some(person) = detail.responsible_person
+            {
+                prop_assert!(person.chars().count() <= 150);
+            }
+        }
+    }
+}
