@@ -59,6 +59,12 @@ pub fn day_number(date: &str) -> Option<i64> {
     Some(era * 146_097 + doe - 719_468)
 }
 
+/// The date (`YYYY-MM-DD`) of the day `days` after 1970-01-01: the inverse of [`day_number`].
+pub fn date_of_day(days: i64) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// Year, month, day of the day `days` after 1970-01-01 (Howard Hinnant's algorithm).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -90,6 +96,7 @@ mod tests {
         for n in [0, 59, 60, 365, 10_000, 20_000, 30_000] {
             let (y, m, d) = civil_from_days(n);
             assert_eq!(day_number(&format!("{y:04}-{m:02}-{d:02}")), Some(n));
+            assert_eq!(day_number(&date_of_day(n)), Some(n));
         }
     }
 }

@@ -83,6 +83,15 @@ pub struct Config {
     /// chat gets one notice
     #[arg(long, env = "BOT_CHAT_BACKLOG", default_value_t = DEFAULT_CHAT_BACKLOG, value_parser = chat_backlog)]
     pub chat_backlog: usize,
+    /// The TAP portal whose public consultations the bot reads (`tap-sync`, and `run` every
+    /// TAP_SYNC_INTERVAL)
+    #[arg(long, env = "TAP_URL", default_value = "https://tapportals.mk.gov.lv", value_parser = tap_url)]
+    pub tap_url: String,
+    /// How often `run` reads TAP: a duration such as `1h`, `15m` or `90s` (1 s to 7 days), or
+    /// `off`; the console never reads it
+    // `None` is off. The full path keeps clap from reading `Option` as "the variable may be missing".
+    #[arg(long, env = "TAP_SYNC_INTERVAL", default_value = "1h", value_parser = sync_interval)]
+    pub tap_sync_interval: ::std::option::Option<std::time::Duration>,
 }
 
 /// Webhook mode: where Telegram posts updates and how they are checked.
@@ -294,6 +303,51 @@ fn chat_backlog(value: &str) -> Result<usize, Expected> {
     }
 }
 
+fn tap_url(value: &str) -> Result<String, Expected> {
+    url::Url::parse(value)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some())
+        .map(|_| value.trim_end_matches('/').to_string())
+        .ok_or(Expected(
+            "an http:// or https:// URL of the TAP portal, such as https://tapportals.mk.gov.lv",
+        ))
+}
+
+/// `off`, or a duration of whole seconds, minutes, hours and days (`1h`, `15m`, `1h30m`,
+/// `90s`), from 1 s to 7 days.
+fn sync_interval(value: &str) -> Result<Option<std::time::Duration>, Expected> {
+    const EXPECTED: Expected =
+        Expected("a duration such as 1h, 15m, 1h30m or 90s (from 1s to 7d), or 'off'");
+    if value == "off" {
+        return Ok(None);
+    }
+    let mut secs: u64 = 0;
+    let mut number = String::new();
+    for c in value.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(EXPECTED),
+        };
+        let n: u64 = number.parse().map_err(|_| EXPECTED)?;
+        secs = n
+            .checked_mul(unit)
+            .and_then(|part| secs.checked_add(part))
+            .ok_or(EXPECTED)?;
+        number.clear();
+    }
+    if !number.is_empty() || !(1..=7 * 86_400).contains(&secs) {
+        return Err(EXPECTED);
+    }
+    Ok(Some(std::time::Duration::from_secs(secs)))
+}
+
 fn log_format(value: &str) -> Result<bool, Expected> {
     match value {
         "text" => Ok(false),
@@ -461,6 +515,47 @@ mod tests {
         assert_eq!(c.health_listen.unwrap().port(), 9090);
         assert!(c.log_json);
         assert_eq!(c.log_filter.as_deref(), Some("debug"));
+    }
+
+    #[test]
+    fn tap_settings_read_a_portal_and_an_interval() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.tap_url, "https://tapportals.mk.gov.lv");
+        assert_eq!(
+            c.tap_sync_interval,
+            Some(std::time::Duration::from_secs(3600))
+        );
+        let c = config(&[
+            ("TAP_URL", "http://127.0.0.1:8099/"),
+            ("TAP_SYNC_INTERVAL", "15m"),
+        ])
+        .unwrap();
+        assert_eq!(c.tap_url, "http://127.0.0.1:8099");
+        assert_eq!(
+            c.tap_sync_interval,
+            Some(std::time::Duration::from_secs(900))
+        );
+        let secs = |v: &str| {
+            config(&[("TAP_SYNC_INTERVAL", v)])
+                .unwrap()
+                .tap_sync_interval
+                .map(|d| d.as_secs())
+        };
+        assert_eq!(secs("3s"), Some(3));
+        assert_eq!(secs("1h30m"), Some(5400));
+        assert_eq!(secs("7d"), Some(604_800));
+        assert_eq!(secs("off"), None);
+        for bad in ["0s", "8d", "1", "h", "1x", "-1h", "1.5h", "on", "1h 30m"] {
+            let err = config(&[("TAP_SYNC_INTERVAL", bad)]).unwrap_err();
+            assert_eq!(err.var, "TAP_SYNC_INTERVAL", "{bad}");
+            assert!(err.expected.contains("1h30m"), "{err}");
+        }
+        assert_eq!(
+            config(&[("TAP_URL", "tapportals.mk.gov.lv")])
+                .unwrap_err()
+                .var,
+            "TAP_URL"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! bot                                   the Telegram runtime
 //! health   console                      /healthz and /metrics; the offline console
 //! engine                                requests in, replies out
+//! tap                                   public consultations read from the TAP portal
 //! stats                                 usage counters
 //! store    links                        the SQLite cache; the link checker
 //! config   content                      settings; the content files and their model
@@ -42,6 +43,7 @@ pub mod links;
 pub mod render;
 pub mod stats;
 pub mod store;
+pub mod tap;
 
 /// The layers of the crate's modules, lowest first: a module may use the modules of the
 /// layers before its own and no other (see the crate documentation).
@@ -50,6 +52,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["config", "content"],
     &["store", "links"],
     &["stats"],
+    &["tap"],
     &["engine"],
     &["health", "console"],
     &["bot"],

@@ -1,7 +1,7 @@
 //! The command line: `run` (the Telegram bot, the default), `console`, `check`, `import`,
-//! `stats`, `reports`, `health`. Every command reads its settings from the environment and from
-//! one env file: `--env-file PATH`, else `./.env` if there is one; `--help` lists them
-//! ([`config::help`]). This file parses the command line, runs the command (its body is in
+//! `stats`, `reports`, `health`, `tap-sync`. Every command reads its settings from the
+//! environment and from one env file: `--env-file PATH`, else `./.env` if there is one; `--help`
+//! lists them ([`config::help`]). This file parses the command line, runs the command (its body is in
 //! `cli/`) and turns a failure into a message and an exit status, once.
 
 mod cli;
@@ -80,6 +80,9 @@ enum Cmd {
         #[arg(long)]
         open: bool,
     },
+    /// Read TAP's public consultations once now (TAP_URL) and print what changed; exit 1 when
+    /// it failed (the last good data stays)
+    TapSync,
     /// Ask the running bot's /healthz (at HEALTH_LISTEN); exit 0 if healthy, 1 if not
     Health {
         /// The address to ask instead of HEALTH_LISTEN
@@ -143,6 +146,7 @@ fn run(env_file: Option<&Path>, command: Cmd) -> Result<ExitCode, Failure> {
             Cmd::Stats { days, png } => cli::stats::stats(config, days, png).await,
             Cmd::Reports { open } => cli::reports::reports(config, open).await,
             Cmd::Health { addr, timeout } => cli::health::health(config, addr, timeout),
+            Cmd::TapSync => cli::tap::tap_sync(config).await,
         }
     })
 }

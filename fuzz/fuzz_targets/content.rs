@@ -1,4 +1,4 @@
-//! The content parser never panics: any bytes, cut into the seven content files, give
+//! The content parser never panics: any bytes, cut into the content files (`FILES`), give
 //! content or a list of problems.
 #![no_main]
 

@@ -7,6 +7,7 @@ pub mod import;
 pub mod reports;
 pub mod run;
 pub mod stats;
+pub mod tap;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

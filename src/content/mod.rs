@@ -4,6 +4,7 @@
 mod hash;
 mod read;
 pub mod stale;
+pub mod tap;
 pub mod ui;
 pub mod validate;
 
@@ -22,7 +23,7 @@ pub fn load_dir(dir: &Path) -> Result<(Snapshot, Content), ContentErrors> {
 }
 
 /// The files a content directory must hold, in the order they are read.
-pub const FILES: [&str; 7] = [
+pub const FILES: [&str; 8] = [
     "meta.toml",
     "lessons.toml",
     "guidelines.toml",
@@ -30,6 +31,7 @@ pub const FILES: [&str; 7] = [
     "specialists.toml",
     "resources.toml",
     "ui.toml",
+    "tap.toml",
 ];
 
 /// Longest text, in UTF-16 units, that one content field may hold: a card adds headings,
@@ -80,6 +82,8 @@ pub struct Content {
     pub resources: Vec<Resource>,
     /// UI strings by key.
     pub ui: Vec<(String, Text)>,
+    /// `tap.toml`: TAP's names mapped to the ministries and areas.
+    pub tap: tap::TapMap,
 }
 
 /// `meta.toml`: where the content comes from.

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::lookup::Target;
+use crate::content::tap::TapMap;
 use crate::content::{
     Area, Content, ContentHash, Guidelines, Lesson, Meta, Ministry, Resource, Section, Series,
     Specialists, Text,
@@ -43,6 +44,8 @@ pub struct Catalog {
     pub resources: Vec<Resource>,
     /// In content order, with every field the content reader fills (aliases too).
     pub ministries: Vec<Ministry>,
+    /// `tap.toml`: how TAP's names meet the ministries and areas (the TAP sync maps with it).
+    pub tap: TapMap,
     texts: HashMap<String, (Text, Vec<String>)>,
     ministry_at: HashMap<String, usize>,
     /// Area id → (ministry index, area index).
@@ -62,6 +65,7 @@ impl Catalog {
             ministries,
             specialists,
             resources,
+            tap,
             ui: _,
         } = content;
         let Meta {
@@ -122,6 +126,7 @@ impl Catalog {
             tips,
             resources,
             ministries,
+            tap,
             texts,
             ministry_at,
             area_at,

@@ -57,7 +57,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 // ---- the real binary ----------------------------------------------------------------------
 
-/// The real binary with an empty environment (only `PATH`) and no input: every test that runs
+/// The real binary with an empty environment (only `PATH`, and `TAP_SYNC_INTERVAL=off`) and no input: every test that runs
 /// it starts here, so that no variable of the test's own environment (a `TELOXIDE_TOKEN`, a
 /// `RUST_LOG`) leaks into it.
 pub fn binary() -> std::process::Command {
@@ -65,6 +65,8 @@ pub fn binary() -> std::process::Command {
     command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
+        // Never the real TAP portal: a test that wants a sync gives its fake's TAP_URL.
+        .env("TAP_SYNC_INTERVAL", "off")
         .stdin(std::process::Stdio::null());
     command
 }

@@ -4,7 +4,7 @@
 //! This file holds the [`Reader`] itself and the checks across files (a lesson's area, the
 //! fallback ministry, the UI keys); each content file has its own module (`meta` with `ui`,
 //! `lessons`, `sections` for the guidelines and the specialists' tips, `ministries`,
-//! `resources`), and `fields` the accessors for single values that all of them share.
+//! `resources`, `tap`), and `fields` the accessors for single values that all of them share.
 
 use std::collections::HashMap;
 
@@ -19,6 +19,7 @@ mod meta;
 mod ministries;
 mod resources;
 mod sections;
+mod tap;
 
 /// Parses the files (`(shown path, text)` in [`super::FILES`] order) into validated content.
 pub(super) fn parse_files(files: &[(String, String)]) -> Result<Content, ContentErrors> {
@@ -49,6 +50,7 @@ pub(super) fn parse_files(files: &[(String, String)]) -> Result<Content, Content
     let (mut spec_r, spec_t) = next();
     let (mut res_r, res_t) = next();
     let (mut ui_r, ui_t) = next();
+    let (mut tap_r, tap_t) = next();
 
     let meta = meta_r.meta(Tbl::document(&meta_t));
     let (series, lessons) = lessons_r.lessons(Tbl::document(&lessons_t));
@@ -57,6 +59,7 @@ pub(super) fn parse_files(files: &[(String, String)]) -> Result<Content, Content
     let specialists = spec_r.specialists(Tbl::document(&spec_t));
     let resources = res_r.resources(Tbl::document(&res_t));
     let ui = ui_r.ui(Tbl::document(&ui_t));
+    let (tap, tap_lines) = tap_r.tap(Tbl::document(&tap_t));
 
     // Cross-file checks: the references between files.
     let areas: HashMap<&str, &str> = ministries
@@ -103,13 +106,18 @@ pub(super) fn parse_files(files: &[(String, String)]) -> Result<Content, Content
             );
         }
     }
+    if ministries_read {
+        tap_r.tap_references(&tap, &tap_lines, &ministries);
+    }
     for key in super::ui::KEYS {
         if !ui.iter().any(|(k, _)| k == key) {
             ui_r.problem(1, format!("missing UI string '{key}'"));
         }
     }
 
-    for reader in [meta_r, lessons_r, guide_r, min_r, spec_r, res_r, ui_r] {
+    for reader in [
+        meta_r, lessons_r, guide_r, min_r, spec_r, res_r, ui_r, tap_r,
+    ] {
         problems.extend(reader.problems);
     }
     if !problems.is_empty() {
@@ -124,6 +132,7 @@ pub(super) fn parse_files(files: &[(String, String)]) -> Result<Content, Content
         specialists: specialists.expect("specialists are present when there are no problems"),
         resources,
         ui,
+        tap,
     })
 }
 

@@ -1,0 +1,616 @@
+//! The TAP tables (migration `20261202500000_tap.sql`): the consultations as last read, the
+//! state of reading, and the queries the screens need ("open now", counts, the status).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde::Serialize;
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+
+use super::map::Mapping;
+use super::parse::{Detail, ListedItem};
+use crate::clock;
+
+/// The TAP tables; cheap to clone (a handle to the store's pool).
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub(super) pool: SqlitePool,
+}
+
+/// A database error in the TAP tables.
+#[derive(Debug, thiserror::Error)]
+#[error("database error in the TAP tables: {0}")]
+pub struct DbError(#[from] pub sqlx::Error);
+
+/// How far a consultation's own page could be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DetailState {
+    /// Not read yet.
+    Pending,
+    /// Every field read.
+    Ok,
+    /// Some fields read; the others are unknown.
+    Partial,
+    /// The page did not read as a consultation's page: the listing's data only.
+    Unreadable,
+    /// The page could not be fetched; it is asked for again at the next sync.
+    Failed,
+}
+
+impl DetailState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DetailState::Pending => "pending",
+            DetailState::Ok => "ok",
+            DetailState::Partial => "partial",
+            DetailState::Unreadable => "unreadable",
+            DetailState::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "ok" => DetailState::Ok,
+            "partial" => DetailState::Partial,
+            "unreadable" => DetailState::Unreadable,
+            "failed" => DetailState::Failed,
+            _ => DetailState::Pending,
+        }
+    }
+}
+
+/// Which open consultations to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter<'a> {
+    All,
+    /// Those whose responsible ministry is the content's ministry with this id.
+    Ministry(&'a str),
+    /// Those with a policy area that `tap.toml` maps to the content's area with this id.
+    Area(&'a str),
+}
+
+/// A consultation whose period has not ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenItem {
+    pub id: String,
+    /// Its page on TAP (where one takes part, after a Latvija.lv login).
+    pub url: String,
+    pub number: String,
+    pub title: String,
+    pub kind: String,
+    /// First and last day of the period (`YYYY-MM-DD`).
+    pub starts: String,
+    pub ends: String,
+    /// Days until the period ends: 0 on its last day.
+    pub days_left: i64,
+    /// Whether the period has begun (a consultation may be announced before it starts).
+    pub started: bool,
+    /// "Atbildīgā ministrija" as TAP writes it, to be shown as written when it is not one
+    /// of the content's ministries.
+    pub ministry_name: String,
+    pub ministry_id: Option<String>,
+    /// "Atbildīgā persona" (a name and an institution), when its page could be read.
+    pub responsible_person: Option<String>,
+    pub prepared_by: Option<String>,
+    /// "Izsludināšanas datums" (`YYYY-MM-DD HH:MM`).
+    pub announced_at: Option<String>,
+    /// "Politikas jomas" as TAP writes them.
+    pub policy_areas: Vec<String>,
+    /// The content's areas they agree with.
+    pub area_ids: Vec<String>,
+    pub detail: DetailState,
+}
+
+/// What is open now, and whether that can be trusted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenNow {
+    /// Closing soonest first.
+    pub items: Vec<OpenItem>,
+    /// When TAP was last read successfully (Unix seconds); `None`: never.
+    pub last_success: Option<u64>,
+    /// The last good read is older than twice the sync interval (or there was none): an empty
+    /// list then means "not known", never "nothing is open".
+    pub stale: bool,
+}
+
+impl OpenNow {
+    /// Whether a screen may say that nothing is open: the list is empty and fresh.
+    pub fn known_empty(&self) -> bool {
+        self.items.is_empty() && !self.stale
+    }
+}
+
+/// How reading TAP goes, for `/healthz`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Status {
+    /// Unix seconds of the last sync that read TAP completely.
+    pub last_success: Option<u64>,
+    /// What went wrong the last time a sync failed (kept after a later success; compare
+    /// `last_error_at` with `last_success`).
+    pub last_error: Option<String>,
+    pub last_error_at: Option<u64>,
+    /// The kind of failure while syncs keep failing (`network`, `rejected`, ...); `None`
+    /// once a sync succeeded.
+    pub failing: Option<String>,
+    pub last_attempt: Option<u64>,
+    /// Requests the last sync made.
+    pub last_requests: Option<u64>,
+    /// Consultations whose period has not ended.
+    pub items_open: i64,
+}
+
+/// How many open consultations each ministry and each area has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub by_ministry: HashMap<String, usize>,
+    pub by_area: HashMap<String, usize>,
+}
+
+/// Data is stale once the last good read is older than twice the sync interval; with syncing
+/// off, twice the default interval.
+pub fn stale_after(interval: Option<Duration>) -> Duration {
+    2 * interval.unwrap_or(super::DEFAULT_INTERVAL)
+}
+
+/// What the sync knows of a stored consultation.
+#[derive(Debug, Clone)]
+pub(super) struct Stored {
+    pub number: String,
+    pub title: String,
+    pub ministry_name: String,
+    pub ends: String,
+    pub listing_hash: String,
+    pub detail: DetailState,
+    pub detail_at: Option<u64>,
+    pub gone: bool,
+    pub ended_reported: bool,
+}
+
+/// What the sync read of one open consultation's page.
+#[derive(Debug, Clone)]
+pub(super) enum DetailUpdate {
+    /// Not asked for: what is stored stays.
+    Keep,
+    Read(Detail),
+    /// Not taken: the fields are cleared, the listing's data stays.
+    Unreadable,
+    /// Not fetched: what is stored stays, and it is asked for again next time.
+    Failed,
+}
+
+/// One consultation the sync writes.
+#[derive(Debug, Clone)]
+pub(super) struct Upsert {
+    pub item: ListedItem,
+    pub hash: String,
+    pub detail: DetailUpdate,
+}
+
+/// Everything one successful sync writes, in one transaction.
+#[derive(Debug, Default)]
+pub(super) struct Write {
+    /// The open consultations of the listing.
+    pub upserts: Vec<Upsert>,
+    /// Stored consultations the listing showed as ended: their period is updated.
+    pub ended_rows: Vec<(ListedItem, String)>,
+    pub gone: Vec<String>,
+    /// Stored consultations whose end is reported now.
+    pub ended: Vec<String>,
+    pub requests: u64,
+}
+
+/// Ended or withdrawn consultations are kept this long, then deleted.
+const KEEP_DAYS: i64 = 30;
+
+impl Db {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+
+    /// The consultations open on `today` (`YYYY-MM-DD`), closing soonest first. `now` (Unix
+    /// seconds) and `stale_after` decide [`OpenNow::stale`].
+    pub async fn open_now(
+        &self,
+        filter: Filter<'_>,
+        today: &str,
+        now: u64,
+        stale_after: Duration,
+    ) -> Result<OpenNow, DbError> {
+        let (clause, key) = match filter {
+            Filter::All => ("", None),
+            Filter::Ministry(id) => (" AND i.ministry_id = ?2", Some(id)),
+            Filter::Area(id) => (
+                " AND EXISTS (SELECT 1 FROM tap_item_areas a WHERE a.item_id = i.id AND a.area_id = ?2)",
+                Some(id),
+            ),
+        };
+        let sql = format!(
+            "SELECT i.id, i.url, i.number, i.title, i.kind, i.starts, i.ends, i.ministry_name, \
+             i.ministry_id, i.responsible_person, i.prepared_by, i.announced_at, i.detail \
+             FROM tap_items i WHERE i.ends >= ?1 AND i.gone_at IS NULL{clause} \
+             ORDER BY i.ends, i.number"
+        );
+        let mut conn = self.pool.acquire().await?;
+        let mut query = sqlx::query(&sql).bind(today);
+        if let Some(key) = key {
+            query = query.bind(key);
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        let today_n = clock::day_number(today).unwrap_or(0);
+        let mut items: Vec<OpenItem> = rows
+            .iter()
+            .map(|r| {
+                let starts: String = r.get(5);
+                let ends: String = r.get(6);
+                OpenItem {
+                    id: r.get(0),
+                    url: r.get(1),
+                    number: r.get(2),
+                    title: r.get(3),
+                    kind: r.get(4),
+                    days_left: clock::day_number(&ends).map_or(0, |e| e - today_n),
+                    started: starts.as_str() <= today,
+                    starts,
+                    ends,
+                    ministry_name: r.get(7),
+                    ministry_id: r.get(8),
+                    responsible_person: r.get(9),
+                    prepared_by: r.get(10),
+                    announced_at: r.get(11),
+                    detail: DetailState::parse(r.get::<&str, _>(12)),
+                    policy_areas: Vec::new(),
+                    area_ids: Vec::new(),
+                }
+            })
+            .collect();
+        if !items.is_empty() {
+            let at: HashMap<String, usize> = items
+                .iter()
+                .enumerate()
+                .map(|(n, i)| (i.id.clone(), n))
+                .collect();
+            let open = "SELECT id FROM tap_items WHERE ends >= ?1 AND gone_at IS NULL";
+            let areas = sqlx::query(&format!(
+                "SELECT item_id, name FROM tap_item_policy_areas WHERE item_id IN ({open}) \
+                 ORDER BY item_id, position"
+            ))
+            .bind(today)
+            .fetch_all(&mut *conn)
+            .await?;
+            for row in &areas {
+                if let Some(n) = at.get(row.get::<&str, _>(0)) {
+                    items[*n].policy_areas.push(row.get(1));
+                }
+            }
+            let ids = sqlx::query(&format!(
+                "SELECT item_id, area_id FROM tap_item_areas WHERE item_id IN ({open}) \
+                 ORDER BY item_id, area_id"
+            ))
+            .bind(today)
+            .fetch_all(&mut *conn)
+            .await?;
+            for row in &ids {
+                if let Some(n) = at.get(row.get::<&str, _>(0)) {
+                    items[*n].area_ids.push(row.get(1));
+                }
+            }
+        }
+        let last_success: Option<i64> =
+            sqlx::query_scalar("SELECT last_success FROM tap_status WHERE id = 1")
+                .fetch_optional(&mut *conn)
+                .await?
+                .flatten();
+        let last_success = last_success.and_then(|t| u64::try_from(t).ok());
+        let stale = last_success.is_none_or(|t| now.saturating_sub(t) > stale_after.as_secs());
+        Ok(OpenNow {
+            items,
+            last_success,
+            stale,
+        })
+    }
+
+    /// How many consultations are open on `today` per ministry and per area.
+    pub async fn counts(&self, today: &str) -> Result<Counts, DbError> {
+        let mut counts = Counts::default();
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT ministry_id, COUNT(*) FROM tap_items WHERE ends >= ?1 AND gone_at IS NULL \
+             AND ministry_id IS NOT NULL GROUP BY ministry_id",
+        )
+        .bind(today)
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, n) in rows {
+            counts
+                .by_ministry
+                .insert(id, usize::try_from(n).unwrap_or(0));
+        }
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT a.area_id, COUNT(*) FROM tap_item_areas a JOIN tap_items i ON i.id = a.item_id \
+             WHERE i.ends >= ?1 AND i.gone_at IS NULL GROUP BY a.area_id",
+        )
+        .bind(today)
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, n) in rows {
+            counts.by_area.insert(id, usize::try_from(n).unwrap_or(0));
+        }
+        Ok(counts)
+    }
+
+    /// How reading TAP goes, with the number of consultations open on `today`.
+    pub async fn status(&self, today: &str) -> Result<Status, DbError> {
+        let items_open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM tap_items WHERE ends >= ?1 AND gone_at IS NULL",
+        )
+        .bind(today)
+        .fetch_one(&self.pool)
+        .await?;
+        let row = sqlx::query(
+            "SELECT last_success, last_error, last_error_at, last_error_kind, last_attempt, \
+             last_requests FROM tap_status WHERE id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let secs = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok());
+        Ok(match row {
+            None => Status {
+                items_open,
+                ..Status::default()
+            },
+            Some(r) => Status {
+                last_success: secs(r.get(0)),
+                last_error: r.get(1),
+                last_error_at: secs(r.get(2)),
+                failing: r.get(3),
+                last_attempt: secs(r.get(4)),
+                last_requests: secs(r.get(5)),
+                items_open,
+            },
+        })
+    }
+
+    /// Re-reads every stored consultation's ministry and areas with `mapping` (after the
+    /// content changed).
+    pub async fn remap(&self, mapping: &Mapping) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        remap(&mut tx, mapping).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every stored consultation, by id.
+    pub(super) async fn stored(&self) -> Result<HashMap<String, Stored>, DbError> {
+        let rows = sqlx::query(
+            "SELECT id, number, title, ministry_name, ends, listing_hash, detail, detail_at, \
+             gone_at IS NOT NULL, ended_reported FROM tap_items",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    Stored {
+                        number: r.get(1),
+                        title: r.get(2),
+                        ministry_name: r.get(3),
+                        ends: r.get(4),
+                        listing_hash: r.get(5),
+                        detail: DetailState::parse(r.get::<&str, _>(6)),
+                        detail_at: r
+                            .get::<Option<i64>, _>(7)
+                            .and_then(|t| u64::try_from(t).ok()),
+                        gone: r.get(8),
+                        ended_reported: r.get(9),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Writes a successful sync: the consultations, what is gone and ended, the mapping,
+    /// the deletion of old ones, and the status, in one transaction.
+    pub(super) async fn write(
+        &self,
+        write: &Write,
+        mapping: &Mapping,
+        today: &str,
+        now: u64,
+    ) -> Result<(), DbError> {
+        let now_i = i64::try_from(now).unwrap_or(i64::MAX);
+        let mut tx = self.pool.begin().await?;
+        for up in &write.upserts {
+            let item = &up.item;
+            sqlx::query(
+                "INSERT INTO tap_items (id, url, number, title, kind, starts, ends, ministry_name, \
+                 listing_hash, first_seen, last_seen) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) \
+                 ON CONFLICT (id) DO UPDATE SET url = excluded.url, number = excluded.number, \
+                 title = excluded.title, kind = excluded.kind, starts = excluded.starts, \
+                 ends = excluded.ends, ministry_name = excluded.ministry_name, \
+                 listing_hash = excluded.listing_hash, last_seen = excluded.last_seen, \
+                 gone_at = NULL, \
+                 ended_reported = CASE WHEN excluded.ends >= ?11 THEN 0 ELSE ended_reported END",
+            )
+            .bind(&item.id)
+            .bind(&item.url)
+            .bind(&item.number)
+            .bind(&item.title)
+            .bind(&item.kind)
+            .bind(&item.period.starts)
+            .bind(&item.period.ends)
+            .bind(&item.ministry)
+            .bind(&up.hash)
+            .bind(now_i)
+            .bind(today)
+            .execute(&mut *tx)
+            .await?;
+            write_detail(&mut tx, &item.id, &up.detail, now_i).await?;
+        }
+        for (item, hash) in &write.ended_rows {
+            sqlx::query(
+                "UPDATE tap_items SET starts = ?2, ends = ?3, listing_hash = ?4, last_seen = ?5 \
+                 WHERE id = ?1",
+            )
+            .bind(&item.id)
+            .bind(&item.period.starts)
+            .bind(&item.period.ends)
+            .bind(hash)
+            .bind(now_i)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for id in &write.gone {
+            sqlx::query("UPDATE tap_items SET gone_at = ?2 WHERE id = ?1")
+                .bind(id)
+                .bind(now_i)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for id in &write.ended {
+            sqlx::query("UPDATE tap_items SET ended_reported = 1 WHERE id = ?1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "DELETE FROM tap_items WHERE ends < date(?1, ?2) OR (gone_at IS NOT NULL AND gone_at < ?3)",
+        )
+        .bind(today)
+        .bind(format!("-{KEEP_DAYS} days"))
+        .bind(now_i - KEEP_DAYS * 86_400)
+        .execute(&mut *tx)
+        .await?;
+        remap(&mut tx, mapping).await?;
+        sqlx::query(
+            "INSERT INTO tap_status (id, last_attempt, last_success, last_requests) \
+             VALUES (1, ?1, ?1, ?2) ON CONFLICT (id) DO UPDATE SET \
+             last_attempt = excluded.last_attempt, last_success = excluded.last_success, \
+             last_requests = excluded.last_requests, last_error_kind = NULL",
+        )
+        .bind(now_i)
+        .bind(i64::try_from(write.requests).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a failed sync; returns the kind of the failure before it (`None` if the sync
+    /// before succeeded), so that each kind is logged once.
+    pub(super) async fn record_failure(
+        &self,
+        kind: &str,
+        message: &str,
+        requests: u64,
+        now: u64,
+    ) -> Result<Option<String>, DbError> {
+        let now_i = i64::try_from(now).unwrap_or(i64::MAX);
+        let mut tx = self.pool.begin().await?;
+        let before: Option<String> =
+            sqlx::query_scalar("SELECT last_error_kind FROM tap_status WHERE id = 1")
+                .fetch_optional(&mut *tx)
+                .await?
+                .flatten();
+        sqlx::query(
+            "INSERT INTO tap_status (id, last_attempt, last_error, last_error_kind, last_error_at, \
+             last_requests) VALUES (1, ?1, ?2, ?3, ?1, ?4) ON CONFLICT (id) DO UPDATE SET \
+             last_attempt = excluded.last_attempt, last_error = excluded.last_error, \
+             last_error_kind = excluded.last_error_kind, last_error_at = excluded.last_error_at, \
+             last_requests = excluded.last_requests",
+        )
+        .bind(now_i)
+        .bind(message)
+        .bind(kind)
+        .bind(i64::try_from(requests).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(before)
+    }
+}
+
+/// Writes what was read of a consultation's page.
+async fn write_detail(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: &str,
+    update: &DetailUpdate,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let (state, detail) = match update {
+        DetailUpdate::Keep => return Ok(()),
+        DetailUpdate::Failed => {
+            sqlx::query("UPDATE tap_items SET detail = 'failed', detail_at = ?2 WHERE id = ?1")
+                .bind(id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            return Ok(());
+        }
+        DetailUpdate::Unreadable => (DetailState::Unreadable, &Detail::default()),
+        DetailUpdate::Read(detail) if detail.fields_read() == 5 => (DetailState::Ok, detail),
+        DetailUpdate::Read(detail) => (DetailState::Partial, detail),
+    };
+    sqlx::query(
+        "UPDATE tap_items SET detail = ?2, detail_at = ?3, held_from = ?4, held_to = ?5, \
+         prepared_by = ?6, responsible_person = ?7, announced_at = ?8 WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(state.as_str())
+    .bind(now)
+    .bind(detail.held.as_ref().map(|p| p.starts.as_str()))
+    .bind(detail.held.as_ref().map(|p| p.ends.as_str()))
+    .bind(&detail.prepared_by)
+    .bind(&detail.responsible_person)
+    .bind(&detail.announced)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM tap_item_policy_areas WHERE item_id = ?1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for (n, name) in detail.policy_areas.iter().flatten().enumerate() {
+        sqlx::query(
+            "INSERT INTO tap_item_policy_areas (item_id, position, name) VALUES (?1, ?2, ?3)",
+        )
+        .bind(id)
+        .bind(i64::try_from(n).unwrap_or(i64::MAX))
+        .bind(name)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Resolves every stored consultation's ministry and areas with `mapping`.
+async fn remap(tx: &mut Transaction<'_, Sqlite>, mapping: &Mapping) -> Result<(), sqlx::Error> {
+    let items: Vec<(String, String)> = sqlx::query_as("SELECT id, ministry_name FROM tap_items")
+        .fetch_all(&mut **tx)
+        .await?;
+    for (id, name) in &items {
+        sqlx::query("UPDATE tap_items SET ministry_id = ?2 WHERE id = ?1")
+            .bind(id)
+            .bind(mapping.ministry(name))
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("DELETE FROM tap_item_areas")
+        .execute(&mut **tx)
+        .await?;
+    let areas: Vec<(String, String)> =
+        sqlx::query_as("SELECT item_id, name FROM tap_item_policy_areas")
+            .fetch_all(&mut **tx)
+            .await?;
+    for (id, name) in &areas {
+        for area in mapping.areas(name) {
+            sqlx::query("INSERT OR IGNORE INTO tap_item_areas (item_id, area_id) VALUES (?1, ?2)")
+                .bind(id)
+                .bind(area)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
