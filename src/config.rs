@@ -25,6 +25,9 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/lidzdaliba.db";
 /// Default for `BOT_CHAT_BACKLOG`: updates one chat may have waiting.
 pub const DEFAULT_CHAT_BACKLOG: usize = 20;
 
+/// Default for `BOT_REPLY_DEADLINE`: how long a reply is tried after its update arrived.
+pub const DEFAULT_REPLY_DEADLINE: &str = "15m";
+
 /// The bot's settings.
 #[derive(Parser, Debug, Clone)]
 #[command(name = "settings", no_binary_name = true)]
@@ -83,6 +86,10 @@ pub struct Config {
     /// chat gets one notice
     #[arg(long, env = "BOT_CHAT_BACKLOG", default_value_t = DEFAULT_CHAT_BACKLOG, value_parser = chat_backlog)]
     pub chat_backlog: usize,
+    /// How long after an update arrived its reply is still tried while the Bot API fails
+    /// (`90s`, `15m`, `2h`; 10 s to 24 h); a reply not delivered by then is dropped and counted
+    #[arg(long, env = "BOT_REPLY_DEADLINE", default_value = DEFAULT_REPLY_DEADLINE, value_parser = duration)]
+    pub reply_deadline: std::time::Duration,
 }
 
 /// Webhook mode: where Telegram posts updates and how they are checked.
@@ -294,6 +301,23 @@ fn chat_backlog(value: &str) -> Result<usize, Expected> {
     }
 }
 
+/// A duration of 10 s to 24 h: a whole number with `s`, `m` or `h`.
+fn duration(value: &str) -> Result<std::time::Duration, Expected> {
+    const EXPECTED: Expected = Expected("a duration from 10s to 24h, such as 90s, 15m or 2h");
+    let unit = match value.chars().last() {
+        Some('s') => 1,
+        Some('m') => 60,
+        Some('h') => 3600,
+        _ => return Err(EXPECTED),
+    };
+    let number = &value[..value.len() - 1];
+    let seconds = number.parse::<u64>().ok().and_then(|n| n.checked_mul(unit));
+    match seconds {
+        Some(s) if (10..=24 * 3600).contains(&s) => Ok(std::time::Duration::from_secs(s)),
+        _ => Err(EXPECTED),
+    }
+}
+
 fn log_format(value: &str) -> Result<bool, Expected> {
     match value {
         "text" => Ok(false),
@@ -399,6 +423,17 @@ mod tests {
         for bad in ["0", "x", "1001"] {
             let err = config(&[("BOT_CHAT_BACKLOG", bad)]).unwrap_err();
             assert_eq!(err.var, "BOT_CHAT_BACKLOG");
+        }
+        let minutes = |n: u64| std::time::Duration::from_secs(60 * n);
+        assert_eq!(config(&[]).unwrap().reply_deadline, minutes(15));
+        for (given, expected) in [("90s", 90), ("15m", 900), ("2h", 7200), ("24h", 86_400)] {
+            let c = config(&[("BOT_REPLY_DEADLINE", given)]).unwrap();
+            assert_eq!(c.reply_deadline.as_secs(), expected, "{given}");
+        }
+        for bad in ["15", "9s", "25h", "m", "1.5m", "-5m", "15 min", "ā"] {
+            let err = config(&[("BOT_REPLY_DEADLINE", bad)]).unwrap_err();
+            assert_eq!(err.var, "BOT_REPLY_DEADLINE", "{bad}");
+            assert!(err.expected.contains("such as 90s, 15m or 2h"), "{err}");
         }
         let err = config(&[("BOT_THROTTLE", "maybe")]).unwrap_err();
         assert_eq!(err.var, "BOT_THROTTLE");
