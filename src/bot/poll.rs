@@ -35,7 +35,11 @@ pub async fn get_updates(
     let envelope: Envelope<'_> =
         serde_json::from_str(&text).map_err(|e| api::unreadable(status, e, &text))?;
     if !envelope.ok {
-        return Err(api::api_error(envelope.description, envelope.parameters));
+        return Err(api::refusal(
+            status,
+            envelope.description,
+            envelope.parameters,
+        ));
     }
     let malformed = |what: &str| api::invalid_json(serde::de::Error::custom(what), &text);
     let Some(result) = envelope.result else {

@@ -332,6 +332,46 @@ impl<T> Scheduler<T> {
         }
     }
 
+    /// The chat of `from` is now `to` (a group became a supergroup): the items waiting in
+    /// `from` (a paused turn first) go before those waiting in `to`, in their order, since
+    /// they are older. A turn of `from` in progress ends as usual ([`Scheduler::done`]).
+    pub fn move_lane(&self, from: Lane, to: Lane) {
+        if from == to {
+            return;
+        }
+        let now = Instant::now();
+        let mut state = self.lock();
+        let state = &mut *state;
+        let Some(entry) = state.lanes.get_mut(&from) else {
+            return;
+        };
+        let mut moved = std::mem::take(&mut entry.front);
+        moved.append(&mut entry.queue);
+        match entry.status {
+            // The worker's `done` removes the empty lane.
+            Status::Busy => {}
+            Status::Waiting => {
+                state.urgent.retain(|lane| *lane != from);
+                state.ready.retain(|lane| *lane != from);
+                state.lanes.remove(&from);
+            }
+            // A parked lane's entry in the heap is skipped once the lane is gone.
+            Status::Parked(_) | Status::Idle => {
+                state.lanes.remove(&from);
+            }
+        }
+        if moved.is_empty() {
+            return;
+        }
+        let target = state.lanes.entry(to).or_insert_with(LaneState::new);
+        while let Some(item) = moved.pop_back() {
+            target.queue.push_front(item);
+        }
+        if target.status == Status::Idle {
+            self.schedule(state, to, now);
+        }
+    }
+
     /// Puts parked lanes whose time has come back in line, until the scheduler is abandoned.
     pub async fn run_timer(&self) {
         loop {
@@ -713,5 +753,33 @@ mod tests {
         s.push(Lane::Chat(3), 3);
         s.abandon();
         assert!(s.next().await.is_none(), "abandoned");
+    }
+
+    #[tokio::test]
+    async fn a_moved_lane_goes_before_the_waiting_items_of_its_new_lane() {
+        let s = scheduler(100);
+        s.push(Lane::Chat(-5), 1);
+        s.push(Lane::Chat(-5), 2);
+        s.push(Lane::Chat(-1005), 10);
+        s.push(Lane::Chat(7), 70);
+        // The first turn of -5 is in progress when the move is found.
+        let turn = s.next().await.unwrap();
+        assert_eq!((turn.lane, turn.item), (Lane::Chat(-5), 1));
+        s.move_lane(Lane::Chat(-5), Lane::Chat(-1005));
+        s.done(Lane::Chat(-5));
+        let order = drain(&s).await;
+        assert_eq!(
+            order,
+            vec![
+                (Lane::Chat(-1005), 2),
+                (Lane::Chat(7), 70),
+                (Lane::Chat(-1005), 10)
+            ]
+        );
+        assert_eq!(s.held(), 0);
+        // A waiting lane moves too (and leaves the line).
+        s.push(Lane::Chat(-6), 3);
+        s.move_lane(Lane::Chat(-6), Lane::Chat(-1006));
+        assert_eq!(drain(&s).await, vec![(Lane::Chat(-1006), 3)]);
     }
 }

@@ -300,6 +300,16 @@ impl FakeApi {
     /// A button press by `user` on the bot's message `message_id` in their private chat.
     /// Returns the update id and the callback query id.
     pub fn press(&self, user: i64, message_id: i64, data: &str) -> (i64, String) {
+        self.press_with(user, message_id, Some(data))
+    }
+
+    /// A press like [`FakeApi::press`] of a button without callback data (a forged update:
+    /// Telegram's buttons always carry some).
+    pub fn press_without_data(&self, user: i64, message_id: i64) -> (i64, String) {
+        self.press_with(user, message_id, None)
+    }
+
+    fn press_with(&self, user: i64, message_id: i64, data: Option<&str>) -> (i64, String) {
         let (query_id, message) = {
             let mut inner = self.lock();
             inner.next_query += 1;
@@ -319,10 +329,12 @@ impl FakeApi {
         let from = user_json(user, Some("lv"));
         let qid = query_id.clone();
         let id = self.push(|id| {
-            json!({"update_id": id, "callback_query": {
-                "id": qid, "from": from, "message": message,
-                "chat_instance": "ci", "data": data
-            }})
+            let mut query =
+                json!({"id": qid, "from": from, "message": message, "chat_instance": "ci"});
+            if let Some(data) = data {
+                query["data"] = json!(data);
+            }
+            json!({"update_id": id, "callback_query": query})
         });
         (id, query_id)
     }
