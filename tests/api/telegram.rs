@@ -141,6 +141,15 @@ impl Harness {
     }
 }
 
+/// A port of 127.0.0.1 that is free now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn text(body: &Value) -> &str {
     body["text"].as_str().unwrap_or("")
 }
@@ -364,11 +373,7 @@ async fn the_bot_profile_is_set_from_the_content_and_only_when_it_changed() {
 #[tokio::test]
 async fn a_refused_token_stops_the_bot_with_a_clear_error() {
     let h = Harness::new().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let webhook = [
         ("WEBHOOK_URL", format!("http://127.0.0.1:{port}/hook")),
         ("WEBHOOK_LISTEN", format!("127.0.0.1:{port}")),
@@ -809,4 +814,86 @@ async fn inline_queries_are_answered_with_valid_shareable_cards() {
     assert_eq!(share.len(), 1);
     assert_eq!(share[0]["switch_inline_query"], "c-vm");
     assert_nothing_rejected(&h.api);
+}
+
+/// A user who blocked the bot (403) is tried once for their update, never again, and a few of
+/// them at once do not count as an outage: the others are answered at once.
+#[tokio::test]
+async fn a_user_who_blocked_the_bot_is_tried_once_and_holds_up_no_one() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    h.ask("/start").await;
+    let blocked: Vec<i64> = (0..5).map(|k| 7_000 + k).collect();
+    for user in &blocked {
+        h.api.fail_next_for(
+            "sendMessage",
+            *user,
+            Fault::Telegram(403, "Forbidden: bot was blocked by the user"),
+        );
+        h.api.private_text(*user, Some("lv"), "/help");
+    }
+    let started = std::time::Instant::now();
+    let reply = h.ask("/about").await;
+    let took = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    bot.stop().await;
+    assert!(text(&reply).contains("Par botu"));
+    assert!(took < Duration::from_secs(1), "answered after {took:?}");
+    for user in &blocked {
+        let calls: Vec<u16> = h
+            .api
+            .all_calls("sendMessage")
+            .iter()
+            .filter(|c| c.body["chat_id"] == *user)
+            .map(|c| c.status)
+            .collect();
+        assert_eq!(calls, vec![403], "user {user}");
+    }
+    assert!(h.inbox().await.is_empty(), "their updates are done");
+}
+
+/// `/healthz` of the real binary answers 200 from the moment it listens, within a second of
+/// the start, and is never 503 on the way: `starting` until the Bot API answers, then `ok`.
+#[tokio::test]
+async fn healthz_is_200_within_a_second_of_a_start() {
+    let h = Harness::new().await;
+    // A first run imports the content; the start measured is a restart, as after a deploy.
+    let port = free_port();
+    let env = [("HEALTH_LISTEN", format!("127.0.0.1:{port}"))];
+    let child = h.spawn_binary(&env, &h.content.with_file_name("first.log"));
+    h.ask("/start").await;
+    signal(&child, "TERM");
+    assert!(wait_exit(child, 15).await.success());
+
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let started = std::time::Instant::now();
+    let child = h.spawn_binary(&env, &h.content.with_file_name("second.log"));
+    let mut answers = Vec::new();
+    while started.elapsed() < Duration::from_secs(3) {
+        if let Ok(response) = client.get(&url).send().await {
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap();
+            answers.push((started.elapsed(), status, body["status"].clone()));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    signal(&child, "TERM");
+    assert!(wait_exit(child, 15).await.success());
+    let (first, _, _) = answers.first().expect("/healthz answered");
+    assert!(
+        *first < Duration::from_secs(1),
+        "first answer after {first:?}"
+    );
+    assert!(
+        answers.iter().all(|(_, status, _)| *status == 200),
+        "{answers:?}"
+    );
+    assert!(
+        answers
+            .iter()
+            .all(|(_, _, status)| status == "starting" || status == "ok"),
+        "{answers:?}"
+    );
+    assert_eq!(answers.last().unwrap().2, "ok", "{answers:?}");
 }
