@@ -20,10 +20,11 @@ use super::send::Delivery;
 use crate::store::{Inbox, StoreError, Waiting};
 
 /// Answered updates are marked done in the inbox (and finished batches deleted) when this
-/// many have gathered, or [`DONE_DELAY`] after the first: few statements in a burst, little
-/// left to answer twice after a crash.
+/// many have gathered, or [`DONE_DELAY`] after the first: few statements in a burst and in a
+/// steady stream (about one per poll, see `POLL_SPACING`), little left to answer twice after
+/// a crash.
 pub const DONE_BATCH: usize = 64;
-const DONE_DELAY: Duration = Duration::from_millis(25);
+const DONE_DELAY: Duration = Duration::from_millis(50);
 
 /// A parsed update and its id.
 #[derive(Debug)]

@@ -101,18 +101,25 @@ where
         if Instant::now() >= until {
             return Err(Failed::Expired(last));
         }
-        // `biased`: a call that need not wait goes, even while the bot is stopping.
-        let pass = tokio::select! {
-            biased;
-            pass = async {
-                gate.wait().await;
-                circuit.pass().await
-            } => match pass {
-                Ok(pass) => pass,
-                Err(Shut::Stopping) => return Err(Failed::Stopped),
+        // A call that need not wait goes at once (also while the bot is stopping); the others
+        // wait for the gate and the circuit, no longer than the deadline.
+        let ready = match gate.closed_for(Instant::now()) {
+            None => circuit.try_pass(),
+            Some(_) => None,
+        };
+        let pass = match ready {
+            Some(pass) => pass,
+            None => tokio::select! {
+                pass = async {
+                    gate.wait().await;
+                    circuit.pass().await
+                } => match pass {
+                    Ok(pass) => pass,
+                    Err(Shut::Stopping) => return Err(Failed::Stopped),
+                },
+                _ = circuit.stopped() => return Err(Failed::Stopped),
+                _ = tokio::time::sleep_until(deadline) => return Err(Failed::Expired(last)),
             },
-            _ = circuit.stopped() => return Err(Failed::Stopped),
-            _ = tokio::time::sleep_until(deadline) => return Err(Failed::Expired(last)),
         };
         let err = match call().await {
             Ok(value) => {
