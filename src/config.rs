@@ -25,6 +25,9 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/lidzdaliba.db";
 /// Default for `BOT_CHAT_BACKLOG`: updates one chat may have waiting.
 pub const DEFAULT_CHAT_BACKLOG: usize = 20;
 
+/// Default for `BOT_REPLY_DEADLINE`: how long a reply is tried after its update arrived.
+pub const DEFAULT_REPLY_DEADLINE: &str = "15m";
+
 /// The bot's settings.
 #[derive(Parser, Debug, Clone)]
 #[command(name = "settings", no_binary_name = true)]
@@ -92,6 +95,10 @@ pub struct Config {
     // `None` is off. The full path keeps clap from reading `Option` as "the variable may be missing".
     #[arg(long, env = "TAP_SYNC_INTERVAL", default_value = "1h", value_parser = sync_interval)]
     pub tap_sync_interval: ::std::option::Option<std::time::Duration>,
+    /// How long after an update arrived its reply is still tried while the Bot API fails
+    /// (`90s`, `15m`, `2h`; 10 s to 24 h); a reply not delivered by then is dropped and counted
+    #[arg(long, env = "BOT_REPLY_DEADLINE", default_value = DEFAULT_REPLY_DEADLINE, value_parser = reply_deadline)]
+    pub reply_deadline: std::time::Duration,
 }
 
 /// Webhook mode: where Telegram posts updates and how they are checked.
@@ -313,15 +320,32 @@ fn tap_url(value: &str) -> Result<String, Expected> {
         ))
 }
 
-/// `off`, or a duration of whole seconds, minutes, hours and days (`1h`, `15m`, `1h30m`,
-/// `90s`), from 1 s to 7 days.
+/// `off`, or a duration from 1 s to 7 days (see [`seconds`]).
 fn sync_interval(value: &str) -> Result<Option<std::time::Duration>, Expected> {
     const EXPECTED: Expected =
         Expected("a duration such as 1h, 15m, 1h30m or 90s (from 1s to 7d), or 'off'");
     if value == "off" {
         return Ok(None);
     }
-    let mut secs: u64 = 0;
+    match seconds(value) {
+        Some(s) if (1..=7 * 86_400).contains(&s) => Ok(Some(std::time::Duration::from_secs(s))),
+        _ => Err(EXPECTED),
+    }
+}
+
+/// A reply deadline from 10 s to 24 h (see [`seconds`]).
+fn reply_deadline(value: &str) -> Result<std::time::Duration, Expected> {
+    const EXPECTED: Expected = Expected("a duration from 10s to 24h, such as 90s, 15m or 2h");
+    match seconds(value) {
+        Some(s) if (10..=24 * 3600).contains(&s) => Ok(std::time::Duration::from_secs(s)),
+        _ => Err(EXPECTED),
+    }
+}
+
+/// The seconds of a duration written as whole numbers of days, hours, minutes and seconds
+/// (`1h30m`, `15m`, `90s`, `2d`); `None` for anything else (a bare number, a fraction, a space).
+fn seconds(value: &str) -> Option<u64> {
+    let mut total: u64 = 0;
     let mut number = String::new();
     for c in value.chars() {
         if c.is_ascii_digit() {
@@ -333,19 +357,15 @@ fn sync_interval(value: &str) -> Result<Option<std::time::Duration>, Expected> {
             'm' => 60,
             'h' => 3600,
             'd' => 86_400,
-            _ => return Err(EXPECTED),
+            _ => return None,
         };
-        let n: u64 = number.parse().map_err(|_| EXPECTED)?;
-        secs = n
+        let n: u64 = number.parse().ok()?;
+        total = n
             .checked_mul(unit)
-            .and_then(|part| secs.checked_add(part))
-            .ok_or(EXPECTED)?;
+            .and_then(|part| total.checked_add(part))?;
         number.clear();
     }
-    if !number.is_empty() || !(1..=7 * 86_400).contains(&secs) {
-        return Err(EXPECTED);
-    }
-    Ok(Some(std::time::Duration::from_secs(secs)))
+    number.is_empty().then_some(total)
 }
 
 fn log_format(value: &str) -> Result<bool, Expected> {
@@ -453,6 +473,17 @@ mod tests {
         for bad in ["0", "x", "1001"] {
             let err = config(&[("BOT_CHAT_BACKLOG", bad)]).unwrap_err();
             assert_eq!(err.var, "BOT_CHAT_BACKLOG");
+        }
+        let minutes = |n: u64| std::time::Duration::from_secs(60 * n);
+        assert_eq!(config(&[]).unwrap().reply_deadline, minutes(15));
+        for (given, expected) in [("90s", 90), ("15m", 900), ("2h", 7200), ("24h", 86_400)] {
+            let c = config(&[("BOT_REPLY_DEADLINE", given)]).unwrap();
+            assert_eq!(c.reply_deadline.as_secs(), expected, "{given}");
+        }
+        for bad in ["15", "9s", "25h", "m", "1.5m", "-5m", "15 min", "ā"] {
+            let err = config(&[("BOT_REPLY_DEADLINE", bad)]).unwrap_err();
+            assert_eq!(err.var, "BOT_REPLY_DEADLINE", "{bad}");
+            assert!(err.expected.contains("such as 90s, 15m or 2h"), "{err}");
         }
         let err = config(&[("BOT_THROTTLE", "maybe")]).unwrap_err();
         assert_eq!(err.var, "BOT_THROTTLE");

@@ -8,7 +8,10 @@
 //!   our URL and show no delivery error newer than the last update that did arrive.
 //!
 //! A quiet period without user updates is therefore healthy in both modes; what turns
-//! `/healthz` to 503 is no successful signal within [`Health::limit`].
+//! `/healthz` to 503 is no successful signal within [`Health::limit`]. At start the runtime
+//! counts as `starting` (200) for up to that limit, and its `getMe` as the first signal: a
+//! restart or a deploy is healthy from its first second, and a Bot API that does not answer
+//! at start turns 503 after the limit, as it would later.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -70,8 +73,12 @@ pub struct Health {
 #[derive(Debug, Default)]
 struct SignalState {
     signal: Option<Signal>,
-    /// The last success of the signal.
+    /// When the runtime started.
+    started: Option<Instant>,
+    /// The last success of the signal (or the `getMe` at start).
     last_ok: Option<Instant>,
+    /// The signal itself has succeeded since the start.
+    signalled: bool,
     /// The last `getWebhookInfo` answer.
     webhook: Option<WebhookReport>,
     /// Unix seconds of the last update that arrived on the webhook.
@@ -118,11 +125,26 @@ impl Health {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The runtime starts; its health will come from `signal`. Until the Bot API answers it
+    /// is `starting`, for up to the limit.
+    pub fn starting(&self, signal: Signal) {
+        let mut state = self.lock();
+        state.signal = Some(signal);
+        state.started.get_or_insert_with(Instant::now);
+    }
+
+    /// The Bot API answered `getMe`: it counts as a success of the signal until the signal's
+    /// own first answer (a long poll may wait for its whole timeout).
+    pub fn answered(&self) {
+        self.lock().last_ok = Some(Instant::now());
+    }
+
     /// A successful `getUpdates`.
     pub fn polled(&self) {
         let mut state = self.lock();
         state.signal = Some(Signal::GetUpdates);
         state.last_ok = Some(Instant::now());
+        state.signalled = true;
     }
 
     /// Webhook mode: health comes from `getWebhookInfo` from now on (called once the webhook is
@@ -150,6 +172,7 @@ impl Health {
         }
         state.signal = Some(Signal::GetWebhookInfo);
         state.last_ok = Some(Instant::now());
+        state.signalled = true;
         state.webhook = Some(report);
     }
 
@@ -164,9 +187,13 @@ impl Health {
         let state = self.lock();
         let since = state.last_ok.map(|at| at.elapsed());
         let fresh = since.is_some_and(|s| s <= self.limit);
+        // Started within the limit, and nothing has failed for the limit yet.
+        let starting = !state.signalled
+            && (fresh || state.started.is_some_and(|at| at.elapsed() <= self.limit));
         let now = clock::unix_now();
         let limit_secs = self.limit.as_secs().max(1);
         let status = match (&state.signal, &state.webhook) {
+            _ if starting => "starting",
             _ if !fresh => "bot api unreachable",
             (Some(Signal::GetWebhookInfo), Some(hook)) if !hook.registered => {
                 "webhook not registered"
@@ -183,7 +210,7 @@ impl Health {
             _ => "ok",
         };
         Report {
-            healthy: status == "ok",
+            healthy: matches!(status, "ok" | "starting"),
             status,
             signal: state.signal,
             seconds_since_signal: since.map(|s| s.as_secs()),
@@ -302,4 +329,37 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
         state.metrics.render(),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_start_is_healthy_until_the_limit_and_get_me_counts_as_a_signal() {
+        let limit = Duration::from_millis(300);
+        let never = Health::new(limit, limit);
+        assert_eq!(never.report().status, "bot api unreachable", "no runtime");
+
+        let health = Health::new(limit, limit);
+        health.starting(Signal::GetUpdates);
+        let report = health.report();
+        assert!(report.healthy, "{report:?}");
+        assert_eq!(
+            (report.status, report.signal),
+            ("starting", Some(Signal::GetUpdates))
+        );
+        // The Bot API never answers: unhealthy once the limit has passed.
+        std::thread::sleep(limit + Duration::from_millis(50));
+        assert_eq!(health.report().status, "bot api unreachable");
+        // getMe answers: starting again, until the first long poll returns.
+        health.answered();
+        assert_eq!(health.report().status, "starting");
+        assert!(health.report().healthy);
+        health.polled();
+        assert_eq!(health.report().status, "ok");
+        // From then on only the signal counts.
+        std::thread::sleep(limit + Duration::from_millis(50));
+        assert_eq!(health.report().status, "bot api unreachable");
+    }
 }

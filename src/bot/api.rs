@@ -2,7 +2,7 @@
 //! connection pool), comes back as one error type (teloxide's [`RequestError`], so that
 //! "message is not modified" and the other known answers keep their names), and is retried by
 //! one path (`send::with_retry`), which waits at the one [`Gate`] for every `retry_after`
-//! Telegram sends. With `BOT_THROTTLE` on, a [`Limiter`] keeps messages to Telegram's rate
+//! Telegram sends and at the one [`Circuit`] while the Bot API fails. With `BOT_THROTTLE` on, a [`Limiter`] keeps messages to Telegram's rate
 //! limits.
 //!
 //! Why not teloxide's client: it sleeps 10 s inside any request that gets a 5xx before the
@@ -22,6 +22,8 @@ use serde::{Deserialize, Serialize};
 use teloxide::types::{ChatId, InlineKeyboardMarkup, MessageId, ResponseParameters};
 use teloxide::{ApiError, RequestError};
 
+use super::circuit::Circuit;
+
 /// How long any call but a long poll may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(17);
 
@@ -36,6 +38,7 @@ pub struct Client {
     pub(super) updates_url: url::Url,
     limiter: Option<Arc<Limiter>>,
     gate: Arc<Gate>,
+    circuit: Arc<Circuit>,
 }
 
 impl Client {
@@ -62,6 +65,7 @@ impl Client {
             updates_url: url("getUpdates")?,
             limiter: throttle.then(|| Arc::new(Limiter::default())),
             gate,
+            circuit: Arc::new(Circuit::default()),
         })
     }
 
@@ -69,6 +73,11 @@ impl Client {
     /// call goes through).
     pub fn gate(&self) -> &Gate {
         &self.gate
+    }
+
+    /// Where calls wait while the Bot API fails (every call through `send::with_retry`).
+    pub fn circuit(&self) -> &Circuit {
+        &self.circuit
     }
 
     /// When `chat` may get its next message, if not now (only with `BOT_THROTTLE` on).
@@ -291,24 +300,56 @@ pub(super) fn read_answer<R: DeserializeOwned>(
     if answer.ok {
         return Ok(answer.result);
     }
-    Err(api_error(answer.description, answer.parameters))
+    Err(refusal(status, answer.description, answer.parameters))
 }
 
-/// An answer that is not the Bot API's JSON. A proxy's HTML error page is retried like a
-/// network error; anything else as a malformed answer (also retried).
+/// An answer that is not the Bot API's JSON. A proxy's HTML error page (5xx) is a
+/// [`ServerError`]; anything else a malformed answer. Both are transient.
 pub(super) fn unreadable(status: u16, source: serde_json::Error, text: &str) -> RequestError {
     if status >= 500 {
-        RequestError::Api(ApiError::Unknown(format!("HTTP {status} from the Bot API")))
+        server_error(status)
     } else {
         invalid_json(source, text)
     }
 }
 
-/// The error for an answer with `"ok": false`.
-pub(super) fn api_error(
+/// The Bot API, or a proxy in front of it, answered with a 5xx status: the call may work
+/// again later.
+#[derive(Debug, thiserror::Error)]
+#[error("the Bot API answered HTTP {0}")]
+pub struct ServerError(pub u16);
+
+/// teloxide's error enum has no variant for a server error; it goes in its I/O variant, which
+/// nothing else of the bot produces (files are uploaded from memory).
+fn server_error(status: u16) -> RequestError {
+    RequestError::Io(Arc::new(std::io::Error::other(ServerError(status))))
+}
+
+/// Whether a failed call may work if tried again: a network error (refused, reset, timed
+/// out), an unreadable answer, or a 5xx. Anything else is the Bot API's answer (a 400, 403,
+/// 404, a `retry_after` or a migration), which trying again cannot change.
+pub fn is_transient(err: &RequestError) -> bool {
+    matches!(
+        err,
+        RequestError::Network(_) | RequestError::InvalidJson { .. } | RequestError::Io(_)
+    )
+}
+
+/// The error for an answer with `"ok": false` and HTTP `status`: a 5xx (without a
+/// `retry_after`) is a [`ServerError`], the rest what Telegram said.
+pub(super) fn refusal(
+    status: u16,
     description: Option<String>,
     parameters: Option<ResponseParameters>,
 ) -> RequestError {
+    if status >= 500 && !matches!(parameters, Some(ResponseParameters::RetryAfter(_))) {
+        return server_error(status);
+    }
+    api_error(description, parameters)
+}
+
+/// The error for an answer with `"ok": false`.
+fn api_error(description: Option<String>, parameters: Option<ResponseParameters>) -> RequestError {
     match parameters {
         Some(ResponseParameters::RetryAfter(after)) => RequestError::RetryAfter(after),
         Some(ResponseParameters::MigrateToChatId(to)) => RequestError::MigrateToChatId(to),
@@ -665,12 +706,20 @@ mod tests {
             "{err:?}"
         );
         let err = read_answer(502, "<html>Bad Gateway</html>").unwrap_err();
-        assert!(
-            matches!(err, RequestError::Api(ApiError::Unknown(_))),
-            "{err:?}"
+        assert!(is_transient(&err), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "An I/O error: the Bot API answered HTTP 502"
         );
+        let err = read_answer(
+            500,
+            r#"{"ok":false,"error_code":500,"description":"Internal Server Error"}"#,
+        )
+        .unwrap_err();
+        assert!(is_transient(&err), "a 5xx in JSON too: {err:?}");
         let err = read_answer(200, r#"{"ok":tr"#).unwrap_err();
         assert!(matches!(err, RequestError::InvalidJson { .. }), "{err:?}");
+        assert!(is_transient(&err));
         let err = read_answer(
             400,
             r#"{"ok":false,"description":"Bad Request: chat not found"}"#,
@@ -678,6 +727,31 @@ mod tests {
         .unwrap_err();
         assert!(
             matches!(err, RequestError::Api(ApiError::ChatNotFound)),
+            "{err:?}"
+        );
+        assert!(!is_transient(&err));
+        // Permanent: a 400 Telegram describes in words teloxide does not know, a 403, a 404.
+        for (status, body) in [
+            (
+                400,
+                r#"{"ok":false,"description":"Bad Request: something new"}"#,
+            ),
+            (
+                403,
+                r#"{"ok":false,"description":"Forbidden: bot was blocked by the user"}"#,
+            ),
+            (404, r#"{"ok":false,"description":"Not Found"}"#),
+        ] {
+            let err = read_answer(status, body).unwrap_err();
+            assert!(!is_transient(&err), "{status}: {err:?}");
+        }
+        let err = read_answer(
+            400,
+            r#"{"ok":false,"description":"Bad Request: group chat was upgraded to a supergroup chat","parameters":{"migrate_to_chat_id":-1001234}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, RequestError::MigrateToChatId(ChatId(-1001234))),
             "{err:?}"
         );
     }

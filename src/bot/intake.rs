@@ -2,26 +2,29 @@
 //! first written to the inbox (one row), then its updates are put in their lanes; the poller
 //! confirms the offset only after that. Answered and dropped updates are marked done in the
 //! inbox in batches, finished batches deleted; what the inbox still holds at start is queued
-//! again.
+//! again. Each item carries its deadline: `BOT_REPLY_DEADLINE` after its update arrived
+//! (written to the inbox), also when it is queued again after a restart.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::value::RawValue;
 use teloxide::types::{CallbackQueryId, ChatId, Update, UpdateKind};
 use tokio::sync::Notify;
 
+use super::moves::Moves;
 use super::queue::{Lane, Scheduler};
 use super::send::Delivery;
 use crate::store::{Inbox, StoreError, Waiting};
 
 /// Answered updates are marked done in the inbox (and finished batches deleted) when this
-/// many have gathered, or [`DONE_DELAY`] after the first: few statements in a burst, little
-/// left to answer twice after a crash.
+/// many have gathered, or [`DONE_DELAY`] after the first: few statements in a burst and in a
+/// steady stream (about one per poll, see `POLL_SPACING`), little left to answer twice after
+/// a crash.
 pub const DONE_BATCH: usize = 64;
-const DONE_DELAY: Duration = Duration::from_millis(25);
+const DONE_DELAY: Duration = Duration::from_millis(50);
 
 /// A parsed update and its id.
 #[derive(Debug)]
@@ -44,6 +47,8 @@ pub struct Item {
     pub outcome: &'static str,
     /// How often a `retry_after` for the chat has paused it.
     pub pauses: u8,
+    /// Until when its reply is tried; after it, the item is dropped.
+    pub deadline: Instant,
 }
 
 #[derive(Debug)]
@@ -64,15 +69,15 @@ pub enum Work {
 }
 
 impl Item {
-    /// `delivery` to its chat in a turn of that chat's lane.
-    pub fn alert(delivery: Delivery) -> Self {
-        let mut item = Item::new(None, 0, Work::Alert);
+    /// `delivery` to its chat in a turn of that chat's lane, tried until `deadline`.
+    pub fn alert(delivery: Delivery, deadline: Instant) -> Self {
+        let mut item = Item::new(None, 0, Work::Alert, deadline);
         item.delivery = Some(Box::new(delivery));
         item.outcome = "alerted";
         item
     }
 
-    fn new(id: Option<i64>, batch: i64, work: Work) -> Self {
+    fn new(id: Option<i64>, batch: i64, work: Work, deadline: Instant) -> Self {
         Self {
             id,
             batch,
@@ -80,12 +85,14 @@ impl Item {
             delivery: None,
             outcome: "",
             pauses: 0,
+            deadline,
         }
     }
 }
 
 /// The lane an update belongs to: its chat (a button press belongs to the chat of its
-/// message), or, for an inline query, the user's inline lane.
+/// message), or, for an inline query, the user's inline lane. A group that became a
+/// supergroup is found under its new id by the caller.
 pub fn lane_of(update: &Update) -> Lane {
     match &update.kind {
         UpdateKind::InlineQuery(query) => Lane::Inline(query.from.id.0 as i64),
@@ -108,7 +115,10 @@ pub fn lane_of(update: &Update) -> Lane {
 /// The inbox and the queues together.
 pub struct Intake {
     inbox: Inbox,
-    sched: std::sync::Arc<Scheduler<Item>>,
+    sched: Arc<Scheduler<Item>>,
+    moves: Arc<Moves>,
+    /// `BOT_REPLY_DEADLINE`.
+    reply_deadline: Duration,
     done: Mutex<Done>,
     flush: Notify,
     stopping: AtomicBool,
@@ -126,10 +136,17 @@ struct Done {
 }
 
 impl Intake {
-    pub fn new(inbox: Inbox, sched: std::sync::Arc<Scheduler<Item>>) -> Self {
+    pub fn new(
+        inbox: Inbox,
+        sched: Arc<Scheduler<Item>>,
+        moves: Arc<Moves>,
+        reply_deadline: Duration,
+    ) -> Self {
         Self {
             inbox,
             sched,
+            moves,
+            reply_deadline,
             done: Mutex::new(Done::default()),
             flush: Notify::new(),
             stopping: AtomicBool::new(false),
@@ -157,7 +174,12 @@ impl Intake {
 
     /// Queues the updates of the batch stored with [`Intake::store_polled`] from `first`.
     pub fn queue_polled(&self, first: i64, updates: Vec<Received>) {
-        self.queue_batch(first, updates);
+        self.queue_batch(first, updates, self.deadline_from_now());
+    }
+
+    /// The deadline of an update that arrives now.
+    pub fn deadline_from_now(&self) -> Instant {
+        Instant::now() + self.reply_deadline
     }
 
     /// Writes one update (a webhook request, `raw` as Telegram sent it) to the inbox and
@@ -165,12 +187,12 @@ impl Intake {
     pub async fn accept_one(&self, received: Received, raw: &str) -> Result<(), StoreError> {
         let id = received.id;
         if self.inbox.add(id, id, &format!("[{raw}]")).await? {
-            self.queue_batch(id, vec![received]);
+            self.queue_batch(id, vec![received], self.deadline_from_now());
         }
         Ok(())
     }
 
-    fn queue_batch(&self, first: i64, updates: Vec<Received>) {
+    fn queue_batch(&self, first: i64, updates: Vec<Received>, deadline: Instant) {
         if updates.is_empty() {
             // Nothing to answer (updates handed out before, or unreadable): delete it.
             self.lock_done().finished.push(first);
@@ -180,7 +202,7 @@ impl Intake {
         // Counted before queueing: the queue may drop (and so finish) some at once.
         self.lock_done().open.insert(first, updates.len());
         for received in updates {
-            self.enqueue(received.id, first, received.update);
+            self.enqueue(received.id, first, received.update, deadline);
         }
         metrics::gauge!("bot_queued_updates").set(self.sched.held() as f64);
     }
@@ -189,8 +211,18 @@ impl Intake {
     /// update of every batch that is not marked done. Batches with nothing left are deleted.
     pub fn replay(&self, waiting: Waiting) -> usize {
         let mut count = 0;
-        for (first, json) in &waiting.batches {
-            let items = serde_json::from_str::<Vec<&RawValue>>(json).unwrap_or_default();
+        let (now, unix_now) = (Instant::now(), crate::clock::unix_now() as i64);
+        for batch in &waiting.batches {
+            let first = &batch.first;
+            // Its deadline counts from when it arrived (a batch of unknown age: from now).
+            let age = match batch.received_at {
+                0 => 0,
+                at => unix_now.saturating_sub(at).max(0) as u64,
+            };
+            let deadline = (now + self.reply_deadline)
+                .checked_sub(Duration::from_secs(age))
+                .unwrap_or(now);
+            let items = serde_json::from_str::<Vec<&RawValue>>(&batch.updates).unwrap_or_default();
             let mut live = Vec::new();
             for raw in items {
                 match serde_json::from_str::<Update>(raw.get()) {
@@ -210,7 +242,7 @@ impl Intake {
                 }
             }
             count += live.len();
-            self.queue_batch(*first, live);
+            self.queue_batch(*first, live, deadline);
         }
         if count > 0 {
             metrics::counter!("bot_inbox_replayed_total").increment(count as u64);
@@ -218,12 +250,15 @@ impl Intake {
         count
     }
 
-    fn enqueue(&self, id: i64, batch: i64, update: Box<Update>) {
-        let lane = lane_of(&update);
+    fn enqueue(&self, id: i64, batch: i64, update: Box<Update>, deadline: Instant) {
+        let lane = match lane_of(&update) {
+            Lane::Chat(chat) => Lane::Chat(self.moves.current(chat)),
+            other => other,
+        };
         if let UpdateKind::CallbackQuery(query) = &update.kind {
             // The acknowledgement has a lane of its own, served before any chat: it is never
             // held behind the messages of a busy or paused chat.
-            let ack = Item::new(None, 0, Work::Ack(query.id.clone()));
+            let ack = Item::new(None, 0, Work::Ack(query.id.clone()), deadline);
             let pushed = self.sched.push(Lane::Ack(query.from.id.0 as i64), ack);
             if !pushed.dropped.is_empty() {
                 metrics::counter!("bot_errors_total", "kind" => "callback_ack_dropped")
@@ -238,9 +273,10 @@ impl Intake {
             }),
             _ => None,
         };
-        let pushed = self
-            .sched
-            .push(lane, Item::new(Some(id), batch, Work::Update(update)));
+        let pushed = self.sched.push(
+            lane,
+            Item::new(Some(id), batch, Work::Update(update), deadline),
+        );
         if !pushed.dropped.is_empty() {
             metrics::counter!("bot_updates_dropped_total", "reason" => pushed.reason)
                 .increment(pushed.dropped.len() as u64);
@@ -255,7 +291,8 @@ impl Intake {
             && let Some(notice) = notice
         {
             tracing::info!("a chat sent too many messages at once: answering its latest ones");
-            self.sched.push_front(lane, Item::new(None, 0, notice));
+            self.sched
+                .push_front(lane, Item::new(None, 0, notice, deadline));
         }
     }
 

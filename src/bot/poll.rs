@@ -35,7 +35,11 @@ pub async fn get_updates(
     let envelope: Envelope<'_> =
         serde_json::from_str(&text).map_err(|e| api::unreadable(status, e, &text))?;
     if !envelope.ok {
-        return Err(api::api_error(envelope.description, envelope.parameters));
+        return Err(api::refusal(
+            status,
+            envelope.description,
+            envelope.parameters,
+        ));
     }
     let malformed = |what: &str| api::invalid_json(serde::de::Error::custom(what), &text);
     let Some(result) = envelope.result else {
@@ -55,6 +59,7 @@ pub async fn get_updates(
     let last_id = items.iter().rev().find_map(id);
     let first_id = items.iter().filter_map(id).find(|id| *id >= offset);
     Ok(Fetched {
+        count: items.len(),
         result: if items.is_empty() {
             String::new()
         } else {
@@ -121,4 +126,6 @@ pub struct Fetched {
     pub first_id: Option<i64>,
     /// The highest update id seen, readable or not.
     pub last_id: Option<i64>,
+    /// How many updates came, readable or not.
+    pub count: usize,
 }

@@ -119,6 +119,9 @@ struct LaneState<T> {
     status: Status,
     /// This chat got its notice since it was last empty.
     noticed: bool,
+    /// The chat moved while its turn was in progress: when the turn ends, what is left goes
+    /// to this lane.
+    moved_to: Option<Lane>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +143,7 @@ impl<T> LaneState<T> {
             queue: VecDeque::new(),
             status: Status::Idle,
             noticed: false,
+            moved_to: None,
         }
     }
 
@@ -297,6 +301,10 @@ impl<T> Scheduler<T> {
         state.held = state.held.saturating_sub(1);
         state.in_turn = state.in_turn.saturating_sub(1);
         match state.lanes.get_mut(&lane) {
+            Some(entry) if entry.moved_to.is_some() => {
+                let to = entry.moved_to.unwrap_or(lane);
+                self.transfer(state, lane, to, now, None);
+            }
             Some(entry) if entry.is_empty() => {
                 // Nothing left: the flood (if any) is over, and memory goes with the lane.
                 state.lanes.remove(&lane);
@@ -326,9 +334,68 @@ impl<T> Scheduler<T> {
         let entry = state.lanes.entry(lane).or_insert_with(LaneState::new);
         entry.front.push_front(item);
         state.in_turn = state.in_turn.saturating_sub(1);
-        self.park(state, lane, until);
+        match entry.moved_to {
+            Some(to) => self.transfer(state, lane, to, Instant::now(), Some(until)),
+            None => self.park(state, lane, until),
+        }
         if self.has_room(state) {
             self.room.notify_waiters();
+        }
+    }
+
+    /// The chat of `from` is now `to` (a group became a supergroup): the items waiting in
+    /// `from` (a paused turn first) go before those waiting in `to`, in their order, since
+    /// they are older. While a turn of `from` is in progress they stay until it ends
+    /// ([`Scheduler::done`] or [`Scheduler::pause`]), so that the chat's order is kept.
+    pub fn move_lane(&self, from: Lane, to: Lane) {
+        if from == to {
+            return;
+        }
+        let now = Instant::now();
+        let mut state = self.lock();
+        let state = &mut *state;
+        let Some(entry) = state.lanes.get_mut(&from) else {
+            return;
+        };
+        if entry.status == Status::Busy {
+            entry.moved_to = Some(to);
+            return;
+        }
+        self.transfer(state, from, to, now, None);
+    }
+
+    /// Moves every item of `from` (no turn of it in progress) to the front of `to`'s waiting
+    /// items; `from` is gone. `to`, if idle, goes in line, or is parked `until`.
+    fn transfer(
+        &self,
+        state: &mut State<T>,
+        from: Lane,
+        to: Lane,
+        now: Instant,
+        until: Option<Instant>,
+    ) {
+        let Some(mut entry) = state.lanes.remove(&from) else {
+            return;
+        };
+        if entry.status == Status::Waiting {
+            state.urgent.retain(|lane| *lane != from);
+            state.ready.retain(|lane| *lane != from);
+        }
+        // A parked lane's entry in the heap is skipped once the lane is gone.
+        let mut moved = std::mem::take(&mut entry.front);
+        moved.append(&mut entry.queue);
+        if moved.is_empty() {
+            return;
+        }
+        let target = state.lanes.entry(to).or_insert_with(LaneState::new);
+        while let Some(item) = moved.pop_back() {
+            target.queue.push_front(item);
+        }
+        if target.status == Status::Idle {
+            match until {
+                Some(at) if at > now => self.park(state, to, at),
+                _ => self.schedule(state, to, now),
+            }
         }
     }
 
@@ -713,5 +780,30 @@ mod tests {
         s.push(Lane::Chat(3), 3);
         s.abandon();
         assert!(s.next().await.is_none(), "abandoned");
+    }
+
+    #[tokio::test]
+    async fn a_moved_lane_goes_before_the_waiting_items_of_its_new_lane() {
+        let s = scheduler(100);
+        s.push(Lane::Chat(-5), 1);
+        s.push(Lane::Chat(-5), 2);
+        s.push(Lane::Chat(-1005), 10);
+        s.push(Lane::Chat(7), 70);
+        // The first turn of -5 is in progress when the move is found.
+        let turn = s.next().await.unwrap();
+        assert_eq!((turn.lane, turn.item), (Lane::Chat(-5), 1));
+        s.move_lane(Lane::Chat(-5), Lane::Chat(-1005));
+        // Nothing of -5 goes while its turn is in progress: the chat's order is kept.
+        let next = s.next().await.unwrap();
+        assert_eq!((next.lane, next.item), (Lane::Chat(-1005), 10));
+        s.done(next.lane);
+        s.done(Lane::Chat(-5));
+        let order = drain(&s).await;
+        assert_eq!(order, vec![(Lane::Chat(7), 70), (Lane::Chat(-1005), 2)]);
+        assert_eq!(s.held(), 0);
+        // A waiting lane moves too (and leaves the line).
+        s.push(Lane::Chat(-6), 3);
+        s.move_lane(Lane::Chat(-6), Lane::Chat(-1006));
+        assert_eq!(drain(&s).await, vec![(Lane::Chat(-1006), 3)]);
     }
 }

@@ -1,7 +1,8 @@
 //! Sending replies: inline keyboards from engine buttons, long replies in several messages,
 //! edits that treat "message is not modified" as success, and the one retry path for every
-//! Bot API call: backoff for network errors and malformed responses, `retry_after` through
-//! the [`Gate`].
+//! Bot API call: transient failures are tried again until a deadline (a short backoff with
+//! jitter, and the one [`Circuit`](super::circuit::Circuit) while the Bot API keeps failing),
+//! `retry_after` through the [`Gate`], anything else ends at once.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -11,7 +12,8 @@ use teloxide::types::{
 };
 use teloxide::{ApiError, RequestError};
 
-use super::api::{Client, Gate, Markup, Scope};
+use super::api::{self, Client, Gate, Markup, Scope};
+use super::circuit::{Shut, jitter};
 use crate::engine::{Button, Reply};
 
 /// Cards carry several links; a preview of the first would push the text down.
@@ -22,9 +24,6 @@ const NO_PREVIEW: LinkPreviewOptions = LinkPreviewOptions {
     prefer_large_media: false,
     show_above_text: false,
 };
-
-/// How often a failing call is tried before giving up.
-const ATTEMPTS: u32 = 5;
 
 /// Exponential backoff between `min` and `max`.
 #[derive(Debug, Clone)]
@@ -43,11 +42,12 @@ impl Backoff {
         }
     }
 
-    /// The delay to wait now; the next one doubles, up to `max`.
+    /// The delay to wait now (less up to a quarter, at random); the next one doubles, up to
+    /// `max`.
     pub fn next_delay(&mut self) -> Duration {
         let delay = self.current;
         self.current = (self.current * 2).min(self.max);
-        delay
+        jitter(delay)
     }
 
     /// Back to the shortest delay after a success.
@@ -56,52 +56,109 @@ impl Backoff {
     }
 }
 
-/// Calls `call` until it succeeds, fails for good, or [`ATTEMPTS`] are used; every attempt
-/// first waits at the `gate`. Network errors and malformed responses wait a growing backoff.
-/// A 429 is recorded at the gate: for [`Scope::Bot`] the gate closes and the call is tried
-/// again when it opens; for [`Scope::Chat`] the error is returned at once, so that the caller
-/// hands the turn back and the scheduler parks the chat (no worker sleeps for one chat).
+/// Why a call through [`with_retry`] did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum Failed {
+    /// The Bot API refused it (a 400, 403, 404, a migration, or a `retry_after` for one chat):
+    /// trying again now cannot help.
+    #[error(transparent)]
+    Refused(RequestError),
+    /// It failed in ways that may pass until its deadline (the last failure, if it was tried).
+    #[error("not done before its deadline")]
+    Expired(Option<RequestError>),
+    /// The bot is stopping while the call waited to be tried (again).
+    #[error("the bot is stopping")]
+    Stopped,
+}
+
+/// Calls `call` until it succeeds, fails for good, or `until` passes. Every attempt first
+/// waits at the client's 429 gate and at its circuit (one probe at a time while the Bot API
+/// keeps failing; see `circuit.rs`). A transient failure (a network error, a timeout, a 5xx,
+/// an unreadable answer) waits a growing backoff with jitter (100 ms to 5 s; none while the
+/// circuit is open: the circuit spaces the probes) and is tried again. A 429 is recorded at
+/// the gate: for [`Scope::Bot`] the gate closes and the call is tried again when it opens; for
+/// [`Scope::Chat`] it is returned at once, so that the caller hands the turn back and the
+/// scheduler parks the chat (no worker sleeps for one chat). Once the bot is stopping
+/// ([`Circuit::stop_retrying`](super::circuit::Circuit::stop_retrying)), nothing waits to be
+/// tried again.
 pub async fn with_retry<T, F, Fut>(
-    gate: &Gate,
+    client: &Client,
     scope: Scope,
     what: &'static str,
+    until: Instant,
     mut call: F,
-) -> Result<T, RequestError>
+) -> Result<T, Failed>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,
 {
+    let (gate, circuit) = (client.gate(), client.circuit());
+    let deadline = tokio::time::Instant::from_std(until);
     let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
-    let mut attempt = 1;
+    let mut last = None;
+    let mut attempt = 1u32;
     loop {
-        gate.wait().await;
+        if Instant::now() >= until {
+            return Err(Failed::Expired(last));
+        }
+        // A call that need not wait goes at once (also while the bot is stopping); the others
+        // wait for the gate and the circuit, no longer than the deadline.
+        let ready = match gate.closed_for(Instant::now()) {
+            None => circuit.try_pass(),
+            Some(_) => None,
+        };
+        let pass = match ready {
+            Some(pass) => pass,
+            None => tokio::select! {
+                pass = async {
+                    gate.wait().await;
+                    circuit.pass().await
+                } => match pass {
+                    Ok(pass) => pass,
+                    Err(Shut::Stopping) => return Err(Failed::Stopped),
+                },
+                _ = circuit.stopped() => return Err(Failed::Stopped),
+                _ = tokio::time::sleep_until(deadline) => return Err(Failed::Expired(last)),
+            },
+        };
         let err = match call().await {
-            Ok(value) => return Ok(value),
+            Ok(value) => {
+                pass.answered();
+                return Ok(value);
+            }
             Err(err) => err,
         };
-        let wait = match &err {
-            RequestError::RetryAfter(after) => {
-                gate.retry_after(scope, after.duration(), Instant::now());
-                if let Scope::Chat(_) = scope {
-                    return Err(err);
-                }
-                // The gate is closed for `after`: the next attempt waits there.
-                Duration::ZERO
+        if !api::is_transient(&err) {
+            // The Bot API answered.
+            pass.answered();
+            let RequestError::RetryAfter(after) = &err else {
+                return Err(Failed::Refused(err));
+            };
+            gate.retry_after(scope, after.duration(), Instant::now());
+            if let Scope::Chat(_) = scope {
+                return Err(Failed::Refused(err));
             }
-            RequestError::Network(_) | RequestError::InvalidJson { .. } => backoff.next_delay(),
-            RequestError::Api(ApiError::Unknown(_)) => backoff.next_delay(),
-            _ => return Err(err),
-        };
-        if attempt >= ATTEMPTS {
-            return Err(err);
+            // The gate is closed for `after`: the next attempt waits there.
+            attempt += 1;
+            continue;
         }
+        pass.failed();
+        let wait = if circuit.is_open() {
+            Duration::ZERO
+        } else {
+            backoff.next_delay()
+        };
         tracing::warn!(method = what, error = %err, attempt, retry_in_ms = wait.as_millis() as u64, "retrying");
-        tokio::time::sleep(wait).await;
+        last = Some(err);
         attempt += 1;
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = circuit.stopped() => return Err(Failed::Stopped),
+        }
     }
 }
 
-/// Like [`with_retry`] without a limit on attempts, for the calls the bot cannot start without
+/// Like [`with_retry`] without a deadline, for the calls the bot cannot start without
 /// (`getMe`, `setWebhook`): every error but a wrong token is retried (backoff from 200 ms to
 /// 10 s, a `retry_after` at the gate) until `shutdown`, which gives `None`.
 pub async fn until_done<T, F, Fut>(
@@ -161,6 +218,8 @@ pub struct Delivery {
     force_reply: bool,
     /// How many of `texts` are sent.
     sent: usize,
+    /// The message replaced in place, once the edit went through.
+    replaced: Option<MessageId>,
 }
 
 impl Delivery {
@@ -174,6 +233,7 @@ impl Delivery {
             image: reply.image,
             force_reply: reply.force_reply,
             sent: 0,
+            replaced: None,
         }
     }
 
@@ -187,6 +247,34 @@ impl Delivery {
         delivery
     }
 
+    /// The chat it goes to.
+    pub fn chat(&self) -> ChatId {
+        self.chat
+    }
+
+    /// The message it is to replace in place, while that is the plan.
+    pub fn edit_target(&self) -> Option<MessageId> {
+        self.edit
+    }
+
+    /// The message it replaced, once done, and the fingerprint of what that shows now
+    /// (`unchanged::fingerprint`).
+    pub fn replaced(&self) -> Option<(MessageId, u64)> {
+        let id = self.replaced?;
+        let text = self.texts.first()?;
+        Some((
+            id,
+            super::unchanged::fingerprint(text, self.markup.as_ref()),
+        ))
+    }
+
+    /// The chat became `to` (a group upgraded to a supergroup): what is left goes there, as
+    /// new messages (the old chat's message cannot be edited there).
+    pub fn follow(&mut self, to: ChatId) {
+        self.chat = to;
+        self.edit = None;
+    }
+
     /// A text of the bot's own (already Telegram HTML), without buttons.
     pub fn text(chat: ChatId, html: String) -> Self {
         Self {
@@ -197,32 +285,38 @@ impl Delivery {
             image: None,
             force_reply: false,
             sent: 0,
+            replaced: None,
         }
     }
 }
 
-/// Sends what is left of `delivery`. An edit that Telegram reports as "not modified" counts as
-/// done; a message that can no longer be edited is sent anew. On an error, `delivery` keeps
-/// what is still to send.
-pub async fn deliver(client: &Client, delivery: &mut Delivery) -> Result<(), RequestError> {
+/// Sends what is left of `delivery`, trying until `until`. An edit that Telegram reports as
+/// "not modified" counts as done; a message that can no longer be edited is sent anew. On an
+/// error, `delivery` keeps what is still to send: a message Telegram confirmed is never sent
+/// again.
+pub async fn deliver(
+    client: &Client,
+    delivery: &mut Delivery,
+    until: Instant,
+) -> Result<(), Failed> {
     let chat = delivery.chat;
     let scope = Scope::Chat(chat.0);
-    let gate = client.gate();
     if let Some(message_id) = delivery.edit {
         let (text, markup) = (delivery.texts[0].as_str(), delivery.markup.as_ref());
-        let result = with_retry(gate, scope, "editMessageText", move || {
+        let result = with_retry(client, scope, "editMessageText", until, move || {
             client.edit_message_text(chat, message_id, text, markup)
         })
         .await;
         match result {
-            Ok(()) | Err(RequestError::Api(ApiError::MessageNotModified)) => {
+            Ok(()) | Err(Failed::Refused(RequestError::Api(ApiError::MessageNotModified))) => {
                 delivery.sent = delivery.texts.len();
                 delivery.edit = None;
+                delivery.replaced = Some(message_id);
                 return Ok(());
             }
-            Err(RequestError::Api(
+            Err(Failed::Refused(RequestError::Api(
                 ApiError::MessageCantBeEdited | ApiError::MessageToEditNotFound,
-            )) => delivery.edit = None,
+            ))) => delivery.edit = None,
             Err(err) => return Err(err),
         }
     }
@@ -236,14 +330,17 @@ pub async fn deliver(client: &Client, delivery: &mut Delivery) -> Result<(), Req
             delivery.markup.as_ref().map(Markup::Inline)
         };
         let text = delivery.texts[delivery.sent].as_str();
-        with_retry(gate, scope, "sendMessage", move || {
+        with_retry(client, scope, "sendMessage", until, move || {
             client.send_message(chat, text, markup)
         })
         .await?;
         delivery.sent += 1;
     }
     if let Some(png) = &delivery.image {
-        with_retry(gate, scope, "sendPhoto", || client.send_photo(chat, png)).await?;
+        with_retry(client, scope, "sendPhoto", until, || {
+            client.send_photo(chat, png)
+        })
+        .await?;
         delivery.image = None;
     }
     Ok(())
@@ -256,7 +353,8 @@ pub async fn answer_inline(
     query_id: &teloxide::types::InlineQueryId,
     username: &str,
     items: Vec<crate::engine::InlineItem>,
-) -> Result<(), RequestError> {
+    until: Instant,
+) -> Result<(), Failed> {
     use teloxide::types::{
         InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText,
     };
@@ -286,7 +384,7 @@ pub async fn answer_inline(
         "cache_time": 300,
         "is_personal": true,
     });
-    with_retry(client.gate(), Scope::Bot, "answerInlineQuery", || {
+    with_retry(client, Scope::Bot, "answerInlineQuery", until, || {
         client.call::<serde_json::Value>("answerInlineQuery", &body)
     })
     .await?;

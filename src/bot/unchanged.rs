@@ -10,12 +10,82 @@
 //! a link whose label is its own address, which the text already carries. Whatever cannot be
 //! compared (an entity the bot never makes, a reply of several messages or with a picture)
 //! counts as a change: the worst a wrong "changed" costs is the edit the bot made before.
+//!
+//! The pressed message in a button press is what it showed when the button was pressed. If
+//! the bot has edited it since (several presses on one message, sent before the first edit
+//! arrived), that copy is old; only the bot changes its messages, so what it last put in a
+//! message ([`Shown`]) is then what the message shows, and is compared instead.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
 
 use teloxide::types::{InlineKeyboardMarkup, Message, MessageEntityKind};
 
 use super::send::keyboard;
 use crate::engine::Reply;
 use crate::render::{self, Entity, Style};
+
+/// Messages the bot remembers at most; beyond it the memory starts over (a message it does
+/// not remember is compared with the copy in the press).
+const MAX_REMEMBERED: usize = 10_000;
+
+/// What the bot last put in the messages it edited: `(chat, message)` → the fingerprint of
+/// the text and keyboard (see [`fingerprint`]).
+#[derive(Debug, Default)]
+pub struct Shown {
+    edited: Mutex<HashMap<(i64, i32), u64>>,
+}
+
+impl Shown {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(i64, i32), u64>> {
+        self.edited.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The message now shows what has `fingerprint` (an edit went through, or Telegram said
+    /// it showed that already).
+    pub fn set(&self, chat: i64, message: i32, fingerprint: u64) {
+        let mut edited = self.lock();
+        if edited.len() >= MAX_REMEMBERED {
+            edited.clear();
+        }
+        edited.insert((chat, message), fingerprint);
+    }
+
+    /// What the message shows is not known (an edit of it failed or may have failed).
+    pub fn forget(&self, chat: i64, message: i32) {
+        self.lock().remove(&(chat, message));
+    }
+
+    fn get(&self, chat: i64, message: i32) -> Option<u64> {
+        self.lock().get(&(chat, message)).copied()
+    }
+}
+
+/// A fingerprint of a message's HTML text and keyboard.
+pub fn fingerprint(html: &str, markup: Option<&InlineKeyboardMarkup>) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    html.hash(&mut hasher);
+    markup.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Whether `reply`, put in place of `message`, would change nothing a person sees: compared
+/// with what the bot last put there, if it remembers, else with the pressed copy.
+pub fn unchanged(shown: &Shown, message: &Message, reply: &Reply) -> bool {
+    match shown.get(message.chat.id.0, message.id.0) {
+        Some(known) => {
+            let messages = reply.messages();
+            match messages.as_slice() {
+                [html] if reply.image.is_none() => {
+                    known == fingerprint(html, keyboard(&reply.buttons).as_ref())
+                }
+                _ => false,
+            }
+        }
+        None => shows(message, reply),
+    }
+}
 
 /// Whether `reply`, put in place of `message`, would change nothing a person sees.
 pub fn shows(message: &Message, reply: &Reply) -> bool {

@@ -7,7 +7,9 @@
 //! One row per batch rather than per update: writing and deleting a row of text per update
 //! cost the bot about a fifth of its CPU in a burst. What is left after a crash or a stop is
 //! answered at the next start. The offset to poll from after a restart is saved by a trigger
-//! in the same statement as the batch, so the two never disagree.
+//! in the same statement as the batch, so the two never disagree. Each batch keeps the time it
+//! arrived (a reply is tried until a deadline after that), and the inbox keeps the groups that
+//! became supergroups, so that what waits for an old chat goes to its new one.
 
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -28,12 +30,23 @@ pub struct Inbox {
     pool: SqlitePool,
 }
 
-/// What the inbox holds: the batches (first id, JSON array of updates) and the ids of their
-/// updates that are done. An update below its batch's first id does not count.
+/// What the inbox holds: the batches and the ids of their updates that are done. An update
+/// below its batch's first id does not count.
 #[derive(Debug, Default)]
 pub struct Waiting {
-    pub batches: Vec<(i64, String)>,
+    pub batches: Vec<Batch>,
     pub done: HashSet<i64>,
+}
+
+/// One batch in the inbox.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Batch {
+    /// The lowest update id that counts.
+    pub first: i64,
+    /// The updates as Telegram sent them: a JSON array.
+    pub updates: String,
+    /// When it was written (unix seconds; 0 if unknown).
+    pub received_at: i64,
 }
 
 impl Waiting {
@@ -46,13 +59,13 @@ impl Waiting {
         let mut ids: Vec<i64> = self
             .batches
             .iter()
-            .flat_map(|(first, json)| {
-                serde_json::from_str::<Vec<&RawValue>>(json)
+            .flat_map(|batch| {
+                serde_json::from_str::<Vec<&RawValue>>(&batch.updates)
                     .unwrap_or_default()
                     .into_iter()
                     .filter_map(|raw| serde_json::from_str::<Id>(raw.get()).ok())
                     .map(|id| id.update_id)
-                    .filter(move |id| id >= first)
+                    .filter(move |id| *id >= batch.first)
             })
             .filter(|id| !self.done.contains(id))
             .collect();
@@ -79,7 +92,8 @@ impl Inbox {
     /// it is queued only once.
     pub async fn add(&self, first: i64, last: i64, updates: &str) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "INSERT OR IGNORE INTO inbox (first_id, last_id, updates) VALUES (?1, ?2, ?3)",
+            "INSERT OR IGNORE INTO inbox (first_id, last_id, updates, received_at) \
+             VALUES (?1, ?2, ?3, unixepoch())",
         )
         .bind(first)
         .bind(last)
@@ -121,10 +135,11 @@ impl Inbox {
 
     /// Everything the inbox holds, batches oldest first.
     pub async fn waiting(&self) -> Result<Waiting, StoreError> {
-        let batches: Vec<(i64, String)> =
-            sqlx::query_as("SELECT first_id, updates FROM inbox ORDER BY first_id")
-                .fetch_all(&self.pool)
-                .await?;
+        let batches: Vec<Batch> = sqlx::query_as(
+            "SELECT first_id AS first, updates, received_at FROM inbox ORDER BY first_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         let done: Vec<i64> = sqlx::query_scalar("SELECT update_id FROM inbox_done")
             .fetch_all(&self.pool)
             .await?;
@@ -142,6 +157,30 @@ impl Inbox {
         .fetch_one(&self.pool)
         .await?;
         Ok(rows == 0)
+    }
+
+    /// The group `from` became the supergroup `to`: remembered for the updates of `from` that
+    /// wait in the inbox (after a restart too).
+    pub async fn chat_moved(&self, from: i64, to: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO chat_moves (from_chat, to_chat, moved_at) VALUES (?1, ?2, unixepoch()) \
+             ON CONFLICT (from_chat) DO UPDATE SET to_chat = excluded.to_chat, \
+             moved_at = excluded.moved_at",
+        )
+        .bind(from)
+        .bind(to)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every group that became a supergroup: `(from, to)`.
+    pub async fn chat_moves(&self) -> Result<Vec<(i64, i64)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT from_chat, to_chat FROM chat_moves ORDER BY moved_at")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     /// The offset to poll from: one more than the last update written, if that was written
@@ -228,7 +267,17 @@ mod tests {
         let json = r#"[{"update_id":5,"message":{"text":"Vesel\u012bba \"x\" ā"}}]"#;
         inbox.add(5, 5, json).await.unwrap();
         let waiting = inbox.waiting().await.unwrap();
-        assert_eq!(waiting.batches, vec![(5, json.to_string())]);
+        assert_eq!(waiting.batches.len(), 1);
+        assert_eq!(
+            (
+                waiting.batches[0].first,
+                waiting.batches[0].updates.as_str()
+            ),
+            (5, json)
+        );
+        // With the time it arrived.
+        let age = now() - waiting.batches[0].received_at;
+        assert!((0..5).contains(&age), "received {age} s ago");
     }
 
     #[tokio::test]
@@ -238,5 +287,17 @@ mod tests {
         let day = OFFSET_MAX_AGE_SECS;
         assert_eq!(inbox.offset(now() + day - 60).await.unwrap(), Some(6));
         assert_eq!(inbox.offset(now() + day + 1).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn chat_moves_are_kept_and_a_second_move_replaces_the_first() {
+        let (_dir, inbox) = inbox().await;
+        assert!(inbox.chat_moves().await.unwrap().is_empty());
+        inbox.chat_moved(-5, -1005).await.unwrap();
+        inbox.chat_moved(-6, -1006).await.unwrap();
+        inbox.chat_moved(-5, -1007).await.unwrap();
+        let mut moves = inbox.chat_moves().await.unwrap();
+        moves.sort();
+        assert_eq!(moves, vec![(-6, -1006), (-5, -1007)]);
     }
 }

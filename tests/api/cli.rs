@@ -438,7 +438,9 @@ async fn health_asks_the_running_bot_and_fails_once_it_stopped() {
     let started = Instant::now();
     let healthy = loop {
         let out = probe().await.unwrap();
-        if out.status.success() || started.elapsed() > Duration::from_secs(30) {
+        // 200 `starting` until the first long poll returns, then `ok`.
+        let ok = out.status.success() && text(&out.stdout).starts_with("healthy: ok");
+        if ok || started.elapsed() > Duration::from_secs(30) {
             break out;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

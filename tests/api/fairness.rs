@@ -327,11 +327,7 @@ async fn sigterm_with_queued_updates_stops_at_once_and_a_restart_answers_the_res
 #[tokio::test]
 async fn memory_stays_flat_under_a_flood_of_ten_thousand_messages() {
     let h = Harness::new().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::telegram::free_port();
     let log = h.content.with_file_name("flood.log");
     let child = h.spawn_binary(
         &[
@@ -410,11 +406,7 @@ fn rss_kib(pid: u32) -> u64 {
 #[tokio::test]
 async fn the_webhook_answers_at_once_and_hands_updates_to_the_same_queues() {
     let h = Harness::new().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::telegram::free_port();
     let url = format!("http://127.0.0.1:{port}/hook");
     let config = h.config_with(
         true,

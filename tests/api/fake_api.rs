@@ -2,12 +2,13 @@
 //! out updates the way `getUpdates` does (offset confirms, long polling waits), and rejects
 //! what Telegram rejects: empty or over-long text, bad HTML entities, callback data over
 //! 64 bytes, answering an unknown callback query, editing a message to identical content.
-//! Faults (429 with `retry_after`, 5xx with an HTML body, malformed JSON) can be queued per
-//! method, or per method and chat.
+//! Faults (429 with `retry_after`, 5xx with an HTML body, malformed JSON, a Telegram error)
+//! can be queued per method, or per method and chat; an outage fails one method or all of them
+//! until it ends; a group can be upgraded to a supergroup (`migrate_to_chat_id`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -28,6 +29,8 @@ pub struct Call {
     pub body: Value,
     /// The status the fake answered with.
     pub status: u16,
+    /// When it came.
+    pub at: Instant,
 }
 
 /// A fault to answer the next call of a method with.
@@ -40,6 +43,11 @@ pub enum Fault {
     Drop,
     /// `getUpdates` hands out the previous batch again, ignoring the offset.
     Replay,
+    /// A Telegram error in JSON: the status and its description.
+    Telegram(u16, &'static str),
+    /// 400 "group chat was upgraded to a supergroup chat" with `migrate_to_chat_id` (for
+    /// messages to a group after [`FakeApi::migrate`]).
+    MigratedTo(i64),
 }
 
 #[derive(Default)]
@@ -62,6 +70,12 @@ struct Inner {
     last_batch: Vec<Value>,
     /// Methods that answer 502 until the outage ends.
     down: HashSet<String>,
+    /// Every method answers 502 (a `getUpdates` already waiting still returns).
+    all_down: bool,
+    /// `getUpdates` calls waiting for updates now.
+    polls_waiting: usize,
+    /// Groups upgraded to supergroups: old id → new id.
+    migrated: HashMap<i64, i64>,
     /// What `getWebhookInfo` reports: the URL `setWebhook` registered (`deleteWebhook`
     /// clears it), pending updates and the last delivery error (Unix seconds, message).
     webhook_url: String,
@@ -134,6 +148,53 @@ impl FakeApi {
         } else {
             inner.down.remove(method);
         }
+    }
+
+    /// While `down`, every call of every method gets a 502 with an HTML body; a long poll
+    /// that was already waiting still hands out what arrives, as Telegram's would.
+    pub fn outage_all(&self, down: bool) {
+        self.lock().all_down = down;
+    }
+
+    /// Waits until a `getUpdates` call is waiting for updates (up to 10 s).
+    pub async fn long_poll_waiting(&self) {
+        self.wait_until(10, "a waiting long poll", |api| {
+            api.lock().polls_waiting > 0
+        })
+        .await;
+    }
+
+    /// The group `from` becomes the supergroup `to`: messages to `from` get 400 with
+    /// `migrate_to_chat_id`, and `to` is a chat the bot may write to.
+    pub fn migrate(&self, from: i64, to: i64) {
+        let mut inner = self.lock();
+        inner.migrated.insert(from, to);
+        inner.chats.insert(
+            to,
+            json!({"id": to, "type": "supergroup", "title": "Test group"}),
+        );
+    }
+
+    /// Telegram's service message in the old group `from` that it became `to`.
+    pub fn migration_notice(&self, user: i64, from: i64, to: i64) -> i64 {
+        let chat = json!({"id": from, "type": "group", "title": "Test group"});
+        self.message(user, Some("lv"), chat, json!({"migrate_to_chat_id": to}))
+    }
+
+    /// A text message from `user` in the (basic, not super) group `chat`.
+    pub fn basic_group_text(&self, user: i64, chat: i64, text: &str) -> i64 {
+        let chat = json!({"id": chat, "type": "group", "title": "Test group"});
+        self.message(user, Some("lv"), chat, json!({"text": text}))
+    }
+
+    /// Calls (of any method) that came within `from..to`.
+    pub fn calls_between(&self, from: Instant, to: Instant) -> Vec<Call> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.at >= from && c.at < to)
+            .cloned()
+            .collect()
     }
 
     /// What `getWebhookInfo` reports from now on: `pending` undelivered updates and the last
@@ -314,6 +375,16 @@ impl FakeApi {
     /// A button press by `user` on the bot's message `message_id` in their private chat.
     /// Returns the update id and the callback query id.
     pub fn press(&self, user: i64, message_id: i64, data: &str) -> (i64, String) {
+        self.press_with(user, message_id, Some(data))
+    }
+
+    /// A press like [`FakeApi::press`] of a button without callback data (a forged update:
+    /// Telegram's buttons always carry some).
+    pub fn press_without_data(&self, user: i64, message_id: i64) -> (i64, String) {
+        self.press_with(user, message_id, None)
+    }
+
+    fn press_with(&self, user: i64, message_id: i64, data: Option<&str>) -> (i64, String) {
         let (query_id, message) = {
             let mut inner = self.lock();
             inner.next_query += 1;
@@ -333,10 +404,12 @@ impl FakeApi {
         let from = user_json(user, Some("lv"));
         let qid = query_id.clone();
         let id = self.push(|id| {
-            json!({"update_id": id, "callback_query": {
-                "id": qid, "from": from, "message": message,
-                "chat_instance": "ci", "data": data
-            }})
+            let mut query =
+                json!({"id": qid, "from": from, "message": message, "chat_instance": "ci"});
+            if let Some(data) = data {
+                query["data"] = json!(data);
+            }
+            json!({"update_id": id, "callback_query": query})
         });
         (id, query_id)
     }
@@ -457,10 +530,17 @@ async fn handle(
         for_chat
             .or_else(|| inner.faults.get_mut(&method).and_then(VecDeque::pop_front))
             .or_else(|| {
-                inner
-                    .down
-                    .contains(&method)
+                (inner.all_down || inner.down.contains(&method))
                     .then_some(Fault::Status(502, "<html>Bad Gateway</html>"))
+            })
+            .or_else(|| {
+                // A message to a group that became a supergroup.
+                let chat = body["chat_id"].as_i64()?;
+                let sends = ["sendMessage", "editMessageText", "sendPhoto"];
+                let to = inner.migrated.get(&chat)?;
+                sends
+                    .contains(&method.as_str())
+                    .then_some(Fault::MigratedTo(*to))
             })
     };
     if let Some(fault) = fault {
@@ -495,6 +575,14 @@ async fn handle(
                 record(&api, &method, body, 200);
                 axum::Json(json!({"ok": true, "result": batch})).into_response()
             }
+            Fault::MigratedTo(to) => {
+                record(&api, &method, body, 400);
+                let json = json!({"ok": false, "error_code": 400,
+                    "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                    "parameters": {"migrate_to_chat_id": to}});
+                (StatusCode::BAD_REQUEST, axum::Json(json)).into_response()
+            }
+            Fault::Telegram(code, description) => error(&api, &method, body, code, description),
             Fault::MalformedJson => {
                 record(&api, &method, body, 299);
                 (
@@ -683,7 +771,24 @@ async fn get_updates(api: &FakeApi, body: Value) -> Response {
         if !batch.is_empty() || tokio::time::Instant::now() >= deadline {
             return ok(api, "getUpdates", body, Value::Array(batch));
         }
+        let _waiting = Waiting::new(api);
         let _ = tokio::time::timeout_at(deadline, notified).await;
+    }
+}
+
+/// Counts a waiting long poll for as long as it lives (also when its client goes away).
+struct Waiting<'a>(&'a FakeApi);
+
+impl<'a> Waiting<'a> {
+    fn new(api: &'a FakeApi) -> Self {
+        api.lock().polls_waiting += 1;
+        Waiting(api)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.lock().polls_waiting -= 1;
     }
 }
 
@@ -890,6 +995,7 @@ fn record(api: &FakeApi, method: &str, body: Value, status: u16) {
         method: method.into(),
         body,
         status,
+        at: Instant::now(),
     });
 }
 

@@ -18,6 +18,7 @@ mod import;
 mod lookup;
 mod menus;
 mod ops;
+mod outage;
 mod queries;
 mod reports;
 mod search;

@@ -303,7 +303,10 @@ async fn polling_health_comes_from_get_updates_and_a_quiet_period_is_healthy() {
         settings.health = Arc::new(Health::new(LIMIT, Duration::from_millis(200)));
     })
     .await;
-    let body = healthz_until(&addr, 10, "a healthy bot", |status, _| status == 200).await;
+    let body = healthz_until(&addr, 10, "a healthy bot", |status, body| {
+        status == 200 && body["status"] == "ok"
+    })
+    .await;
     assert_eq!(body["signal"], "getUpdates", "{body}");
     assert!(body.get("webhook").is_none(), "{body}");
     // Nobody writes for twice the limit: the long polls keep coming back empty, and that is
@@ -357,7 +360,10 @@ async fn webhook_health_comes_from_get_webhook_info_and_a_quiet_period_is_health
         settings.health = Arc::new(Health::new(LIMIT, every));
     })
     .await;
-    let body = healthz_until(&addr, 10, "a healthy bot", |status, _| status == 200).await;
+    let body = healthz_until(&addr, 10, "a healthy bot", |status, body| {
+        status == 200 && body["status"] == "ok"
+    })
+    .await;
     assert_eq!(body["signal"], "getWebhookInfo", "{body}");
     assert_eq!(body["webhook"]["registered"], true, "{body}");
     assert_eq!(body["webhook"]["pending_update_count"], 0, "{body}");

@@ -141,6 +141,15 @@ impl Harness {
     }
 }
 
+/// A port of 127.0.0.1 that is free now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn text(body: &Value) -> &str {
     body["text"].as_str().unwrap_or("")
 }
@@ -364,11 +373,7 @@ async fn the_bot_profile_is_set_from_the_content_and_only_when_it_changed() {
 #[tokio::test]
 async fn a_refused_token_stops_the_bot_with_a_clear_error() {
     let h = Harness::new().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let webhook = [
         ("WEBHOOK_URL", format!("http://127.0.0.1:{port}/hook")),
         ("WEBHOOK_LISTEN", format!("127.0.0.1:{port}")),
@@ -502,31 +507,79 @@ async fn forged_callback_data_is_answered_and_shows_a_fresh_menu() {
             !api.ok_calls("editMessageText").is_empty()
         })
         .await;
-    // The second press shows the same menu: "not modified" must count as success.
+    // The second press would show the same menu: the bot edited the message for the first,
+    // so it knows, although the press carries the message as it was before.
     tokio::time::sleep(Duration::from_millis(300)).await;
     bot.stop().await;
 
     let answered: Vec<Value> = h.api.ok_calls("answerCallbackQuery");
     assert_eq!(answered[0]["callback_query_id"], forged);
     assert_eq!(answered[1]["callback_query_id"], stale);
+    let edits = h.api.all_calls("editMessageText");
+    assert_eq!(
+        edits.len(),
+        1,
+        "one edit, no identical second one: {edits:?}"
+    );
     let edit = &h.api.ok_calls("editMessageText")[0];
     assert!(text(edit).contains("vairs nav aktuāla"), "{edit}");
     assert!(callbacks(edit).contains(&"ls".to_string()));
-    let not_modified = h
-        .api
-        .all_calls("editMessageText")
-        .iter()
-        .filter(|c| c.status == 400)
-        .count();
-    assert_eq!(
-        not_modified, 1,
-        "the identical second edit is rejected once and accepted as done"
-    );
     assert_eq!(
         h.api.sent_to(USER).len(),
         1,
         "no extra message for a not-modified edit"
     );
+}
+
+/// Forged data (`garbage`, `lesson:999`, 64 × `x`, none) pressed on the `/start` menu, all
+/// before the bot answers the first: one edit shows the fresh menu with its notice; every
+/// other press would show what the message shows then, and edits nothing (Telegram would only
+/// answer "message is not modified"). Pressed again later, nothing is edited either.
+#[tokio::test]
+async fn forged_callbacks_on_the_start_menu_edit_nothing_that_would_stay_the_same() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    h.ask("/start").await;
+    let message_id = 1;
+    let x64 = "x".repeat(64);
+    let presses = [
+        h.api.press(USER, message_id, "garbage").1,
+        h.api.press(USER, message_id, "lesson:999").1,
+        h.api.press(USER, message_id, &x64).1,
+        h.api.press_without_data(USER, message_id).1,
+    ];
+    h.api
+        .wait_until(10, "four answers", |api| {
+            api.ok_calls("answerCallbackQuery").len() == 4
+        })
+        .await;
+    // Once more, on the message as it is now.
+    for data in ["garbage", "lesson:999", x64.as_str()] {
+        h.api.press(USER, message_id, data);
+    }
+    h.api.press_without_data(USER, message_id);
+    h.api
+        .wait_until(10, "eight answers", |api| {
+            api.ok_calls("answerCallbackQuery").len() == 8
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.stop().await;
+
+    let acknowledged: Vec<Value> = h.api.ok_calls("answerCallbackQuery");
+    for (i, id) in presses.iter().enumerate() {
+        assert_eq!(acknowledged[i]["callback_query_id"], *id.as_str());
+    }
+    let edits = h.api.all_calls("editMessageText");
+    assert_eq!(
+        edits.len(),
+        1,
+        "only the edit that changes the message: {edits:#?}"
+    );
+    assert_eq!(edits[0].status, 200);
+    assert!(text(&edits[0].body).contains("vairs nav aktuāla"));
+    assert_eq!(h.api.sent_to(USER).len(), 1, "no new message either");
+    assert_nothing_rejected(&h.api);
 }
 
 #[tokio::test]
@@ -761,4 +814,86 @@ async fn inline_queries_are_answered_with_valid_shareable_cards() {
     assert_eq!(share.len(), 1);
     assert_eq!(share[0]["switch_inline_query"], "c-vm");
     assert_nothing_rejected(&h.api);
+}
+
+/// A user who blocked the bot (403) is tried once for their update, never again, and a few of
+/// them at once do not count as an outage: the others are answered at once.
+#[tokio::test]
+async fn a_user_who_blocked_the_bot_is_tried_once_and_holds_up_no_one() {
+    let h = Harness::new().await;
+    let bot = h.start(false).await;
+    h.ask("/start").await;
+    let blocked: Vec<i64> = (0..5).map(|k| 7_000 + k).collect();
+    for user in &blocked {
+        h.api.fail_next_for(
+            "sendMessage",
+            *user,
+            Fault::Telegram(403, "Forbidden: bot was blocked by the user"),
+        );
+        h.api.private_text(*user, Some("lv"), "/help");
+    }
+    let started = std::time::Instant::now();
+    let reply = h.ask("/about").await;
+    let took = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    bot.stop().await;
+    assert!(text(&reply).contains("Par botu"));
+    assert!(took < Duration::from_secs(1), "answered after {took:?}");
+    for user in &blocked {
+        let calls: Vec<u16> = h
+            .api
+            .all_calls("sendMessage")
+            .iter()
+            .filter(|c| c.body["chat_id"] == *user)
+            .map(|c| c.status)
+            .collect();
+        assert_eq!(calls, vec![403], "user {user}");
+    }
+    assert!(h.inbox().await.is_empty(), "their updates are done");
+}
+
+/// `/healthz` of the real binary answers 200 from the moment it listens, within a second of
+/// the start, and is never 503 on the way: `starting` until the Bot API answers, then `ok`.
+#[tokio::test]
+async fn healthz_is_200_within_a_second_of_a_start() {
+    let h = Harness::new().await;
+    // A first run imports the content; the start measured is a restart, as after a deploy.
+    let port = free_port();
+    let env = [("HEALTH_LISTEN", format!("127.0.0.1:{port}"))];
+    let child = h.spawn_binary(&env, &h.content.with_file_name("first.log"));
+    h.ask("/start").await;
+    signal(&child, "TERM");
+    assert!(wait_exit(child, 15).await.success());
+
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let started = std::time::Instant::now();
+    let child = h.spawn_binary(&env, &h.content.with_file_name("second.log"));
+    let mut answers = Vec::new();
+    while started.elapsed() < Duration::from_secs(3) {
+        if let Ok(response) = client.get(&url).send().await {
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap();
+            answers.push((started.elapsed(), status, body["status"].clone()));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    signal(&child, "TERM");
+    assert!(wait_exit(child, 15).await.success());
+    let (first, _, _) = answers.first().expect("/healthz answered");
+    assert!(
+        *first < Duration::from_secs(1),
+        "first answer after {first:?}"
+    );
+    assert!(
+        answers.iter().all(|(_, status, _)| *status == 200),
+        "{answers:?}"
+    );
+    assert!(
+        answers
+            .iter()
+            .all(|(_, _, status)| status == "starting" || status == "ok"),
+        "{answers:?}"
+    );
+    assert_eq!(answers.last().unwrap().2, "ok", "{answers:?}");
 }
