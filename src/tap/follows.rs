@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use sqlx::Row;
 
-use super::db::{Db, DbError, Filter, OpenItem};
+use super::db::{Db, DbError};
+use super::open::{Filter, OpenItem};
 
 /// What a chat can follow: the content's ministry or area, by id.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
