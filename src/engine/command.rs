@@ -57,6 +57,12 @@ commands! {
     Lessons => Menu, "cmd_lessons", ["lessons", "nodarbibas"];
     Guidelines => Menu, "cmd_guidelines", ["guidelines", "vadlinijas"];
     Contact => Menu, "cmd_contact", ["contact", "kontakts", "kontakti"];
+    /// What is open for public consultation on TAP now.
+    Open => Menu, "cmd_open", ["open", "apspriesanas", "atverts"];
+    /// Alerts when something opens at a ministry or in an area; alone, what one follows.
+    Follow => Menu, "cmd_follow", ["follow", "sekot"];
+    /// Offered in the list of what one follows.
+    Unfollow => Unlisted, "cmd_unfollow", ["unfollow", "nesekot"];
     Specialists => Menu, "cmd_specialists", ["specialists", "specialisti"];
     Resources => Menu, "cmd_resources", ["resources", "resursi"];
     Search => Menu, "cmd_search", ["search", "meklet"];

@@ -5,6 +5,7 @@
 pub mod action;
 pub mod catalog;
 pub mod command;
+mod consultations;
 pub mod i18n;
 pub mod lookup;
 pub mod names;
@@ -210,6 +211,8 @@ pub struct Engine {
     desk: reports::Desk,
     /// When closed reports were last purged (Unix seconds).
     purged_at: std::sync::atomic::AtomicU64,
+    /// The TAP portal's consultations as last read.
+    tap: consultations::TapState,
 }
 
 /// The engine cannot start: the store has no content.
@@ -226,6 +229,8 @@ impl Engine {
     pub async fn new(store: Store, default_lang: Lang) -> Result<Self, EngineError> {
         let loaded = load(&store).await?;
         let username = store.bot_username().await?.map(Arc::from);
+        let tap_db = crate::tap::Db::new(store.pool().clone());
+        let tap = consultations::TapState::new(tap_db, &loaded.catalog).await;
         Ok(Self {
             store,
             default_lang,
@@ -237,6 +242,7 @@ impl Engine {
             ballots: votes::Ballots::default(),
             desk: reports::Desk::default(),
             purged_at: std::sync::atomic::AtomicU64::new(0),
+            tap,
         })
     }
 
@@ -359,6 +365,7 @@ impl Engine {
     /// Re-reads the content, strings and lookup index from the cache after an import.
     pub async fn reload(&self) -> Result<(), EngineError> {
         let loaded = load(&self.store).await?;
+        self.tap.content_changed(&loaded.catalog);
         *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(loaded);
         Ok(())
     }

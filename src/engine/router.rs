@@ -116,7 +116,7 @@ pub(super) async fn inline(
 }
 
 /// The context of one request in `lang`, counting into `tally`.
-fn context<'a>(engine: &'a Engine, lang: Lang, tally: &'a Tally) -> Ctx<'a> {
+pub(super) fn context<'a>(engine: &'a Engine, lang: Lang, tally: &'a Tally) -> Ctx<'a> {
     Ctx {
         store: &engine.store,
         loaded: engine.snapshot(),
@@ -127,6 +127,9 @@ fn context<'a>(engine: &'a Engine, lang: Lang, tally: &'a Tally) -> Ctx<'a> {
         ballots: &engine.ballots,
         admins: &engine.admins,
         default_lang: engine.default_lang,
+        tap: &engine.tap.db,
+        tap_view: engine.tap.view(),
+        tap_stale_after: engine.tap.stale_after(),
     }
 }
 
@@ -154,6 +157,11 @@ async fn command(
         Command::Guidelines => ctx.section_by_query(arg),
         Command::Contact if arg.is_empty() => ctx.contacts(),
         Command::Contact => ctx.lookup(arg).await?,
+        Command::Open => ctx.open_by_query(arg).await?,
+        Command::Follow if arg.is_empty() => ctx.follows(user).await?,
+        Command::Follow => ctx.follow_by_query(user, req.chat, arg).await?,
+        Command::Unfollow if arg.is_empty() => ctx.follows(user).await?,
+        Command::Unfollow => ctx.unfollow_by_query(user, arg).await?,
         Command::Specialists => ctx.specialists(),
         Command::Resources => ctx.resources(),
         Command::Search if arg.is_empty() => ctx.search_prompt(),
@@ -198,6 +206,10 @@ async fn button(ctx: &Ctx<'_>, req: &Request, action: &Action) -> Result<Reply> 
         }
         // Admin buttons do not exist for anyone else.
         Action::ReportClose { .. } => ctx.stale_button(),
+        Action::Open(target) => ctx.open(target.as_ref()).await?,
+        Action::Follow(target) => ctx.follow(user, req.chat, target).await?,
+        Action::Unfollow(target) => ctx.unfollow(user, target).await?,
+        Action::Follows => ctx.follows(user).await?,
     })
 }
 

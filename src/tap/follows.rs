@@ -40,6 +40,13 @@ impl Target {
     }
 }
 
+/// `ministry vm`, `area veseliba`.
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind(), self.id())
+    }
+}
+
 /// What [`Db::follow`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Followed {

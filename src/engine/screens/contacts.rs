@@ -117,6 +117,11 @@ impl Ctx<'_> {
         }
         if ngo.is_empty() {
             let _ = write!(text, "\n\n{}", self.rich_t("no_ngo_contact"));
+            // The people TAP names for the ministry's drafts open now are the ones to ask
+            // about those drafts.
+            if let Some(persons) = self.open_persons(&ministry.id) {
+                let _ = write!(text, "\n{persons}");
+            }
         }
         let next = format!(
             "\n\n{}: {}",
@@ -180,6 +185,7 @@ impl Ctx<'_> {
             rows.push(vec![Button::action(label, Action::Lesson(lesson.number))]);
         }
         rows.extend(self.copy_rows(ngo.iter().chain(&general).copied()));
+        rows.extend(self.open_rows(&ministry.id));
         let item = match area {
             Some(area) => Action::Area(area.id.clone()),
             None => Action::Ministry(ministry.id.clone()),
