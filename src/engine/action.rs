@@ -291,7 +291,7 @@ mod tests {
 
     #[test]
     fn follows_round_trip_but_no_link_follows() {
-        let long_id = "b".repeat(40);
+        let long_id = "b".repeat(24);
         for target in [Target::Ministry("vm".into()), Target::Area(long_id)] {
             for action in [
                 Action::Follow(target.clone()),
