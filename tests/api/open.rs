@@ -41,8 +41,8 @@ async fn sync(app: &TestApp, syncer: &Syncer<HttpSource>, ago: u64) -> Vec<(i64,
     let into = Arc::clone(&sent);
     let notify = move |chat: i64, reply: Reply| into.lock().unwrap().push((chat, reply));
     lidzdaliba_bot::app::after_sync(&app.engine, &report, &notify).await;
-    let sent = sent.lock().unwrap().clone();
-    sent
+    drop(notify);
+    Arc::try_unwrap(sent).unwrap().into_inner().unwrap()
 }
 
 /// The open rows of the sample, closing soonest first.
