@@ -421,3 +421,51 @@ async fn privacy_says_what_a_follow_keeps_and_stats_count_followers_only() {
         plain(&reply)
     );
 }
+
+#[tokio::test]
+async fn cards_with_the_persons_of_open_drafts_stay_within_their_limit() {
+    let (app, fake, syncer) = setup(25).await;
+    // Long names, as TAP may write them (a name, a position and an institution).
+    let items: Vec<Item> = fake
+        .items()
+        .into_iter()
+        .enumerate()
+        .map(|(n, mut item)| {
+            item.person = format!(
+                "Persona Nr. {n} Garvārdiņa-Ilgstošā, nodaļas vadītāja vietniece ({})",
+                "x".repeat(60)
+            );
+            item
+        })
+        .collect();
+    fake.set_items(items.clone());
+    sync(&app, &syncer, 0).await;
+    let mut named = 0;
+    for ministry in app.ministries().await {
+        let mut actions = vec![Action::Ministry(ministry.id.clone())];
+        actions.extend(ministry.areas.iter().map(|a| Action::Area(a.id.clone())));
+        for action in actions {
+            let card = app.press(&action).await;
+            let shown = lidzdaliba_bot::render::shown_len(&card.text);
+            assert!(shown <= 800, "{action:?}: {shown} shown\n{}", plain(&card));
+            let persons: Vec<&str> = open_rows(&items)
+                .into_iter()
+                .filter(|i| i.ministry == ministry.name.lv)
+                .map(|i| i.person.as_str())
+                .collect();
+            let ngo = ministry
+                .contacts
+                .iter()
+                .any(|c| c.kind == lidzdaliba_bot::content::ContactKind::Ngo);
+            if !persons.is_empty() && !ngo {
+                let text = plain(&card);
+                assert!(
+                    persons.iter().any(|p| text.contains(p)),
+                    "{action:?} names one of {persons:?}:\n{text}"
+                );
+                named += 1;
+            }
+        }
+    }
+    assert!(named > 0, "some card names a responsible person");
+}
