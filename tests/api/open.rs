@@ -469,3 +469,80 @@ async fn cards_with_the_persons_of_open_drafts_stay_within_their_limit() {
     }
     assert!(named > 0, "some card names a responsible person");
 }
+
+/// Waits (up to `secs`) until `run` has read the fake portal once.
+async fn until_synced(engine: &lidzdaliba_bot::engine::Engine, secs: u64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let status = engine
+            .tap_db()
+            .status(&clock::today_in_latvia())
+            .await
+            .unwrap();
+        if status.last_success.is_some() {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "run read TAP within {secs} s: {status:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn run_reads_tap_and_answers_open_and_the_cards_button_through_telegram() {
+    use crate::telegram::{Harness, USER, assert_nothing_rejected, callbacks, text};
+    let fake = FakeTap::start(fake_tap::sample(&clock::today_in_latvia(), 3), 25).await;
+    let h = Harness::new().await;
+    let config = h.config_with(
+        false,
+        &[
+            ("TAP_URL", fake.url.clone()),
+            ("TAP_SYNC_INTERVAL", "1h".into()),
+        ],
+    );
+    let app = helpers::spawn_app(&config, |s| s.poll_timeout = 1).await;
+    // robots.txt, one listing page, three consultations' pages, a second apart.
+    until_synced(&app.engine, 20).await;
+    let open = open_rows(&fake.items()).len();
+    assert_eq!(open, 3);
+    let list = h.ask("/apspriesanas").await;
+    for item in open_rows(&fake.items()) {
+        assert!(text(&list).contains(&item.number), "{}", text(&list));
+    }
+    let buttons = list["reply_markup"]["inline_keyboard"].to_string();
+    for item in open_rows(&fake.items()) {
+        assert!(
+            buttons.contains(&item.id),
+            "a button to {}: {buttons}",
+            item.number
+        );
+    }
+    // The TM card's button opens TM's list in place of the card.
+    let card = h.ask("/contact TM").await;
+    assert!(callbacks(&card).contains(&"om:tm".to_string()), "{card}");
+    // Message ids count from 1 in the fake; the card is the last message sent.
+    let message = h.api.ok_calls("sendMessage").len() as i64;
+    let edits = h.api.ok_calls("editMessageText").len();
+    h.api.press(USER, message, "om:tm");
+    h.api
+        .wait_until(10, "the card replaced by TM's list", |api| {
+            api.ok_calls("editMessageText").len() > edits
+        })
+        .await;
+    let edit = h.api.ok_calls("editMessageText")[edits].clone();
+    let items = fake.items();
+    let tm: Vec<&Item> = open_rows(&items)
+        .into_iter()
+        .filter(|i| i.ministry == "Tieslietu ministrija")
+        .collect();
+    assert!(!tm.is_empty());
+    for item in tm {
+        assert!(text(&edit).contains(&item.number), "{}", text(&edit));
+    }
+    // Only the fake portal was asked, and nothing was refused by Telegram.
+    assert!(!fake.take_requests().is_empty());
+    assert_nothing_rejected(&h.api);
+    app.stop().await;
+}

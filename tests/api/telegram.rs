@@ -78,7 +78,10 @@ impl Harness {
             other => extra
                 .iter()
                 .find(|(k, _)| k == other)
-                .map(|(_, v)| v.clone()),
+                .map(|(_, v)| v.clone())
+                // No test reads the real TAP portal: syncing is off unless a test sets it
+                // (with the fake portal's TAP_URL).
+                .or_else(|| (other == "TAP_SYNC_INTERVAL").then(|| "off".into())),
         })
         .unwrap()
     }
