@@ -114,7 +114,7 @@ impl Notifier {
 
 /// The item of a notice: its delivery is made already; its deadline starts at its first turn.
 fn notice(chat: ChatId, reply: Reply) -> Item {
-    Item::notice(chat, Delivery::new(chat, reply), Instant::now())
+    Item::notice(chat, Delivery::notice(chat, reply), Instant::now())
 }
 
 /// Why notices were dropped (the `reason` of `bot_notices_dropped_total`).
