@@ -171,14 +171,15 @@ pub async fn run(
     for _ in 0..WORKERS {
         workers.spawn(worker::work(Arc::clone(&runtime)));
     }
-    let notifier = settings.notifier.clone();
-    notifier.attach(Arc::clone(&sched), Arc::clone(&moves));
     if let Some(waiting) = left {
         let count = intake.replay(waiting);
         if count > 0 {
             tracing::info!(count, "answering the updates left in the inbox");
         }
     }
+    // After the replies left in the inbox: notices that came before the start go after them.
+    let notifier = settings.notifier.clone();
+    notifier.attach(Arc::clone(&sched), Arc::clone(&moves));
     let client = &runtime.client;
     let result = match settings.webhook {
         Some(hook) => {
