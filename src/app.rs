@@ -77,6 +77,12 @@ impl Application {
         &self.engine
     }
 
+    /// Where notifications to chats go (the TAP alerts after each sync): through the running
+    /// bot's queues, below the replies; usable before [`Application::run_until`] starts it.
+    pub fn notifier(&self) -> bot::Notifier {
+        self.settings.notifier.clone()
+    }
+
     /// The runtime's settings (a test shortens the long poll or the health limit here).
     pub fn settings_mut(&mut self) -> &mut bot::Settings {
         &mut self.settings

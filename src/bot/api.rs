@@ -22,7 +22,7 @@ use teloxide::types::{ChatId, InlineKeyboardMarkup, MessageId, ResponseParameter
 use teloxide::{ApiError, RequestError};
 
 use super::circuit::Circuit;
-use super::limits::{Gate, Limiter};
+use super::limits::{Class, Gate, Limiter};
 
 /// How long any call but a long poll may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(17);
@@ -91,11 +91,12 @@ impl Client {
     pub(crate) async fn send_message(
         &self,
         chat: ChatId,
+        class: Class,
         text: &str,
         markup: Option<Markup<'_>>,
     ) -> Result<(), RequestError> {
         if let Some(limiter) = &self.limiter {
-            limiter.wait(chat).await;
+            limiter.wait(chat, class).await;
         }
         let body = Body {
             chat_id: chat.0,
@@ -129,9 +130,14 @@ impl Client {
 
     /// `sendPhoto` of a PNG (the statistics chart), as a file upload; counts as a message to
     /// `chat` for the rate limits.
-    pub(crate) async fn send_photo(&self, chat: ChatId, png: &[u8]) -> Result<(), RequestError> {
+    pub(crate) async fn send_photo(
+        &self,
+        chat: ChatId,
+        class: Class,
+        png: &[u8],
+    ) -> Result<(), RequestError> {
         if let Some(limiter) = &self.limiter {
-            limiter.wait(chat).await;
+            limiter.wait(chat, class).await;
         }
         let url = self.method("sendPhoto")?;
         let photo = reqwest::multipart::Part::bytes(png.to_vec())

@@ -75,6 +75,9 @@ pub(crate) enum Work {
     /// A message of the bot's own to another chat (a new report, to an admin): its delivery
     /// is made already and waits its turn in that chat's lane like any reply.
     Alert,
+    /// A notification to `chat` (a TAP alert): its delivery is made already and waits in that
+    /// chat's lane below the replies; its deadline counts from its first turn (`started`).
+    Notify { chat: ChatId, started: bool },
 }
 
 impl Item {
@@ -83,6 +86,18 @@ impl Item {
         let mut item = Item::new(None, BatchId(0), Work::Alert, deadline);
         item.delivery = Some(Box::new(delivery));
         item.outcome = Outcome::Alerted;
+        item
+    }
+
+    /// The notification `delivery` to `chat`, sent in a turn below the replies.
+    pub(crate) fn notice(chat: ChatId, delivery: Delivery, now: Instant) -> Self {
+        let work = Work::Notify {
+            chat,
+            started: false,
+        };
+        let mut item = Item::new(None, BatchId(0), work, now);
+        item.delivery = Some(Box::new(delivery));
+        item.outcome = Outcome::Notified;
         item
     }
 

@@ -101,6 +101,8 @@ impl Gate {
 #[derive(Debug, Default)]
 pub(crate) struct Limiter {
     overall: Mutex<VecDeque<Instant>>,
+    /// Notifications' own share of the overall rate ([`NOTICES`]).
+    notices: Mutex<VecDeque<Instant>>,
     chats: Mutex<HashMap<ChatId, VecDeque<Instant>>>,
 }
 
@@ -119,6 +121,23 @@ const PRIVATE: Window = Window {
     count: 1,
     span: Duration::from_secs(1),
 };
+/// Notifications take at most this share of [`OVERALL`]: the rest is always free for replies,
+/// which then never wait behind a second's worth of notices (a window lets its count go at
+/// once and then nothing until it has passed).
+const NOTICES: Window = Window {
+    count: 20,
+    span: Duration::from_secs(1),
+};
+
+/// What a message is, as far as the rates are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// A reply (or the bot's own message to an admin): Telegram's limits only.
+    Reply,
+    /// A notification: also within [`NOTICES`].
+    Notice,
+}
+
 const GROUP: Window = Window {
     count: 20,
     span: Duration::from_secs(60),
@@ -186,10 +205,20 @@ impl Limiter {
         OVERALL.reserve(&mut sent, now)
     }
 
-    /// Waits until a message to `chat` may go.
-    pub(crate) async fn wait(&self, chat: ChatId) {
+    /// Reserves the next time a notification may go (within [`NOTICES`]).
+    pub(crate) fn reserve_notice(&self, now: Instant) -> Instant {
+        let mut sent = self.notices.lock().unwrap_or_else(|e| e.into_inner());
+        NOTICES.reserve(&mut sent, now)
+    }
+
+    /// Waits until a message of `class` to `chat` may go.
+    pub(crate) async fn wait(&self, chat: ChatId, class: Class) {
         let at = self.reserve_chat(chat, Instant::now());
         tokio::time::sleep_until(at.into()).await;
+        if class == Class::Notice {
+            let at = self.reserve_notice(Instant::now());
+            tokio::time::sleep_until(at.into()).await;
+        }
         let at = self.reserve_overall(Instant::now());
         tokio::time::sleep_until(at.into()).await;
     }
@@ -327,10 +356,28 @@ mod tests {
         let limiter = Limiter::default();
         let started = Instant::now();
         for _ in 0..3 {
-            limiter.wait(ChatId(5)).await;
+            limiter.wait(ChatId(5), Class::Reply).await;
         }
         let took = started.elapsed();
         assert!(took >= Duration::from_millis(1990), "{took:?}");
         assert!(took < Duration::from_secs(4), "{took:?}");
+    }
+
+    #[test]
+    fn notices_leave_a_third_of_the_overall_rate_to_replies() {
+        let limiter = Limiter::default();
+        let now = Instant::now();
+        let notices: Vec<Duration> = (0..40).map(|_| limiter.reserve_notice(now) - now).collect();
+        assert!(notices[..20].iter().all(Duration::is_zero), "{notices:?}");
+        assert_eq!(notices[20], Duration::from_secs(1));
+        // Twenty notices went overall at `now`: ten replies still go at once.
+        for _ in 0..20 {
+            limiter.reserve_overall(now);
+        }
+        let replies: Vec<Duration> = (0..11)
+            .map(|_| limiter.reserve_overall(now) - now)
+            .collect();
+        assert!(replies[..10].iter().all(Duration::is_zero), "{replies:?}");
+        assert_eq!(replies[10], Duration::from_secs(1));
     }
 }

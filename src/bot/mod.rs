@@ -19,6 +19,7 @@ mod circuit;
 mod intake;
 mod limits;
 mod moves;
+mod notices;
 mod outcome;
 mod poll;
 mod profile;
@@ -39,7 +40,10 @@ use crate::config::ExposeSecret;
 use crate::engine::Engine;
 
 pub use intake::DONE_BATCH;
+pub use notices::Notifier;
 pub use settings::{RunError, Settings};
+/// The chat a [`Notifier`] sends to (teloxide's id of a chat).
+pub use teloxide::types::ChatId;
 
 use api::Client;
 use intake::{Intake, Item};
@@ -114,6 +118,8 @@ pub async fn run(
             per_chat: settings.chat_backlog,
             max_held: MAX_HELD,
             poll_below: POLL_BELOW,
+            max_notices: notices::MAX_NOTICES,
+            notice_turns: notices::NOTICE_TURNS,
         },
         Box::new(move |lane, now| match lane {
             Lane::Chat(chat) => pace.chat_ready_at(chat, now),
@@ -134,6 +140,7 @@ pub async fn run(
         }
     };
     let moves = Arc::new(Moves::new(moves));
+    let engine_pool = engine.store().pool().clone();
     let intake = Arc::new(Intake::new(
         engine.store().inbox(),
         Arc::clone(&sched),
@@ -147,9 +154,10 @@ pub async fn run(
         username,
         sched: Arc::clone(&sched),
         intake: Arc::clone(&intake),
-        moves,
+        moves: Arc::clone(&moves),
         reply_deadline: settings.reply_deadline,
         shown: unchanged::Shown::default(),
+        tap: crate::tap::Db::new(engine_pool),
     });
     let timer = tokio::spawn({
         let sched = Arc::clone(&sched);
@@ -169,6 +177,9 @@ pub async fn run(
             tracing::info!(count, "answering the updates left in the inbox");
         }
     }
+    // After the replies left in the inbox: notices that came before the start go after them.
+    let notifier = settings.notifier.clone();
+    notifier.attach(Arc::clone(&sched), Arc::clone(&moves));
     let client = &runtime.client;
     let result = match settings.webhook {
         Some(hook) => {
@@ -181,7 +192,9 @@ pub async fn run(
         }
     };
     // No more intake. Lanes in line are answered for a while (nothing is tried again);
-    // parked chats and whatever is left wait in the inbox for the next start.
+    // parked chats and whatever is left wait in the inbox for the next start; notices are
+    // not kept.
+    notifier.detach(sched.notices());
     sched.close();
     client.circuit().stop_retrying();
     finish(&mut workers, &sched).await;

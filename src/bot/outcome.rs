@@ -34,6 +34,10 @@ pub(crate) enum Outcome {
     BacklogNotice,
     /// A message of the bot's own to an admin (a new report).
     Alerted,
+    /// A notification (a TAP alert) delivered.
+    Notified,
+    /// A notification refused with 403: the chat blocked the bot, removed it, or is gone.
+    Blocked,
 }
 
 impl Outcome {
@@ -55,6 +59,8 @@ impl Outcome {
             Outcome::ChatMoved => "chat-moved",
             Outcome::BacklogNotice => "notice",
             Outcome::Alerted => "alerted",
+            Outcome::Notified => "notified",
+            Outcome::Blocked => "blocked",
         }
     }
 

@@ -14,7 +14,7 @@ use teloxide::{ApiError, RequestError};
 
 use super::api::{self, Client, Markup};
 use super::circuit::{Shut, jitter};
-use super::limits::{Gate, Scope};
+use super::limits::{Class, Gate, Scope};
 use crate::engine::{Button, Reply};
 
 /// Cards carry several links; a preview of the first would push the text down.
@@ -234,6 +234,8 @@ pub(crate) struct Delivery {
     force_reply: bool,
     /// How many of `texts` are sent.
     sent: usize,
+    /// A reply or a notification (notifications keep to a share of the overall rate).
+    class: Class,
     /// The message replaced in place, once the edit went through.
     replaced: Option<MessageId>,
 }
@@ -249,6 +251,7 @@ impl Delivery {
             image: reply.image,
             force_reply: reply.force_reply,
             sent: 0,
+            class: Class::Reply,
             replaced: None,
         }
     }
@@ -260,6 +263,14 @@ impl Delivery {
         if delivery.texts.len() == 1 && delivery.image.is_none() {
             delivery.edit = Some(message_id);
         }
+        delivery
+    }
+
+    /// `reply` as a notification to `chat`: new messages, within the notifications' share of
+    /// the overall rate.
+    pub(crate) fn notice(chat: ChatId, reply: Reply) -> Self {
+        let mut delivery = Self::new(chat, reply);
+        delivery.class = Class::Notice;
         delivery
     }
 
@@ -301,6 +312,7 @@ impl Delivery {
             image: None,
             force_reply: false,
             sent: 0,
+            class: Class::Reply,
             replaced: None,
         }
     }
@@ -315,7 +327,7 @@ pub(crate) async fn deliver(
     delivery: &mut Delivery,
     until: Instant,
 ) -> Result<(), Failed> {
-    let chat = delivery.chat;
+    let (chat, class) = (delivery.chat, delivery.class);
     let scope = Scope::Chat(chat);
     if let Some(message_id) = delivery.edit {
         let (text, markup) = (delivery.texts[0].as_str(), delivery.markup.as_ref());
@@ -347,14 +359,14 @@ pub(crate) async fn deliver(
         };
         let text = delivery.texts[delivery.sent].as_str();
         with_retry(client, scope, "sendMessage", until, move || {
-            client.send_message(chat, text, markup)
+            client.send_message(chat, class, text, markup)
         })
         .await?;
         delivery.sent += 1;
     }
     if let Some(png) = &delivery.image {
         with_retry(client, scope, "sendPhoto", until, || {
-            client.send_photo(chat, png)
+            client.send_photo(chat, class, png)
         })
         .await?;
         delivery.image = None;

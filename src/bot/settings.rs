@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::notices::Notifier;
 use crate::config::{SecretString, Webhook};
 use crate::health::{Health, Signal};
 
@@ -32,6 +33,8 @@ pub struct Settings {
     pub reply_deadline: Duration,
     /// More routes for the webhook's HTTP server (`/healthz`, `/metrics` on the same port).
     pub routes: Option<axum::Router>,
+    /// Where notifications (TAP alerts) come in; clones send to the same running bot.
+    pub notifier: Notifier,
 }
 
 impl Settings {
@@ -51,6 +54,7 @@ impl Settings {
             chat_backlog: config.chat_backlog,
             reply_deadline: config.reply_deadline,
             routes: None,
+            notifier: Notifier::default(),
         })
     }
 }

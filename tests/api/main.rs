@@ -18,6 +18,7 @@ mod import;
 mod lookup;
 mod menus;
 mod open;
+mod notices;
 mod ops;
 mod outage;
 mod queries;

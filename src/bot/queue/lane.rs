@@ -27,6 +27,11 @@ pub(super) struct LaneState<T> {
     /// Served first and never dropped: a paused turn to resume, then the notice.
     pub(super) front: VecDeque<T>,
     pub(super) queue: VecDeque<T>,
+    /// Notifications to the chat: taken only when `front` and `queue` are empty, and only
+    /// when no reply of any lane waits for a worker.
+    pub(super) notices: VecDeque<T>,
+    /// The turn in progress is one of `notices`.
+    pub(super) notice_turn: bool,
     pub(super) status: Status,
     /// This chat got its notice since it was last empty.
     pub(super) noticed: bool,
@@ -41,6 +46,8 @@ pub(super) enum Status {
     Idle,
     /// In `urgent` or `ready`.
     Waiting,
+    /// In `later`: only notices to send.
+    Later,
     /// A worker has its turn.
     Busy,
     /// Waits until then.
@@ -52,13 +59,21 @@ impl<T> LaneState<T> {
         Self {
             front: VecDeque::new(),
             queue: VecDeque::new(),
+            notices: VecDeque::new(),
+            notice_turn: false,
             status: Status::Idle,
             noticed: false,
             moved_to: None,
         }
     }
 
+    /// No reply waits (notices may).
     pub(super) fn is_empty(&self) -> bool {
         self.front.is_empty() && self.queue.is_empty()
+    }
+
+    /// Nothing at all waits: the lane can go.
+    pub(super) fn is_done(&self) -> bool {
+        self.is_empty() && self.notices.is_empty()
     }
 }

@@ -18,6 +18,13 @@
 //! - The poller asks for more updates only when no lane is waiting for a worker, few turns are
 //!   in progress and fewer than `max_held` items are held: a busy or paused chat never stops
 //!   the polling, what is fetched is answered at once, and memory is bounded.
+//! - **Notices** (notifications nobody asked for just now: TAP alerts) are a lane below
+//!   replies: a chat's notices wait behind its replies, and a chat with only notices waits in a
+//!   line of its own (`later`) that a worker takes from only when no reply of any lane waits
+//!   for a worker, and only while fewer than `notice_turns` notice turns are in progress (so
+//!   notices never hold more than a few workers, nor queue many messages ahead of a reply in
+//!   the overall 30/s window). They obey the same `pace` (parking) as replies, are bounded
+//!   apart (`max_notices`), and do not count as held updates: they never stop the poller.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -49,8 +56,8 @@ pub(crate) struct Pushed<T> {
     pub(crate) notice: bool,
 }
 
-/// One turn: an item of a lane. Hand it back with [`Scheduler::done`] or
-/// [`Scheduler::pause`].
+/// One turn: an item of a lane (a reply's or a notice's). Hand it back with
+/// [`Scheduler::done`] or [`Scheduler::pause`].
 #[derive(Debug)]
 pub(crate) struct Turn<T> {
     pub(crate) lane: Lane,
@@ -66,6 +73,11 @@ pub(crate) struct Limits {
     pub(crate) max_held: usize,
     /// The poller fetches more only while fewer turns than this are in progress.
     pub(crate) poll_below: usize,
+    /// Notices held at most (waiting or in a turn); beyond it [`Scheduler::push_notice`]
+    /// refuses them.
+    pub(crate) max_notices: usize,
+    /// Notice turns in progress at most.
+    pub(crate) notice_turns: usize,
 }
 
 /// The fair scheduler; see the module documentation.
@@ -86,13 +98,19 @@ struct State<T> {
     /// Lanes waiting for a worker: `urgent` first, then `ready`, each in arrival order.
     urgent: VecDeque<Lane>,
     ready: VecDeque<Lane>,
+    /// Lanes with only notices to send, taken when `urgent` and `ready` are empty.
+    later: VecDeque<Lane>,
     /// Parked lanes by the time they may go again (entries that no longer match the lane's
     /// status are skipped).
     parked: BinaryHeap<Reverse<(Instant, Lane)>>,
     /// Items held: waiting, parked, or in a turn.
     held: usize,
-    /// Turns in progress.
+    /// Turns in progress (of replies; notice turns are counted apart).
     in_turn: usize,
+    /// Notices held: waiting, parked, or in a turn.
+    notices: usize,
+    /// Notice turns in progress.
+    notice_turns: usize,
     /// No more intake; workers finish the lanes that are ready and stop.
     closed: bool,
     /// Workers stop at once.
@@ -106,9 +124,12 @@ impl<T> Scheduler<T> {
                 lanes: HashMap::new(),
                 urgent: VecDeque::new(),
                 ready: VecDeque::new(),
+                later: VecDeque::new(),
                 parked: BinaryHeap::new(),
                 held: 0,
                 in_turn: 0,
+                notices: 0,
+                notice_turns: 0,
                 closed: false,
                 abandoned: false,
             }),
@@ -119,6 +140,8 @@ impl<T> Scheduler<T> {
                 per_chat: limits.per_chat.max(1),
                 max_held: limits.max_held.max(1),
                 poll_below: limits.poll_below.max(1),
+                max_notices: limits.max_notices,
+                notice_turns: limits.notice_turns.max(1),
             },
             pace,
         }
@@ -145,10 +168,34 @@ impl<T> Scheduler<T> {
             entry.noticed = true;
         }
         state.held = state.held + 1 - dropped.len();
+        match entry.status {
+            Status::Idle => self.schedule(state, lane, now),
+            Status::Later => self.promote(state, lane),
+            _ => {}
+        }
+        Pushed { dropped, notice }
+    }
+
+    /// Queues the notice `item` for the chat of `lane`, behind its replies; refused (handed
+    /// back) when `max_notices` are held or the lane holds `per_chat` notices already.
+    pub(crate) fn push_notice(&self, lane: Lane, item: T) -> Result<(), T> {
+        let now = Instant::now();
+        let mut state = self.lock();
+        let state = &mut *state;
+        let full = state
+            .lanes
+            .get(&lane)
+            .is_some_and(|entry| entry.notices.len() >= self.limits.per_chat);
+        if state.closed || full || state.notices >= self.limits.max_notices {
+            return Err(item);
+        }
+        let entry = state.lanes.entry(lane).or_insert_with(LaneState::new);
+        entry.notices.push_back(item);
+        state.notices += 1;
         if entry.status == Status::Idle {
             self.schedule(state, lane, now);
         }
-        Pushed { dropped, notice }
+        Ok(())
     }
 
     /// Puts `item` before the waiting items of `lane` (after a paused turn, if there is
@@ -160,20 +207,30 @@ impl<T> Scheduler<T> {
         let entry = state.lanes.entry(lane).or_insert_with(LaneState::new);
         entry.front.push_back(item);
         state.held += 1;
-        if entry.status == Status::Idle {
-            self.schedule(state, lane, now);
+        match entry.status {
+            Status::Idle => self.schedule(state, lane, now),
+            Status::Later => self.promote(state, lane),
+            _ => {}
         }
     }
 
-    /// Puts an idle lane with items in line, or parks it if `pace` says it must wait.
+    /// Puts an idle lane with items in line (`later` if it has only notices), or parks it if
+    /// `pace` says it must wait.
     fn schedule(&self, state: &mut State<T>, lane: Lane, now: Instant) {
         match (self.pace)(lane, now) {
             Some(at) if at > now => self.park(state, lane, at),
             _ => {
+                let only_notices = state.lanes.get(&lane).is_some_and(LaneState::is_empty);
                 if let Some(entry) = state.lanes.get_mut(&lane) {
-                    entry.status = Status::Waiting;
+                    entry.status = if only_notices {
+                        Status::Later
+                    } else {
+                        Status::Waiting
+                    };
                 }
-                if lane.urgent() {
+                if only_notices {
+                    state.later.push_back(lane);
+                } else if lane.urgent() {
                     state.urgent.push_back(lane);
                 } else {
                     state.ready.push_back(lane);
@@ -181,6 +238,20 @@ impl<T> Scheduler<T> {
                 self.work.notify_one();
             }
         }
+    }
+
+    /// A lane in `later` got a reply: it goes in line with the replies.
+    fn promote(&self, state: &mut State<T>, lane: Lane) {
+        state.later.retain(|l| *l != lane);
+        if let Some(entry) = state.lanes.get_mut(&lane) {
+            entry.status = Status::Waiting;
+        }
+        if lane.urgent() {
+            state.urgent.push_back(lane);
+        } else {
+            state.ready.push_back(lane);
+        }
+        self.work.notify_one();
     }
 
     fn park(&self, state: &mut State<T>, lane: Lane, until: Instant) {
@@ -229,7 +300,25 @@ impl<T> Scheduler<T> {
                     return Some(Turn { lane, item });
                 }
                 if state.closed {
+                    // Notices are not drained at a stop.
                     return None;
+                }
+                // No reply waits for a worker: a notice, if few are in progress.
+                if state.notice_turns < self.limits.notice_turns
+                    && let Some(lane) = state.later.pop_front()
+                {
+                    state.notice_turns += 1;
+                    let entry = state
+                        .lanes
+                        .get_mut(&lane)
+                        .expect("a lane in line has its state");
+                    entry.status = Status::Busy;
+                    entry.notice_turn = true;
+                    let item = entry
+                        .notices
+                        .pop_front()
+                        .expect("a lane in `later` has a notice");
+                    return Some(Turn { lane, item });
                 }
             }
             notified.await;
@@ -241,18 +330,21 @@ impl<T> Scheduler<T> {
         let now = Instant::now();
         let mut state = self.lock();
         let state = &mut *state;
-        state.held = state.held.saturating_sub(1);
-        state.in_turn = state.in_turn.saturating_sub(1);
+        self.end_turn(state, lane);
         match state.lanes.get_mut(&lane) {
             Some(entry) if entry.moved_to.is_some() => {
                 let to = entry.moved_to.unwrap_or(lane);
                 self.transfer(state, lane, to, now, None);
             }
-            Some(entry) if entry.is_empty() => {
+            Some(entry) if entry.is_done() => {
                 // Nothing left: the flood (if any) is over, and memory goes with the lane.
                 state.lanes.remove(&lane);
             }
             Some(entry) => {
+                if entry.is_empty() {
+                    // Only notices left: the flood is over.
+                    entry.noticed = false;
+                }
                 entry.status = Status::Idle;
                 self.schedule(state, lane, now);
             }
@@ -261,6 +353,24 @@ impl<T> Scheduler<T> {
         if self.has_room(state) {
             self.room.notify_waiters();
         }
+    }
+
+    /// Counts the end of the turn in progress of `lane` (a reply's or a notice's); whether it
+    /// was a notice's. A notice turn's end may let a waiting worker take the next notice.
+    fn end_turn(&self, state: &mut State<T>, lane: Lane) -> bool {
+        let notice = state
+            .lanes
+            .get_mut(&lane)
+            .is_some_and(|entry| std::mem::take(&mut entry.notice_turn));
+        if notice {
+            state.notices = state.notices.saturating_sub(1);
+            state.notice_turns = state.notice_turns.saturating_sub(1);
+            self.work.notify_one();
+        } else {
+            state.held = state.held.saturating_sub(1);
+            state.in_turn = state.in_turn.saturating_sub(1);
+        }
+        notice
     }
 
     fn has_room(&self, state: &State<T>) -> bool {
@@ -274,9 +384,16 @@ impl<T> Scheduler<T> {
     pub(crate) fn pause(&self, lane: Lane, item: T, until: Instant) {
         let mut state = self.lock();
         let state = &mut *state;
+        let notice = self.end_turn(state, lane);
         let entry = state.lanes.entry(lane).or_insert_with(LaneState::new);
-        entry.front.push_front(item);
-        state.in_turn = state.in_turn.saturating_sub(1);
+        // Still held: it waits at the front of its kind.
+        if notice {
+            entry.notices.push_front(item);
+            state.notices += 1;
+        } else {
+            entry.front.push_front(item);
+            state.held += 1;
+        }
         match entry.moved_to {
             Some(to) => self.transfer(state, lane, to, Instant::now(), Some(until)),
             None => self.park(state, lane, until),
@@ -320,25 +437,36 @@ impl<T> Scheduler<T> {
         let Some(mut entry) = state.lanes.remove(&from) else {
             return;
         };
-        if entry.status == Status::Waiting {
-            state.urgent.retain(|lane| *lane != from);
-            state.ready.retain(|lane| *lane != from);
+        match entry.status {
+            Status::Waiting => {
+                state.urgent.retain(|lane| *lane != from);
+                state.ready.retain(|lane| *lane != from);
+            }
+            Status::Later => state.later.retain(|lane| *lane != from),
+            _ => {}
         }
         // A parked lane's entry in the heap is skipped once the lane is gone.
         let mut moved = std::mem::take(&mut entry.front);
         moved.append(&mut entry.queue);
-        if moved.is_empty() {
+        let mut notices = std::mem::take(&mut entry.notices);
+        if moved.is_empty() && notices.is_empty() {
             return;
         }
+        let has_replies = !moved.is_empty();
         let target = state.lanes.entry(to).or_insert_with(LaneState::new);
         while let Some(item) = moved.pop_back() {
             target.queue.push_front(item);
         }
-        if target.status == Status::Idle {
-            match until {
+        while let Some(item) = notices.pop_back() {
+            target.notices.push_front(item);
+        }
+        match target.status {
+            Status::Idle => match until {
                 Some(at) if at > now => self.park(state, to, at),
                 _ => self.schedule(state, to, now),
-            }
+            },
+            Status::Later if has_replies => self.promote(state, to),
+            _ => {}
         }
     }
 
@@ -430,8 +558,13 @@ impl<T> Scheduler<T> {
         self.timer.notify_one();
     }
 
-    /// Items held: waiting, parked, or in a turn.
+    /// Items held: waiting, parked, or in a turn (notices not counted).
     pub(crate) fn held(&self) -> usize {
         self.lock().held
+    }
+
+    /// Notices held: waiting, parked, or in a turn.
+    pub(crate) fn notices(&self) -> usize {
+        self.lock().notices
     }
 }

@@ -11,6 +11,8 @@ fn scheduler(per_chat: usize) -> Scheduler<u32> {
             per_chat,
             max_held: 1000,
             poll_below: 8,
+            max_notices: 100,
+            notice_turns: 2,
         },
         Box::new(|_, _| None),
     )
@@ -134,6 +136,8 @@ async fn a_paced_chat_is_parked_and_holds_up_no_worker() {
             per_chat: 10,
             max_held: 100,
             poll_below: 8,
+            max_notices: 100,
+            notice_turns: 2,
         },
         Box::new(move |lane, _now| match lane {
             Lane::Chat(ChatId(1)) => seen
@@ -197,6 +201,8 @@ async fn the_poller_waits_while_a_lane_waits_for_a_worker_but_not_for_parked_cha
             per_chat: 10,
             max_held: 3,
             poll_below: 2,
+            max_notices: 100,
+            notice_turns: 2,
         },
         Box::new(|lane, now| {
             (lane == Lane::Chat(ChatId(9))).then(|| now + Duration::from_secs(60))
@@ -244,6 +250,8 @@ async fn the_poller_waits_while_many_turns_are_in_progress() {
             per_chat: 10,
             max_held: 100,
             poll_below: 2,
+            max_notices: 100,
+            notice_turns: 2,
         },
         Box::new(|_, _| None),
     ));
@@ -315,4 +323,209 @@ async fn a_moved_lane_goes_before_the_waiting_items_of_its_new_lane() {
     s.push(Lane::Chat(ChatId(-6)), 3);
     s.move_lane(Lane::Chat(ChatId(-6)), Lane::Chat(ChatId(-1006)));
     assert_eq!(drain(&s).await, vec![(Lane::Chat(ChatId(-1006)), 3)]);
+}
+
+fn with_notices(max_notices: usize, notice_turns: usize) -> Scheduler<u32> {
+    Scheduler::new(
+        Limits {
+            per_chat: 3,
+            max_held: 1000,
+            poll_below: 8,
+            max_notices,
+            notice_turns,
+        },
+        Box::new(|_, _| None),
+    )
+}
+
+#[tokio::test]
+async fn a_notice_is_never_taken_while_a_reply_waits_for_a_worker() {
+    let s = with_notices(100, 4);
+    s.push_notice(Lane::Chat(ChatId(1)), 100).unwrap();
+    s.push_notice(Lane::Chat(ChatId(2)), 200).unwrap();
+    s.push(Lane::Chat(ChatId(9)), 1);
+    s.push(Lane::Ack(UserId(9)), 2);
+    s.push(Lane::Chat(ChatId(10)), 3);
+    let order: Vec<u32> = drain(&s).await.into_iter().map(|(_, i)| i).collect();
+    assert_eq!(order, vec![2, 1, 3, 100, 200]);
+    // A reply that comes while a notice is in progress still goes first after it.
+    s.push_notice(Lane::Chat(ChatId(1)), 101).unwrap();
+    s.push_notice(Lane::Chat(ChatId(2)), 201).unwrap();
+    let notice = s.next().await.unwrap();
+    assert_eq!(notice.item, 101);
+    s.push(Lane::Chat(ChatId(3)), 4);
+    assert_eq!(
+        s.next().await.unwrap().item,
+        4,
+        "the reply before the other notice"
+    );
+    s.done(Lane::Chat(ChatId(3)));
+    s.done(notice.lane);
+    assert_eq!(drain(&s).await, vec![(Lane::Chat(ChatId(2)), 201)]);
+    assert_eq!((s.held(), s.notices()), (0, 0));
+}
+
+#[tokio::test]
+async fn a_chats_replies_go_before_its_notices_in_order() {
+    let s = with_notices(100, 4);
+    s.push_notice(Lane::Chat(ChatId(1)), 100).unwrap();
+    s.push_notice(Lane::Chat(ChatId(1)), 101).unwrap();
+    // The lane waits in the notice line; a reply takes it into the line of replies.
+    s.push(Lane::Chat(ChatId(1)), 1);
+    s.push(Lane::Chat(ChatId(1)), 2);
+    let order = drain(&s).await;
+    let items: Vec<u32> = order.iter().map(|(_, i)| *i).collect();
+    assert_eq!(items, vec![1, 2, 100, 101]);
+    // A paused notice waits behind the replies that came meanwhile.
+    let s = Arc::new(with_notices(100, 4));
+    let timer = tokio::spawn({
+        let s = Arc::clone(&s);
+        async move { s.run_timer().await }
+    });
+    s.push_notice(Lane::Chat(ChatId(1)), 100).unwrap();
+    let turn = s.next().await.unwrap();
+    s.push(Lane::Chat(ChatId(1)), 1);
+    s.pause(
+        turn.lane,
+        turn.item,
+        Instant::now() + Duration::from_millis(50),
+    );
+    assert_eq!(s.notices(), 1, "still held");
+    let items: Vec<u32> = {
+        let mut items = Vec::new();
+        for _ in 0..2 {
+            let turn = tokio::time::timeout(Duration::from_secs(1), s.next())
+                .await
+                .unwrap()
+                .unwrap();
+            items.push(turn.item);
+            s.done(turn.lane);
+        }
+        items
+    };
+    assert_eq!(items, vec![1, 100]);
+    s.abandon();
+    timer.await.unwrap();
+}
+
+#[tokio::test]
+async fn notice_turns_are_few_and_never_hold_up_a_reply_or_the_poller() {
+    let s = Arc::new(with_notices(100, 2));
+    for chat in 1..=5 {
+        s.push_notice(Lane::Chat(ChatId(chat)), chat as u32)
+            .unwrap();
+    }
+    let first = s.next().await.unwrap();
+    let second = s.next().await.unwrap();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(30), s.next())
+            .await
+            .is_err(),
+        "two notice turns at most"
+    );
+    // Notices in progress are no turns of replies: the poller may fetch more.
+    tokio::time::timeout(Duration::from_millis(50), s.room())
+        .await
+        .expect("room while notices are sent");
+    assert_eq!(s.held(), 0);
+    s.push(Lane::Chat(ChatId(9)), 90);
+    assert_eq!(s.next().await.unwrap().item, 90, "a reply is taken at once");
+    s.done(Lane::Chat(ChatId(9)));
+    let waiter = tokio::spawn({
+        let s = Arc::clone(&s);
+        async move { s.next().await.map(|turn| turn.item) }
+    });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    s.done(first.lane);
+    let third = tokio::time::timeout(Duration::from_millis(200), waiter)
+        .await
+        .expect("a notice once a notice turn ends")
+        .unwrap();
+    assert_eq!(third, Some(3));
+    s.done(second.lane);
+}
+
+#[tokio::test]
+async fn a_chat_parked_by_its_rate_limit_parks_its_notices_too() {
+    // Chat 1 may get its next message 200 ms after each turn; chat 2 always.
+    let last = Arc::new(Mutex::new(None::<Instant>));
+    let seen = Arc::clone(&last);
+    let s = Arc::new(Scheduler::new(
+        Limits {
+            per_chat: 10,
+            max_held: 100,
+            poll_below: 8,
+            max_notices: 100,
+            notice_turns: 4,
+        },
+        Box::new(move |lane, _now| match lane {
+            Lane::Chat(ChatId(1)) => seen
+                .lock()
+                .unwrap()
+                .map(|t: Instant| t + Duration::from_millis(200)),
+            _ => None,
+        }),
+    ));
+    let timer = tokio::spawn({
+        let s = Arc::clone(&s);
+        async move { s.run_timer().await }
+    });
+    s.push(Lane::Chat(ChatId(1)), 1);
+    s.push_notice(Lane::Chat(ChatId(1)), 100).unwrap();
+    let reply = s.next().await.unwrap();
+    assert_eq!(reply.item, 1);
+    let sent = Instant::now();
+    *last.lock().unwrap() = Some(sent);
+    s.done(reply.lane); // chat 1 is parked, its notice with it
+    s.push_notice(Lane::Chat(ChatId(2)), 200).unwrap();
+    let turn = s.next().await.unwrap();
+    assert_eq!(turn.item, 200, "chat 2's notice goes while chat 1 waits");
+    s.done(turn.lane);
+    let turn = s.next().await.unwrap();
+    assert_eq!(turn.item, 100);
+    assert!(sent.elapsed() >= Duration::from_millis(190));
+    s.done(turn.lane);
+    s.abandon();
+    timer.await.unwrap();
+}
+
+#[tokio::test]
+async fn notices_are_bounded_apart_and_not_answered_at_a_stop() {
+    let s = with_notices(4, 2);
+    for i in 0..3 {
+        s.push_notice(Lane::Chat(ChatId(1)), i).unwrap();
+    }
+    assert_eq!(
+        s.push_notice(Lane::Chat(ChatId(1)), 3),
+        Err(3),
+        "a chat holds its backlog of notices at most"
+    );
+    s.push_notice(Lane::Chat(ChatId(2)), 10).unwrap();
+    assert_eq!(s.push_notice(Lane::Chat(ChatId(3)), 20), Err(20), "full");
+    assert_eq!((s.held(), s.notices()), (0, 4));
+    s.push(Lane::Chat(ChatId(5)), 50);
+    s.close();
+    let turn = s.next().await.unwrap();
+    assert_eq!(turn.item, 50, "replies in line are answered at a stop");
+    s.done(turn.lane);
+    assert!(s.next().await.is_none(), "notices are not");
+    assert_eq!(s.push_notice(Lane::Chat(ChatId(2)), 11), Err(11));
+}
+
+#[tokio::test]
+async fn a_moved_chat_takes_its_notices_along_behind_its_replies() {
+    let s = with_notices(100, 4);
+    s.push_notice(Lane::Chat(ChatId(-5)), 100).unwrap();
+    s.push_notice(Lane::Chat(ChatId(-1005)), 200).unwrap();
+    s.push(Lane::Chat(ChatId(-5)), 1);
+    s.move_lane(Lane::Chat(ChatId(-5)), Lane::Chat(ChatId(-1005)));
+    let order = drain(&s).await;
+    assert!(
+        order
+            .iter()
+            .all(|(lane, _)| *lane == Lane::Chat(ChatId(-1005)))
+    );
+    let items: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
+    assert_eq!(items, vec![1, 100, 200]);
+    assert_eq!(s.notices(), 0);
 }

@@ -43,6 +43,8 @@ pub(crate) struct Runtime {
     pub(crate) reply_deadline: Duration,
     /// What the bot last put in the messages it edited.
     pub(crate) shown: unchanged::Shown,
+    /// The TAP follows, which a chat that blocked the bot loses.
+    pub(crate) tap: crate::tap::Db,
 }
 
 /// How a turn ended.
@@ -117,6 +119,7 @@ impl Runtime {
             Work::Ack(query) => return self.acknowledge(query, item.deadline).await,
             Work::Notice { .. } => return self.notice(item).await,
             Work::Alert => return self.deliver(item).await,
+            Work::Notify { .. } => return self.notify(item).await,
         };
         let started = Instant::now();
         let span = tracing::info_span!(
@@ -207,8 +210,15 @@ impl Runtime {
     /// chat pauses the turn (the reply keeps its place); a migrated group gets it in its new
     /// chat; past the deadline the reply is dropped; any other refusal gives it up.
     async fn deliver(&self, item: &mut Item) -> TurnEnd {
+        let result = self.send(item).await;
+        self.settle(item, result)
+    }
+
+    /// Sends what is left of the item's reply until its deadline, following a group that
+    /// moved to its new chat.
+    async fn send(&self, item: &mut Item) -> Result<(), Failed> {
         let Some(delivery) = item.delivery.as_mut() else {
-            return TurnEnd::Done(item.outcome);
+            return Ok(());
         };
         let mut result = Err(Failed::Stopped);
         // A second round only after a migration, to the new chat.
@@ -229,6 +239,11 @@ impl Runtime {
             let from = delivery.chat();
             self.moves.moved(from, *to, &self.sched, &self.inbox).await;
         }
+        result
+    }
+
+    /// How a turn ends after [`Runtime::send`] gave `result`.
+    fn settle(&self, item: &mut Item, result: Result<(), Failed>) -> TurnEnd {
         match result {
             Ok(()) => {
                 item.delivery = None;
@@ -277,6 +292,52 @@ impl Runtime {
             tracing::info!("sent the notice about too many messages");
         }
         end
+    }
+
+    /// A notification (a TAP alert): sent like a reply, tried until `BOT_REPLY_DEADLINE` after
+    /// its first turn (it may have waited long behind the replies and other notices). A 403
+    /// (the chat blocked the bot, removed it, or is gone) ends the chat's TAP follows: it would
+    /// refuse every alert.
+    async fn notify(&self, item: &mut Item) -> TurnEnd {
+        let Work::Notify { chat, started } = &mut item.work else {
+            return TurnEnd::Done(Outcome::Ignored);
+        };
+        let chat = *chat;
+        if !*started {
+            *started = true;
+            item.deadline = Instant::now() + self.reply_deadline;
+        }
+        let to = item.delivery.as_ref().map_or(chat, |d| d.chat());
+        let end = match self.send(item).await {
+            Err(Failed::Refused(RequestError::Api(err))) if is_gone(&err) => {
+                item.delivery = None;
+                metrics::counter!("bot_notices_blocked_total").increment(1);
+                self.forget_follows(chat, to, &err).await;
+                TurnEnd::Done(Outcome::Blocked)
+            }
+            result => self.settle(item, result),
+        };
+        if let TurnEnd::Done(Outcome::Notified) = end {
+            metrics::counter!("bot_notices_sent_total").increment(1);
+        }
+        end
+    }
+
+    /// Deletes the TAP follows of `chat` (and of `to`, where a moved group is now).
+    async fn forget_follows(&self, chat: ChatId, to: ChatId, err: &ApiError) {
+        let mut forgotten = 0;
+        for id in [chat, to] {
+            match self.tap.forget_chat(id.0).await {
+                Ok(count) => forgotten += count,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot delete the TAP follows of a chat that refused a notification");
+                }
+            }
+            if to == chat {
+                break;
+            }
+        }
+        tracing::info!(reason = %err, follows = forgotten, "a chat refused a notification: its TAP follows are deleted");
     }
 
     /// Queues each alert in its chat's lane: it is sent in a turn of that chat, under the
@@ -388,5 +449,52 @@ impl Runtime {
             None => Delivery::new(user_chat, reply),
         };
         Prepared::Deliver(delivery, Outcome::Edited)
+    }
+}
+
+/// A refusal that means the chat will never take a message from the bot again: Telegram's
+/// 403s (blocked by the user, removed from the group, the account deleted; the ones teloxide
+/// has no name for still start with "Forbidden:").
+fn is_gone(err: &ApiError) -> bool {
+    match err {
+        ApiError::BotBlocked
+        | ApiError::BotKicked
+        | ApiError::BotKickedFromSupergroup
+        | ApiError::BotKickedFromChannel
+        | ApiError::UserDeactivated => true,
+        ApiError::Unknown(description) => description.starts_with("Forbidden:"),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_403_ends_a_chats_follows() {
+        let read = |description: &str| {
+            let body = serde_json::json!({"ok": false, "description": description}).to_string();
+            match super::super::api::read_answer::<serde::de::IgnoredAny>(403, &body) {
+                Err(RequestError::Api(err)) => err,
+                other => panic!("{description}: {other:?}"),
+            }
+        };
+        for gone in [
+            "Forbidden: bot was blocked by the user",
+            "Forbidden: user is deactivated",
+            "Forbidden: bot was kicked from the supergroup chat",
+            "Forbidden: bot was kicked from the group chat",
+            "Forbidden: bot can't initiate conversation with a user",
+        ] {
+            assert!(is_gone(&read(gone)), "{gone}");
+        }
+        for not in [
+            "Bad Request: chat not found",
+            "Bad Request: message is too long",
+            "Too Many Requests",
+        ] {
+            assert!(!is_gone(&read(not)), "{not}");
+        }
     }
 }
