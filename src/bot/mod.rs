@@ -46,7 +46,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use teloxide::types::{
-    BotCommand, BotCommandScope, CallbackQueryId, ChatId, ChatKind as TgChatKind, ChatMigration,
+    BotCommand, BotCommandScope, CallbackQuery, ChatId, ChatKind as TgChatKind, ChatMigration,
     MaybeInaccessibleMessage, Message, UpdateKind,
 };
 use teloxide::{ApiError, RequestError};
@@ -1002,8 +1002,20 @@ impl Runtime {
     }
 
     /// `answerCallbackQuery`: the client shows a spinner until it is answered.
-    async fn acknowledge(&self, query: &CallbackQueryId, until: Instant) -> TurnEnd {
-        let body = serde_json::json!({ "callback_query_id": query });
+    /// A press of a button this version never made gets the engine's toast with it.
+    async fn acknowledge(&self, query: &CallbackQuery, until: Instant) -> TurnEnd {
+        let toast = self
+            .engine
+            .toast(
+                query.from.id.0 as i64,
+                query.from.language_code.as_deref(),
+                query.data.as_deref(),
+            )
+            .await;
+        let body = match toast {
+            Some(text) => serde_json::json!({ "callback_query_id": query.id, "text": text }),
+            None => serde_json::json!({ "callback_query_id": query.id }),
+        };
         let answered = send::with_retry(
             &self.client,
             Scope::Bot,
@@ -1117,6 +1129,10 @@ impl Runtime {
             return Prepared::Done("no-reply");
         };
         self.alert(std::mem::take(&mut reply.alerts));
+        // A button this version never made: its toast went with the acknowledgement.
+        if reply.placement == crate::engine::Placement::Toast {
+            return Prepared::Done("toast");
+        }
         // A stale or repeated button that would show what the message already shows: the
         // press is acknowledged (in its own lane) and nothing is edited.
         if let Some(MaybeInaccessibleMessage::Regular(message)) = &query.message
@@ -1126,7 +1142,9 @@ impl Runtime {
             return Prepared::Done("unchanged");
         }
         let delivery = match query.message.as_ref().map(|m| (m.chat().id, m.id())) {
-            Some((chat, message_id)) if reply.edit => Delivery::edit(chat, message_id, reply),
+            Some((chat, message_id)) if reply.placement == crate::engine::Placement::Edit => {
+                Delivery::edit(chat, message_id, reply)
+            }
             // A reply meant to go under the pressed message (the prompt for a report).
             Some((chat, _)) => Delivery::new(chat, reply),
             None => Delivery::new(ChatId(query.from.id.0 as i64), reply),
