@@ -344,6 +344,8 @@ fn spawn_bot(bin: &Path, work: &Path, fake: &Fake, log: &str) -> Bot {
         )
         .env("CONTENT_DIR", work.join("content"))
         .env("BOT_THROTTLE", "off")
+        // The benchmark never reads the real TAP portal.
+        .env("TAP_SYNC_INTERVAL", "off")
         .envs(std::env::var("BOT_THREADS").map(|v| ("BOT_THREADS", v)))
         .env(
             "RUST_LOG",

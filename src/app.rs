@@ -6,12 +6,15 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::bot::{self, RunError};
+use crate::clock;
 use crate::config::Config;
-use crate::engine::{Engine, EngineError};
+use crate::engine::{Engine, EngineError, Reply};
 use crate::health;
 use crate::store::{ImportOutcome, Store, StoreError, SyncError};
+use crate::tap;
 
 /// Why the program cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +51,8 @@ pub struct Application {
     settings: bot::Settings,
     content_dir: PathBuf,
     health_listen: Option<SocketAddr>,
+    /// The TAP portal and how often it is read (`None`: it is not).
+    tap: Option<(String, Duration)>,
 }
 
 impl Application {
@@ -61,6 +66,9 @@ impl Application {
             settings,
             content_dir: config.content_dir.clone(),
             health_listen: config.health_listen,
+            tap: config
+                .tap_sync_interval
+                .map(|interval| (config.tap_url.clone(), interval)),
         })
     }
 
@@ -86,6 +94,7 @@ impl Application {
             mut settings,
             content_dir,
             health_listen,
+            tap,
         } = self;
         // The metrics recorder goes in before anything is counted.
         let _ = health::prometheus();
@@ -96,6 +105,14 @@ impl Application {
             let _ = stopping.send(true);
         });
         let background = spawn_background(Arc::clone(&engine), content_dir, stopped.clone());
+        let tap_sync = tap.and_then(|(url, interval)| {
+            // The runtime's lane for messages of the bot's own comes with the bot split;
+            // until then a follower's message is logged, not sent.
+            let notify: Notify = Arc::new(|chat, _reply| {
+                tracing::warn!(chat, "no lane for notifications yet; message not sent");
+            });
+            spawn_tap_sync(Arc::clone(&engine), &url, interval, stopped.clone(), notify)
+        });
         let routes = health::router(Arc::clone(&engine), Arc::clone(&settings.health));
         let mut health_server = None;
         match (health_listen, &settings.webhook) {
@@ -112,6 +129,9 @@ impl Application {
         }
         let result = bot::run(settings, engine, stopped).await;
         let _ = background.await;
+        if let Some(sync) = tap_sync {
+            let _ = sync.await;
+        }
         if let Some(server) = health_server {
             server.abort();
         }
@@ -194,6 +214,77 @@ pub fn spawn_background(
             tracing::warn!(error = %err, "cannot write the usage counters");
         }
     })
+}
+
+/// Hands a message to a chat to the runtime's lane below replies (never waits).
+pub type Notify = Arc<dyn Fn(i64, Reply) + Send + Sync>;
+
+/// Reads TAP at once and then every `interval` until `shutdown`; after each good read the
+/// cards' counts are read again and each follower of something new gets one message. `None`
+/// (and a log line) when `url` cannot be used.
+fn spawn_tap_sync(
+    engine: Arc<Engine>,
+    url: &str,
+    interval: Duration,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    notify: Notify,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let source = match tap::HttpSource::new(url, tap::HttpOptions::default()) {
+        Ok(source) => source,
+        Err(err) => {
+            tracing::error!(error = %err, url, "cannot read TAP; /open shows no data");
+            return None;
+        }
+    };
+    let syncer = Arc::new(tap::Syncer::new(source, engine.tap_db().clone()));
+    let mapping = engine.tap_mapping();
+    tracing::info!(url, every = ?interval, "reading TAP's public consultations");
+    Some(tokio::spawn(tap::run_every(
+        syncer,
+        mapping,
+        interval,
+        shutdown,
+        move |report| {
+            let engine = Arc::clone(&engine);
+            let notify = Arc::clone(&notify);
+            tokio::spawn(async move { after_sync(&engine, &report, &*notify).await });
+        },
+    )))
+}
+
+/// What a good read of TAP changes: the cards' counts, and a message to each follower of
+/// something new (through the runtime's lane below replies).
+pub async fn after_sync(
+    engine: &Engine,
+    report: &tap::SyncReport,
+    notify: &(dyn Fn(i64, Reply) + Send + Sync),
+) {
+    engine.refresh_tap().await;
+    let new = report.new_ids();
+    if new.is_empty() {
+        return;
+    }
+    let digests = match engine
+        .tap_db()
+        .digests(&new, &clock::today_in_latvia())
+        .await
+    {
+        Ok(digests) => digests,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot find the followers of the new consultations");
+            return;
+        }
+    };
+    let followers = digests.len();
+    for digest in digests {
+        let reply = engine.digest(digest.chat_id, &digest.items).await;
+        notify(digest.chat_id, reply);
+    }
+    tracing::info!(
+        new = new.len(),
+        followers,
+        "followers told of new consultations"
+    );
 }
 
 /// Watches `dir` for changes; each change sends a unit on `tx`. `None` (and a log line) if the
@@ -350,6 +441,7 @@ pub async fn start_engine(config: &Config) -> Result<(Arc<Engine>, ImportOutcome
     let engine = Engine::new(store, config.default_language)
         .await?
         .with_admins(config.admins.clone())
-        .with_content_dir(config.content_dir.clone());
+        .with_content_dir(config.content_dir.clone())
+        .with_tap_interval(config.tap_sync_interval);
     Ok((Arc::new(engine), outcome))
 }

@@ -306,6 +306,26 @@ async fn healthz(State(state): State<AppState>) -> Response {
         "seconds_since_signal": report.seconds_since_signal,
         "signal_limit_seconds": state.health.limit().as_secs(),
     });
+    // TAP is a source beside the bot: its failures show here, but never make the bot unhealthy
+    // (the screens say how old their data is).
+    match state
+        .engine
+        .tap_db()
+        .status(&clock::today_in_latvia())
+        .await
+    {
+        Ok(tap) => {
+            body["tap"] = serde_json::json!({
+                "last_success": tap.last_success,
+                "last_attempt": tap.last_attempt,
+                "last_error": tap.last_error,
+                "last_error_at": tap.last_error_at,
+                "failing": tap.failing,
+                "items_open": tap.items_open,
+            });
+        }
+        Err(err) => tracing::warn!(error = %err, "cannot read the TAP status"),
+    }
     if let Some(hook) = &report.webhook {
         let now = clock::unix_now();
         body["webhook"] = serde_json::json!({

@@ -70,6 +70,7 @@ pub const INNER_LAYERS: &[(&str, &[&[&str]])] = &[
             &["action", "command", "i18n", "names", "request"],
             &["lookup", "reply", "reports", "votes"],
             &["catalog", "search"],
+            &["consultations"],
             &["snapshot"],
             &["screens"],
             &["router"],
@@ -78,11 +79,11 @@ pub const INNER_LAYERS: &[(&str, &[&[&str]])] = &[
     (
         "bot",
         &[
-            &["circuit", "queue"],
+            &["circuit", "limits", "outcome", "queue", "settings"],
             &["api", "unchanged"],
             &["moves", "send"],
             &["intake"],
-            &["poll", "webhook"],
+            &["poll", "profile", "webhook", "worker"],
         ],
     ),
 ];

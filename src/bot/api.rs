@@ -13,8 +13,7 @@
 //! The two calls behind nearly every reply (`sendMessage`, `editMessageText`) have their URLs
 //! built once and their bodies serialized from borrowed parts; of their answer only `ok` and
 //! the error fields are read.
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -23,13 +22,14 @@ use teloxide::types::{ChatId, InlineKeyboardMarkup, MessageId, ResponseParameter
 use teloxide::{ApiError, RequestError};
 
 use super::circuit::Circuit;
+use super::limits::{Gate, Limiter};
 
 /// How long any call but a long poll may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(17);
 
 /// The Bot API client of one bot.
 #[derive(Clone)]
-pub struct Client {
+pub(crate) struct Client {
     http: reqwest::Client,
     /// `<api>/bot<token>/`: every other method's URL is this plus its name.
     base: url::Url,
@@ -44,7 +44,7 @@ pub struct Client {
 impl Client {
     /// A client for the bot `token` on the Bot API at `api_url` (Telegram's by default); every
     /// call through `send::with_retry` waits at `gate`.
-    pub fn new(
+    pub(crate) fn new(
         api_url: Option<&str>,
         token: &str,
         throttle: bool,
@@ -71,31 +71,31 @@ impl Client {
 
     /// Where `retry_after`s are recorded and waited out (by `send::with_retry`, which every
     /// call goes through).
-    pub fn gate(&self) -> &Gate {
+    pub(crate) fn gate(&self) -> &Gate {
         &self.gate
     }
 
     /// Where calls wait while the Bot API fails (every call through `send::with_retry`).
-    pub fn circuit(&self) -> &Circuit {
+    pub(crate) fn circuit(&self) -> &Circuit {
         &self.circuit
     }
 
     /// When `chat` may get its next message, if not now (only with `BOT_THROTTLE` on).
-    pub fn chat_ready_at(&self, chat: i64, now: Instant) -> Option<Instant> {
+    pub(crate) fn chat_ready_at(&self, chat: ChatId, now: Instant) -> Option<Instant> {
         let at = self.limiter.as_ref()?.chat_ready_at(chat, now);
         (at > now).then_some(at)
     }
 
     /// `sendMessage` with HTML, no link preview and the keyboard, if any (or Telegram's
     /// `force_reply`, which asks the person to answer this message).
-    pub async fn send_message(
+    pub(crate) async fn send_message(
         &self,
         chat: ChatId,
         text: &str,
         markup: Option<Markup<'_>>,
     ) -> Result<(), RequestError> {
         if let Some(limiter) = &self.limiter {
-            limiter.wait(chat.0).await;
+            limiter.wait(chat).await;
         }
         let body = Body {
             chat_id: chat.0,
@@ -109,7 +109,7 @@ impl Client {
     }
 
     /// `editMessageText` of `message_id` in `chat`, like [`Client::send_message`].
-    pub async fn edit_message_text(
+    pub(crate) async fn edit_message_text(
         &self,
         chat: ChatId,
         message_id: MessageId,
@@ -129,9 +129,9 @@ impl Client {
 
     /// `sendPhoto` of a PNG (the statistics chart), as a file upload; counts as a message to
     /// `chat` for the rate limits.
-    pub async fn send_photo(&self, chat: ChatId, png: &[u8]) -> Result<(), RequestError> {
+    pub(crate) async fn send_photo(&self, chat: ChatId, png: &[u8]) -> Result<(), RequestError> {
         if let Some(limiter) = &self.limiter {
-            limiter.wait(chat.0).await;
+            limiter.wait(chat).await;
         }
         let url = self.method("sendPhoto")?;
         let photo = reqwest::multipart::Part::bytes(png.to_vec())
@@ -158,7 +158,7 @@ impl Client {
     }
 
     /// `getMe`: the bot's username.
-    pub async fn get_me(&self) -> Result<String, RequestError> {
+    pub(crate) async fn get_me(&self) -> Result<String, RequestError> {
         #[derive(Deserialize)]
         struct Me {
             username: Option<String>,
@@ -168,7 +168,7 @@ impl Client {
     }
 
     /// Any method with a JSON body: its `result`, read as `R`.
-    pub async fn call<R: DeserializeOwned>(
+    pub(crate) async fn call<R: DeserializeOwned>(
         &self,
         method: &str,
         body: &impl Serialize,
@@ -223,7 +223,11 @@ impl Client {
 }
 
 /// The URL of Bot API `method` for the bot `token` at `api_url` (Telegram's by default).
-pub fn method_url(api_url: Option<&str>, token: &str, method: &str) -> Result<url::Url, String> {
+pub(crate) fn method_url(
+    api_url: Option<&str>,
+    token: &str,
+    method: &str,
+) -> Result<url::Url, String> {
     let base = api_url.unwrap_or("https://api.telegram.org");
     url::Url::parse(&format!(
         "{}/bot{token}/{method}",
@@ -248,19 +252,20 @@ struct Body<'a> {
 /// The markup of a message: buttons, or a request to answer it.
 #[derive(Serialize, Clone, Copy)]
 #[serde(untagged)]
-pub enum Markup<'a> {
+pub(crate) enum Markup<'a> {
     Inline(&'a InlineKeyboardMarkup),
     ForceReply(ForceReply),
 }
 
 /// `{"force_reply": true}`: the client opens a reply to the message.
 #[derive(Serialize, Clone, Copy)]
-pub struct ForceReply {
+pub(crate) struct ForceReply {
     force_reply: bool,
 }
 
 impl Markup<'_> {
-    pub const FORCE_REPLY: Markup<'static> = Markup::ForceReply(ForceReply { force_reply: true });
+    pub(crate) const FORCE_REPLY: Markup<'static> =
+        Markup::ForceReply(ForceReply { force_reply: true });
 }
 
 #[derive(Serialize)]
@@ -279,13 +284,13 @@ struct Answer<R> {
 
 /// What `getWebhookInfo` answers, as far as the bot reads it (dates in Unix seconds).
 #[derive(Debug, Deserialize)]
-pub struct WebhookInfo {
+pub(crate) struct WebhookInfo {
     #[serde(default)]
-    pub url: String,
+    pub(crate) url: String,
     #[serde(default)]
-    pub pending_update_count: u64,
-    pub last_error_date: Option<u64>,
-    pub last_error_message: Option<String>,
+    pub(crate) pending_update_count: u64,
+    pub(crate) last_error_date: Option<u64>,
+    pub(crate) last_error_message: Option<String>,
 }
 
 /// The outcome of a call from its HTTP status and body: the result, if the answer has one.
@@ -317,7 +322,7 @@ pub(super) fn unreadable(status: u16, source: serde_json::Error, text: &str) -> 
 /// again later.
 #[derive(Debug, thiserror::Error)]
 #[error("the Bot API answered HTTP {0}")]
-pub struct ServerError(pub u16);
+pub(crate) struct ServerError(pub u16);
 
 /// teloxide's error enum has no variant for a server error; it goes in its I/O variant, which
 /// nothing else of the bot produces (files are uploaded from memory).
@@ -328,7 +333,7 @@ fn server_error(status: u16) -> RequestError {
 /// Whether a failed call may work if tried again: a network error (refused, reset, timed
 /// out), an unreadable answer, or a 5xx. Anything else is the Bot API's answer (a 400, 403,
 /// 404, a `retry_after` or a migration), which trying again cannot change.
-pub fn is_transient(err: &RequestError) -> bool {
+pub(crate) fn is_transient(err: &RequestError) -> bool {
     matches!(
         err,
         RequestError::Network(_) | RequestError::InvalidJson { .. } | RequestError::Io(_)
@@ -372,316 +377,9 @@ pub(super) fn invalid_json(source: serde_json::Error, raw: &str) -> RequestError
     }
 }
 
-/// What a request is for, as far as a `retry_after` is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// A message to (or an edit in) one chat: a 429 pauses that chat only.
-    Chat(i64),
-    /// Anything else (getUpdates, answerCallbackQuery, answerInlineQuery, setMyCommands ...):
-    /// a 429 pauses every request.
-    Bot,
-}
-
-/// Chat 429s from this many different chats within [`STORM_WINDOW`] pause every request:
-/// Telegram is then limiting the bot, not one chat.
-pub const STORM_CHATS: usize = 3;
-pub const STORM_WINDOW: Duration = Duration::from_secs(5);
-
-/// Telegram's `retry_after`s, recorded in one place. A 429 on a request for one chat pauses
-/// that chat only: the caller hands the turn back to the scheduler, which parks the chat
-/// (see `queue.rs`). A 429 on a request that is not for one chat, or 429s for several chats
-/// within a short window, close the gate: every request waits at it until the time is up.
-#[derive(Debug, Default)]
-pub struct Gate {
-    state: Mutex<GateState>,
-}
-
-#[derive(Debug, Default)]
-struct GateState {
-    /// No request goes before this.
-    closed_until: Option<Instant>,
-    /// Recent 429s for chats: when, and which chat.
-    recent: VecDeque<(Instant, i64)>,
-}
-
-impl Gate {
-    /// Records a 429 that asks `scope` to wait `wait`, at `now`. Returns whether every
-    /// request now waits (else only the chat does).
-    pub fn retry_after(&self, scope: Scope, wait: Duration, now: Instant) -> bool {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let whole = match scope {
-            Scope::Bot => true,
-            Scope::Chat(chat) => {
-                while state
-                    .recent
-                    .front()
-                    .is_some_and(|(at, _)| *at + STORM_WINDOW <= now)
-                {
-                    state.recent.pop_front();
-                }
-                if !state.recent.iter().any(|(_, c)| *c == chat) {
-                    state.recent.push_back((now, chat));
-                }
-                state.recent.len() >= STORM_CHATS
-            }
-        };
-        let scope_label = if whole { "bot" } else { "chat" };
-        metrics::counter!("bot_retry_after_total", "scope" => scope_label).increment(1);
-        if whole {
-            let until = now + wait;
-            if state.closed_until.is_none_or(|t| t < until) {
-                state.closed_until = Some(until);
-                tracing::warn!(
-                    wait_ms = wait.as_millis() as u64,
-                    "the Bot API asked the bot to slow down: every request waits"
-                );
-            }
-        }
-        whole
-    }
-
-    /// How long requests must still wait at `now`, if at all.
-    pub fn closed_for(&self, now: Instant) -> Option<Duration> {
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state
-            .closed_until
-            .filter(|t| *t > now)
-            .map(|t| t.duration_since(now))
-    }
-
-    /// Waits while the gate is closed.
-    pub async fn wait(&self) {
-        while let Some(wait) = self.closed_for(Instant::now()) {
-            tokio::time::sleep(wait).await;
-        }
-    }
-}
-
-/// Telegram's limits on sending messages, kept on the client side like teloxide's `Throttle`
-/// does: at most one message a second in a private chat, 20 a minute in a group, and 30 a
-/// second overall. Each limit is a sliding window of reserved send times; a message first
-/// takes the next free time of its chat, waits for it, then takes the next free time overall
-/// (so a chat waiting for its turn holds up no one else).
-#[derive(Debug, Default)]
-pub struct Limiter {
-    overall: Mutex<VecDeque<Instant>>,
-    chats: Mutex<HashMap<i64, VecDeque<Instant>>>,
-}
-
-/// At most `count` messages within any `span`.
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    count: usize,
-    span: Duration,
-}
-
-const OVERALL: Window = Window {
-    count: 30,
-    span: Duration::from_secs(1),
-};
-const PRIVATE: Window = Window {
-    count: 1,
-    span: Duration::from_secs(1),
-};
-const GROUP: Window = Window {
-    count: 20,
-    span: Duration::from_secs(60),
-};
-
-/// Above this many chats, those with nothing in their window are dropped.
-const MAX_TRACKED_CHATS: usize = 10_000;
-
-impl Window {
-    /// The first time at or after `now` that would keep this window's limit, without
-    /// reserving it.
-    fn next_free(self, sent: &VecDeque<Instant>, now: Instant) -> Instant {
-        let live = sent.iter().filter(|t| **t + self.span > now).count();
-        match live.checked_sub(self.count) {
-            Some(i) => (sent[sent.len() - live + i] + self.span).max(now),
-            None => now,
-        }
-    }
-
-    /// Reserves the first time at or after `now` that keeps this window's limit, in `sent`
-    /// (the times already reserved, in order).
-    fn reserve(self, sent: &mut VecDeque<Instant>, now: Instant) -> Instant {
-        while sent.front().is_some_and(|t| *t + self.span <= now) {
-            sent.pop_front();
-        }
-        let at = match sent.len().checked_sub(self.count) {
-            Some(i) => (sent[i] + self.span).max(now),
-            None => now,
-        };
-        let position = sent.partition_point(|t| *t <= at);
-        sent.insert(position, at);
-        at
-    }
-}
-
-impl Limiter {
-    /// Reserves the next time `chat` may get a message.
-    pub fn reserve_chat(&self, chat: i64, now: Instant) -> Instant {
-        // Chat ids of groups and channels are negative.
-        let window = if chat < 0 { GROUP } else { PRIVATE };
-        let mut chats = self.chats.lock().unwrap_or_else(|e| e.into_inner());
-        if chats.len() >= MAX_TRACKED_CHATS {
-            chats.retain(|_, sent| sent.back().is_some_and(|t| *t + GROUP.span > now));
-        }
-        window.reserve(chats.entry(chat).or_default(), now)
-    }
-
-    /// When `chat` could get a message, without reserving it: the scheduler parks a chat
-    /// until then instead of letting a worker sleep for it.
-    pub fn chat_ready_at(&self, chat: i64, now: Instant) -> Instant {
-        let window = if chat < 0 { GROUP } else { PRIVATE };
-        let chats = self.chats.lock().unwrap_or_else(|e| e.into_inner());
-        chats
-            .get(&chat)
-            .map_or(now, |sent| window.next_free(sent, now))
-    }
-
-    /// Reserves the next time any message may go.
-    pub fn reserve_overall(&self, now: Instant) -> Instant {
-        let mut sent = self.overall.lock().unwrap_or_else(|e| e.into_inner());
-        OVERALL.reserve(&mut sent, now)
-    }
-
-    /// Waits until a message to `chat` may go.
-    pub async fn wait(&self, chat: i64) {
-        let at = self.reserve_chat(chat, Instant::now());
-        tokio::time::sleep_until(at.into()).await;
-        let at = self.reserve_overall(Instant::now());
-        tokio::time::sleep_until(at.into()).await;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_private_chat_gets_one_message_a_second() {
-        let limiter = Limiter::default();
-        let now = Instant::now();
-        let times: Vec<Duration> = (0..4).map(|_| limiter.reserve_chat(7, now) - now).collect();
-        let secs = |n: u64| Duration::from_secs(n);
-        assert_eq!(times, vec![secs(0), secs(1), secs(2), secs(3)]);
-        // Other chats are not held up by chat 7.
-        assert_eq!(limiter.reserve_chat(8, now), now);
-        // After a quiet while, chat 7 may send at once again.
-        let later = now + secs(60);
-        assert_eq!(limiter.reserve_chat(7, later), later);
-    }
-
-    #[test]
-    fn a_group_gets_twenty_messages_a_minute() {
-        let limiter = Limiter::default();
-        let now = Instant::now();
-        let times: Vec<Instant> = (0..41).map(|_| limiter.reserve_chat(-100, now)).collect();
-        assert!(times[..20].iter().all(|t| *t == now));
-        assert_eq!(times[20] - now, Duration::from_secs(60));
-        assert_eq!(times[40] - now, Duration::from_secs(120));
-        // Never more than 20 within any minute.
-        for (i, t) in times.iter().enumerate() {
-            let within = times[i..]
-                .iter()
-                .filter(|u| **u < *t + Duration::from_secs(60))
-                .count();
-            assert!(
-                within <= 20,
-                "{within} messages in the minute from message {i}"
-            );
-        }
-    }
-
-    #[test]
-    fn all_chats_together_get_thirty_messages_a_second() {
-        let limiter = Limiter::default();
-        let now = Instant::now();
-        let times: Vec<Duration> = (0..90)
-            .map(|_| limiter.reserve_overall(now) - now)
-            .collect();
-        assert!(times[..30].iter().all(Duration::is_zero), "{times:?}");
-        assert_eq!(times[30], Duration::from_secs(1));
-        assert_eq!(times[89], Duration::from_secs(2));
-        // The window from 2 s is full: a caller at 2.5 s waits until 3 s, one at 3.5 s not.
-        let later = now + Duration::from_millis(2500);
-        assert_eq!(limiter.reserve_overall(later) - now, Duration::from_secs(3));
-        let later = now + Duration::from_millis(3500);
-        assert_eq!(limiter.reserve_overall(later), later);
-    }
-
-    #[test]
-    fn the_next_free_time_is_peeked_without_reserving_it() {
-        let limiter = Limiter::default();
-        let now = Instant::now();
-        assert_eq!(limiter.chat_ready_at(7, now), now);
-        limiter.reserve_chat(7, now);
-        let secs = |n: u64| Duration::from_secs(n);
-        assert_eq!(limiter.chat_ready_at(7, now), now + secs(1));
-        assert_eq!(limiter.chat_ready_at(7, now), now + secs(1), "not reserved");
-        assert_eq!(limiter.chat_ready_at(7, now + secs(2)), now + secs(2));
-        for _ in 0..20 {
-            limiter.reserve_chat(-5, now);
-        }
-        assert_eq!(limiter.chat_ready_at(-5, now), now + secs(60));
-        assert_eq!(
-            limiter.chat_ready_at(-5, now + secs(30)),
-            now + secs(60),
-            "a full group waits for its window"
-        );
-        let at = limiter.reserve_chat(-5, now);
-        assert_eq!(at, now + secs(60), "the peek matched the reservation");
-    }
-
-    #[test]
-    fn a_chat_429_pauses_the_chat_and_several_pause_the_bot() {
-        let gate = Gate::default();
-        let now = Instant::now();
-        let wait = Duration::from_secs(20);
-        assert!(!gate.retry_after(Scope::Chat(1), wait, now));
-        assert!(
-            !gate.retry_after(Scope::Chat(1), wait, now),
-            "the same chat again"
-        );
-        assert!(!gate.retry_after(Scope::Chat(2), wait, now));
-        assert_eq!(
-            gate.closed_for(now),
-            None,
-            "two chats: still only those chats"
-        );
-        // Chats 1 and 2 have left the window: chats 3 and 4 are two, chat 5 the third.
-        let later = now + STORM_WINDOW;
-        assert!(!gate.retry_after(Scope::Chat(3), wait, later));
-        assert!(!gate.retry_after(Scope::Chat(4), wait, later));
-        assert!(gate.retry_after(Scope::Chat(5), wait, later));
-        assert_eq!(gate.closed_for(later), Some(wait));
-        assert_eq!(gate.closed_for(later + wait), None);
-    }
-
-    #[test]
-    fn a_429_on_a_request_for_no_chat_pauses_the_bot() {
-        let gate = Gate::default();
-        let now = Instant::now();
-        assert!(gate.retry_after(Scope::Bot, Duration::from_secs(3), now));
-        assert_eq!(gate.closed_for(now), Some(Duration::from_secs(3)));
-        // A shorter wait does not shorten it.
-        gate.retry_after(Scope::Bot, Duration::from_secs(1), now);
-        assert_eq!(gate.closed_for(now), Some(Duration::from_secs(3)));
-    }
-
-    /// End to end over real time: three messages to one chat take two seconds.
-    #[tokio::test]
-    async fn wait_spaces_messages_to_one_chat() {
-        let limiter = Limiter::default();
-        let started = Instant::now();
-        for _ in 0..3 {
-            limiter.wait(5).await;
-        }
-        let took = started.elapsed();
-        assert!(took >= Duration::from_millis(1990), "{took:?}");
-        assert!(took < Duration::from_secs(4), "{took:?}");
-    }
 
     #[test]
     fn answers_map_to_teloxide_errors() {

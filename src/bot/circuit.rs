@@ -18,16 +18,16 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// Transient failures in a row that open the circuit.
-pub const OPEN_AFTER: u32 = 3;
+pub(crate) const OPEN_AFTER: u32 = 3;
 /// The first wait between two probes; it doubles up to [`MAX_PROBE_EVERY`].
-pub const FIRST_PROBE_EVERY: Duration = Duration::from_secs(1);
+pub(crate) const FIRST_PROBE_EVERY: Duration = Duration::from_secs(1);
 /// The longest wait between two probes: once the Bot API answers again, waiting replies go
 /// within this (plus the time of one call).
-pub const MAX_PROBE_EVERY: Duration = Duration::from_secs(4);
+pub(crate) const MAX_PROBE_EVERY: Duration = Duration::from_secs(4);
 
 /// See the module documentation.
 #[derive(Debug, Default)]
-pub struct Circuit {
+pub(crate) struct Circuit {
     state: Mutex<State>,
     /// The circuit closed, a probe ended or the bot is stopping: waiters look again.
     changed: Notify,
@@ -55,7 +55,7 @@ struct Open {
 
 /// Why a call may not go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shut {
+pub(crate) enum Shut {
     /// The bot is stopping: no call waits any longer.
     Stopping,
 }
@@ -63,7 +63,7 @@ pub enum Shut {
 /// Leave to make one call; tell the circuit how it went ([`Pass::answered`],
 /// [`Pass::failed`]). A pass dropped without a verdict (the call was cut) frees the probe.
 #[derive(Debug)]
-pub struct Pass<'a> {
+pub(crate) struct Pass<'a> {
     circuit: &'a Circuit,
     probe: bool,
     settled: bool,
@@ -75,14 +75,14 @@ impl Circuit {
     }
 
     /// Whether the circuit is open (calls wait for a probe).
-    pub fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         self.lock().open.is_some()
     }
 
     /// Waits until a call may go: at once while the circuit is closed; while it is open, until
     /// this call may be the probe or the circuit closes (or the bot stops:
     /// [`Shut::Stopping`]).
-    pub async fn pass(&self) -> Result<Pass<'_>, Shut> {
+    pub(crate) async fn pass(&self) -> Result<Pass<'_>, Shut> {
         loop {
             let changed = self.changed.notified();
             tokio::pin!(changed);
@@ -114,7 +114,7 @@ impl Circuit {
     }
 
     /// A pass at once if the circuit is closed (no waiting, no timer): the common case.
-    pub fn try_pass(&self) -> Option<Pass<'_>> {
+    pub(crate) fn try_pass(&self) -> Option<Pass<'_>> {
         self.lock().open.is_none().then(|| self.pass_as(false))
     }
 
@@ -190,18 +190,18 @@ impl Circuit {
 
     /// The bot is stopping: calls waiting at the open circuit give up at once (and callers
     /// retry no more, see `send::with_retry`); while it is closed, calls still go.
-    pub fn stop_retrying(&self) {
+    pub(crate) fn stop_retrying(&self) {
         self.stopping.store(true, Ordering::Release);
         self.changed.notify_waiters();
     }
 
     /// Whether [`Circuit::stop_retrying`] was called.
-    pub fn is_stopping(&self) -> bool {
+    pub(crate) fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::Acquire)
     }
 
     /// Resolves once [`Circuit::stop_retrying`] is called.
-    pub async fn stopped(&self) {
+    pub(crate) async fn stopped(&self) {
         loop {
             let changed = self.changed.notified();
             tokio::pin!(changed);
@@ -216,13 +216,13 @@ impl Circuit {
 
 impl Pass<'_> {
     /// The Bot API answered (success, or an error that is its answer: 400, 403, 429).
-    pub fn answered(mut self) {
+    pub(crate) fn answered(mut self) {
         self.settled = true;
         self.circuit.answered();
     }
 
     /// A transient failure.
-    pub fn failed(mut self) {
+    pub(crate) fn failed(mut self) {
         self.settled = true;
         self.circuit.failed(self.probe, Instant::now());
     }
@@ -238,7 +238,7 @@ impl Drop for Pass<'_> {
 
 /// `wait` shortened by up to a quarter, at random: waiters that started together do not
 /// come back together.
-pub fn jitter(wait: Duration) -> Duration {
+pub(crate) fn jitter(wait: Duration) -> Duration {
     use std::hash::{BuildHasher, Hasher};
     // A fresh random seed per call (std's hasher keys), no random-number dependency.
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();

@@ -15,7 +15,8 @@ use teloxide::types::{CallbackQuery, ChatId, Update, UpdateKind};
 use tokio::sync::Notify;
 
 use super::moves::Moves;
-use super::queue::{Lane, Scheduler};
+use super::outcome::Outcome;
+use super::queue::{DROPPED_BACKLOG, Lane, Scheduler};
 use super::send::Delivery;
 use crate::store::{Inbox, StoreError, Waiting};
 
@@ -26,33 +27,41 @@ use crate::store::{Inbox, StoreError, Waiting};
 pub const DONE_BATCH: usize = 64;
 const DONE_DELAY: Duration = Duration::from_millis(50);
 
+/// An update's id (Telegram's `update_id`), as the inbox keys it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct UpdateId(pub(crate) i64);
+
+/// The inbox row an update came in: the first update id of its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct BatchId(pub(crate) i64);
+
 /// A parsed update and its id.
 #[derive(Debug)]
-pub struct Received {
-    pub id: i64,
-    pub update: Box<Update>,
+pub(crate) struct Received {
+    pub(crate) id: UpdateId,
+    pub(crate) update: Box<Update>,
 }
 
 /// One thing for a worker to do in a lane's turn.
 #[derive(Debug)]
-pub struct Item {
+pub(crate) struct Item {
     /// The update's id in the inbox; `None` for work the bot made itself.
-    pub id: Option<i64>,
-    /// The first id of the update's batch in the inbox.
-    pub batch: i64,
-    pub work: Work,
+    pub(crate) id: Option<UpdateId>,
+    /// The update's batch in the inbox.
+    pub(crate) batch: BatchId,
+    pub(crate) work: Work,
     /// The reply on its way, once the engine has made it (kept across a pause).
-    pub delivery: Option<Box<Delivery>>,
+    pub(crate) delivery: Option<Box<Delivery>>,
     /// What to log when the delivery completes.
-    pub outcome: &'static str,
+    pub(crate) outcome: Outcome,
     /// How often a `retry_after` for the chat has paused it.
-    pub pauses: u8,
+    pub(crate) pauses: u8,
     /// Until when its reply is tried; after it, the item is dropped.
-    pub deadline: Instant,
+    pub(crate) deadline: Instant,
 }
 
 #[derive(Debug)]
-pub enum Work {
+pub(crate) enum Work {
     /// An update to answer.
     Update(Box<Update>),
     /// The acknowledgement of a button press (stops the client's spinner).
@@ -71,20 +80,21 @@ pub enum Work {
 
 impl Item {
     /// `delivery` to its chat in a turn of that chat's lane, tried until `deadline`.
-    pub fn alert(delivery: Delivery, deadline: Instant) -> Self {
-        let mut item = Item::new(None, 0, Work::Alert, deadline);
+    pub(crate) fn alert(delivery: Delivery, deadline: Instant) -> Self {
+        let mut item = Item::new(None, BatchId(0), Work::Alert, deadline);
         item.delivery = Some(Box::new(delivery));
-        item.outcome = "alerted";
+        item.outcome = Outcome::Alerted;
         item
     }
 
-    fn new(id: Option<i64>, batch: i64, work: Work, deadline: Instant) -> Self {
+    fn new(id: Option<UpdateId>, batch: BatchId, work: Work, deadline: Instant) -> Self {
         Self {
             id,
             batch,
             work,
             delivery: None,
-            outcome: "",
+            // Until the engine has made the reply.
+            outcome: Outcome::Ignored,
             pauses: 0,
             deadline,
         }
@@ -94,27 +104,27 @@ impl Item {
 /// The lane an update belongs to: its chat (a button press belongs to the chat of its
 /// message), or, for an inline query, the user's inline lane. A group that became a
 /// supergroup is found under its new id by the caller.
-pub fn lane_of(update: &Update) -> Lane {
+fn lane_of(update: &Update) -> Lane {
     match &update.kind {
-        UpdateKind::InlineQuery(query) => Lane::Inline(query.from.id.0 as i64),
+        UpdateKind::InlineQuery(query) => Lane::Inline(query.from.id),
         UpdateKind::CallbackQuery(query) => Lane::Chat(
             query
                 .message
                 .as_ref()
-                .map_or(query.from.id.0 as i64, |m| m.chat().id.0),
+                .map_or(ChatId::from(query.from.id), |m| m.chat().id),
         ),
         _ => Lane::Chat(
             update
                 .chat()
-                .map(|c| c.id.0)
-                .or_else(|| update.from().map(|u| u.id.0 as i64))
-                .unwrap_or(0),
+                .map(|c| c.id)
+                .or_else(|| update.from().map(|u| ChatId::from(u.id)))
+                .unwrap_or(ChatId(0)),
         ),
     }
 }
 
 /// The inbox and the queues together.
-pub struct Intake {
+pub(crate) struct Intake {
     inbox: Inbox,
     sched: Arc<Scheduler<Item>>,
     moves: Arc<Moves>,
@@ -128,16 +138,16 @@ pub struct Intake {
 /// What the inbox does not know yet.
 #[derive(Default)]
 struct Done {
-    /// Updates answered (or dropped) and not yet marked done: `(id, batch)`.
-    ids: Vec<(i64, i64)>,
+    /// Updates answered (or dropped) and not yet marked done.
+    ids: Vec<(UpdateId, BatchId)>,
     /// Batches all of whose updates are done, not yet deleted.
-    finished: Vec<i64>,
-    /// Batches in the inbox, by first id: how many of their updates are not done.
-    open: HashMap<i64, usize>,
+    finished: Vec<BatchId>,
+    /// Batches in the inbox: how many of their updates are not done.
+    open: HashMap<BatchId, usize>,
 }
 
 impl Intake {
-    pub fn new(
+    pub(crate) fn new(
         inbox: Inbox,
         sched: Arc<Scheduler<Item>>,
         moves: Arc<Moves>,
@@ -155,8 +165,13 @@ impl Intake {
     }
 
     /// Waits until the queues may take more (the webhook's backpressure).
-    pub async fn admit(&self) {
+    pub(crate) async fn admit(&self) {
         self.sched.admit().await;
+    }
+
+    /// Waits until the poller may fetch more ([`Scheduler::room`]).
+    pub(crate) async fn room(&self) {
+        self.sched.room().await;
     }
 
     /// Writes a polled batch to the inbox: `result` as Telegram sent it, `first` the lowest
@@ -164,7 +179,7 @@ impl Intake {
     /// while this runs (it runs on SQLite's thread); they are queued with
     /// [`Intake::queue_polled`] once it is done. When this returns `Ok`, the batch survives a
     /// crash and its offset may be confirmed.
-    pub async fn store_polled(
+    pub(crate) async fn store_polled(
         &self,
         first: i64,
         last: i64,
@@ -174,26 +189,26 @@ impl Intake {
     }
 
     /// Queues the updates of the batch stored with [`Intake::store_polled`] from `first`.
-    pub fn queue_polled(&self, first: i64, updates: Vec<Received>) {
+    pub(crate) fn queue_polled(&self, first: BatchId, updates: Vec<Received>) {
         self.queue_batch(first, updates, self.deadline_from_now());
     }
 
     /// The deadline of an update that arrives now.
-    pub fn deadline_from_now(&self) -> Instant {
+    pub(crate) fn deadline_from_now(&self) -> Instant {
         Instant::now() + self.reply_deadline
     }
 
     /// Writes one update (a webhook request, `raw` as Telegram sent it) to the inbox and
     /// queues it, unless it waits there already (Telegram sent it again).
-    pub async fn accept_one(&self, received: Received, raw: &str) -> Result<(), StoreError> {
+    pub(crate) async fn accept_one(&self, received: Received, raw: &str) -> Result<(), StoreError> {
         let id = received.id;
-        if self.inbox.add(id, id, &format!("[{raw}]")).await? {
-            self.queue_batch(id, vec![received], self.deadline_from_now());
+        if self.inbox.add(id.0, id.0, &format!("[{raw}]")).await? {
+            self.queue_batch(BatchId(id.0), vec![received], self.deadline_from_now());
         }
         Ok(())
     }
 
-    fn queue_batch(&self, first: i64, updates: Vec<Received>, deadline: Instant) {
+    fn queue_batch(&self, first: BatchId, updates: Vec<Received>, deadline: Instant) {
         if updates.is_empty() {
             // Nothing to answer (updates handed out before, or unreadable): delete it.
             self.lock_done().finished.push(first);
@@ -210,7 +225,7 @@ impl Intake {
 
     /// Queues what the inbox held at start (`waiting`, left by a crash or a stop): every
     /// update of every batch that is not marked done. Batches with nothing left are deleted.
-    pub fn replay(&self, waiting: Waiting) -> usize {
+    pub(crate) fn replay(&self, waiting: Waiting) -> usize {
         let mut count = 0;
         let (now, unix_now) = (Instant::now(), crate::clock::unix_now() as i64);
         for batch in &waiting.batches {
@@ -232,7 +247,7 @@ impl Intake {
                         // Below the batch's first id: handed out before, in an older batch.
                         if id >= *first && !waiting.done.contains(&id) {
                             live.push(Received {
-                                id,
+                                id: UpdateId(id),
                                 update: Box::new(update),
                             });
                         }
@@ -243,7 +258,7 @@ impl Intake {
                 }
             }
             count += live.len();
-            self.queue_batch(*first, live, deadline);
+            self.queue_batch(BatchId(*first), live, deadline);
         }
         if count > 0 {
             metrics::counter!("bot_inbox_replayed_total").increment(count as u64);
@@ -251,7 +266,7 @@ impl Intake {
         count
     }
 
-    fn enqueue(&self, id: i64, batch: i64, update: Box<Update>, deadline: Instant) {
+    fn enqueue(&self, id: UpdateId, batch: BatchId, update: Box<Update>, deadline: Instant) {
         let lane = match lane_of(&update) {
             Lane::Chat(chat) => Lane::Chat(self.moves.current(chat)),
             other => other,
@@ -259,8 +274,13 @@ impl Intake {
         if let UpdateKind::CallbackQuery(query) = &update.kind {
             // The acknowledgement has a lane of its own, served before any chat: it is never
             // held behind the messages of a busy or paused chat.
-            let ack = Item::new(None, 0, Work::Ack(Box::new(query.clone())), deadline);
-            let pushed = self.sched.push(Lane::Ack(query.from.id.0 as i64), ack);
+            let ack = Item::new(
+                None,
+                BatchId(0),
+                Work::Ack(Box::new(query.clone())),
+                deadline,
+            );
+            let pushed = self.sched.push(Lane::Ack(query.from.id), ack);
             if !pushed.dropped.is_empty() {
                 metrics::counter!("bot_errors_total", "kind" => "callback_ack_dropped")
                     .increment(pushed.dropped.len() as u64);
@@ -268,7 +288,7 @@ impl Intake {
         }
         let notice = match lane {
             Lane::Chat(chat) => update.from().map(|user| Work::Notice {
-                chat: ChatId(chat),
+                chat,
                 user_id: user.id.0 as i64,
                 language_code: user.language_code.clone(),
             }),
@@ -279,7 +299,7 @@ impl Intake {
             Item::new(Some(id), batch, Work::Update(update), deadline),
         );
         if !pushed.dropped.is_empty() {
-            metrics::counter!("bot_updates_dropped_total", "reason" => pushed.reason)
+            metrics::counter!("bot_updates_dropped_total", "reason" => DROPPED_BACKLOG)
                 .increment(pushed.dropped.len() as u64);
             // A dropped update is done: it must not come back from the inbox after a restart.
             for item in pushed.dropped {
@@ -293,13 +313,13 @@ impl Intake {
         {
             tracing::info!("a chat sent too many messages at once: answering its latest ones");
             self.sched
-                .push_front(lane, Item::new(None, 0, notice, deadline));
+                .push_front(lane, Item::new(None, BatchId(0), notice, deadline));
         }
     }
 
     /// Update `id` of `batch` is answered (or dropped): the inbox learns it with the next
     /// write.
-    pub fn answered(&self, id: i64, batch: i64) {
+    pub(crate) fn answered(&self, id: UpdateId, batch: BatchId) {
         let count = {
             let mut done = self.lock_done();
             done.ids.push((id, batch));
@@ -322,7 +342,7 @@ impl Intake {
     }
 
     /// Writes what is done to the inbox in batches until [`Intake::stop_recording`].
-    pub async fn run_recorder(&self) {
+    pub(crate) async fn run_recorder(&self) {
         loop {
             self.flush.notified().await;
             if !self.stopping.load(Ordering::Acquire) && self.pending_done() < DONE_BATCH {
@@ -340,7 +360,7 @@ impl Intake {
     }
 
     /// Stops the recorder after a last write (also of what it had not reached).
-    pub async fn stop_recording(&self, recorder: tokio::task::JoinHandle<()>) {
+    pub(crate) async fn stop_recording(&self, recorder: tokio::task::JoinHandle<()>) {
         self.stopping.store(true, Ordering::Release);
         self.flush.notify_one();
         let _ = recorder.await;
@@ -368,9 +388,10 @@ impl Intake {
         let marks: Vec<i64> = ids
             .iter()
             .filter(|(_, batch)| !finished.contains(batch))
-            .map(|(id, _)| *id)
+            .map(|(id, _)| id.0)
             .collect();
-        if let Err(err) = self.inbox.done(&marks, &finished).await {
+        let batches: Vec<i64> = finished.iter().map(|batch| batch.0).collect();
+        if let Err(err) = self.inbox.done(&marks, &batches).await {
             tracing::warn!(error = %err, count = ids.len(), "cannot mark answered updates in the inbox; trying again");
             {
                 let mut done = self.lock_done();

@@ -10,30 +10,32 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use teloxide::types::ChatId;
+
 use super::intake::Item;
 use super::queue::{Lane, Scheduler};
 use crate::store::Inbox;
 
 /// The moves known, old chat id → new chat id.
 #[derive(Debug, Default)]
-pub struct Moves {
-    map: RwLock<HashMap<i64, i64>>,
+pub(crate) struct Moves {
+    map: RwLock<HashMap<ChatId, ChatId>>,
     /// Any move known: most bots never see one, and then a look-up takes no lock.
     any: AtomicBool,
 }
 
 impl Moves {
     /// The moves the inbox kept.
-    pub fn new(known: Vec<(i64, i64)>) -> Self {
+    pub(crate) fn new(known: Vec<(i64, i64)>) -> Self {
         let moves = Self::default();
         for (from, to) in known {
-            moves.insert(from, to);
+            moves.insert(ChatId(from), ChatId(to));
         }
         moves
     }
 
     /// Where `chat` is now, if it moved.
-    pub fn to(&self, chat: i64) -> Option<i64> {
+    pub(crate) fn to(&self, chat: ChatId) -> Option<ChatId> {
         if !self.any.load(Ordering::Acquire) {
             return None;
         }
@@ -42,13 +44,13 @@ impl Moves {
     }
 
     /// `chat`, or where it moved.
-    pub fn current(&self, chat: i64) -> i64 {
+    pub(crate) fn current(&self, chat: ChatId) -> ChatId {
         self.to(chat).unwrap_or(chat)
     }
 
     /// Remembers that `from` is now `to`; `false` if that was known. The caller writes it to
     /// the inbox ([`Moves::record`]).
-    pub fn insert(&self, from: i64, to: i64) -> bool {
+    pub(crate) fn insert(&self, from: ChatId, to: ChatId) -> bool {
         if from == to {
             return false;
         }
@@ -66,19 +68,25 @@ impl Moves {
 
     /// The group `from` became the supergroup `to`: remembered here and in the inbox (so
     /// that a restart still knows it), and what waits in `from`'s lane goes to `to`'s.
-    pub async fn moved(&self, from: i64, to: i64, sched: &Scheduler<Item>, inbox: &Inbox) {
+    pub(crate) async fn moved(
+        &self,
+        from: ChatId,
+        to: ChatId,
+        sched: &Scheduler<Item>,
+        inbox: &Inbox,
+    ) {
         if !self.insert(from, to) {
             return;
         }
         tracing::info!(
-            from,
-            to,
+            from = from.0,
+            to = to.0,
             "a group became a supergroup: its replies go to the new chat"
         );
         metrics::counter!("bot_chats_moved_total").increment(1);
         sched.move_lane(Lane::Chat(from), Lane::Chat(to));
-        if let Err(err) = inbox.chat_moved(from, to).await {
-            tracing::warn!(error = %err, from, to, "cannot store that a group became a supergroup; its updates left in the inbox will find it again");
+        if let Err(err) = inbox.chat_moved(from.0, to.0).await {
+            tracing::warn!(error = %err, from = from.0, to = to.0, "cannot store that a group became a supergroup; its updates left in the inbox will find it again");
         }
     }
 }
@@ -90,13 +98,17 @@ mod tests {
     #[test]
     fn a_moved_chat_is_found_and_others_are_not() {
         let moves = Moves::new(vec![(-5, -1005)]);
-        assert_eq!(moves.to(-5), Some(-1005));
-        assert_eq!(moves.current(-5), -1005);
-        assert_eq!(moves.current(-6), -6);
-        assert!(!moves.insert(-5, -1005), "known");
-        assert!(moves.insert(-1005, -1009), "moved on");
-        assert_eq!(moves.to(-5), Some(-1009), "the old id follows");
-        assert!(!moves.insert(7, 7));
-        assert_eq!(Moves::default().to(-5), None);
+        assert_eq!(moves.to(ChatId(-5)), Some(ChatId(-1005)));
+        assert_eq!(moves.current(ChatId(-5)), ChatId(-1005));
+        assert_eq!(moves.current(ChatId(-6)), ChatId(-6));
+        assert!(!moves.insert(ChatId(-5), ChatId(-1005)), "known");
+        assert!(moves.insert(ChatId(-1005), ChatId(-1009)), "moved on");
+        assert_eq!(
+            moves.to(ChatId(-5)),
+            Some(ChatId(-1009)),
+            "the old id follows"
+        );
+        assert!(!moves.insert(ChatId(7), ChatId(7)));
+        assert_eq!(Moves::default().to(ChatId(-5)), None);
     }
 }

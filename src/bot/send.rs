@@ -12,8 +12,9 @@ use teloxide::types::{
 };
 use teloxide::{ApiError, RequestError};
 
-use super::api::{self, Client, Gate, Markup, Scope};
+use super::api::{self, Client, Markup};
 use super::circuit::{Shut, jitter};
+use super::limits::{Gate, Scope};
 use crate::engine::{Button, Reply};
 
 /// Cards carry several links; a preview of the first would push the text down.
@@ -27,14 +28,14 @@ const NO_PREVIEW: LinkPreviewOptions = LinkPreviewOptions {
 
 /// Exponential backoff between `min` and `max`.
 #[derive(Debug, Clone)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     min: Duration,
     max: Duration,
     current: Duration,
 }
 
 impl Backoff {
-    pub fn new(min: Duration, max: Duration) -> Self {
+    pub(crate) fn new(min: Duration, max: Duration) -> Self {
         Self {
             min,
             max,
@@ -44,21 +45,21 @@ impl Backoff {
 
     /// The delay to wait now (less up to a quarter, at random); the next one doubles, up to
     /// `max`.
-    pub fn next_delay(&mut self) -> Duration {
+    pub(crate) fn next_delay(&mut self) -> Duration {
         let delay = self.current;
         self.current = (self.current * 2).min(self.max);
         jitter(delay)
     }
 
     /// Back to the shortest delay after a success.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.current = self.min;
     }
 }
 
 /// Why a call through [`with_retry`] did not succeed.
 #[derive(Debug, thiserror::Error)]
-pub enum Failed {
+pub(crate) enum Failed {
     /// The Bot API refused it (a 400, 403, 404, a migration, or a `retry_after` for one chat):
     /// trying again now cannot help.
     #[error(transparent)]
@@ -81,7 +82,7 @@ pub enum Failed {
 /// scheduler parks the chat (no worker sleeps for one chat). Once the bot is stopping
 /// ([`Circuit::stop_retrying`](super::circuit::Circuit::stop_retrying)), nothing waits to be
 /// tried again.
-pub async fn with_retry<T, F, Fut>(
+pub(crate) async fn with_retry<T, F, Fut>(
     client: &Client,
     scope: Scope,
     what: &'static str,
@@ -158,10 +159,25 @@ where
     }
 }
 
+/// [`with_retry`] for any Bot API `method` with a JSON `body` (named once): its `result`,
+/// read as `R`.
+pub(crate) async fn call_with_retry<R: serde::de::DeserializeOwned>(
+    client: &Client,
+    scope: Scope,
+    method: &'static str,
+    body: &impl serde::Serialize,
+    until: Instant,
+) -> Result<R, Failed> {
+    with_retry(client, scope, method, until, || {
+        client.call::<R>(method, body)
+    })
+    .await
+}
+
 /// Like [`with_retry`] without a deadline, for the calls the bot cannot start without
 /// (`getMe`, `setWebhook`): every error but a wrong token is retried (backoff from 200 ms to
 /// 10 s, a `retry_after` at the gate) until `shutdown`, which gives `None`.
-pub async fn until_done<T, F, Fut>(
+pub(crate) async fn until_done<T, F, Fut>(
     gate: &Gate,
     what: &'static str,
     shutdown: &mut tokio::sync::watch::Receiver<bool>,
@@ -205,7 +221,7 @@ where
 /// place), kept when a `retry_after` for the chat interrupts it so that the chat's next turn
 /// resumes where it stopped: nothing is sent twice and the engine is not asked again.
 #[derive(Debug)]
-pub struct Delivery {
+pub(crate) struct Delivery {
     chat: ChatId,
     /// The message to replace, while that is still the plan.
     edit: Option<MessageId>,
@@ -224,7 +240,7 @@ pub struct Delivery {
 
 impl Delivery {
     /// `reply` as one or more new messages in `chat`.
-    pub fn new(chat: ChatId, reply: Reply) -> Self {
+    pub(crate) fn new(chat: ChatId, reply: Reply) -> Self {
         Self {
             chat,
             edit: None,
@@ -239,7 +255,7 @@ impl Delivery {
 
     /// `reply` in place of the pressed message `message_id`. A reply that needs several
     /// messages or a picture is sent anew instead.
-    pub fn edit(chat: ChatId, message_id: MessageId, reply: Reply) -> Self {
+    pub(crate) fn edit(chat: ChatId, message_id: MessageId, reply: Reply) -> Self {
         let mut delivery = Self::new(chat, reply);
         if delivery.texts.len() == 1 && delivery.image.is_none() {
             delivery.edit = Some(message_id);
@@ -248,18 +264,18 @@ impl Delivery {
     }
 
     /// The chat it goes to.
-    pub fn chat(&self) -> ChatId {
+    pub(crate) fn chat(&self) -> ChatId {
         self.chat
     }
 
     /// The message it is to replace in place, while that is the plan.
-    pub fn edit_target(&self) -> Option<MessageId> {
+    pub(crate) fn edit_target(&self) -> Option<MessageId> {
         self.edit
     }
 
     /// The message it replaced, once done, and the fingerprint of what that shows now
     /// (`unchanged::fingerprint`).
-    pub fn replaced(&self) -> Option<(MessageId, u64)> {
+    pub(crate) fn replaced(&self) -> Option<(MessageId, u64)> {
         let id = self.replaced?;
         let text = self.texts.first()?;
         Some((
@@ -270,13 +286,13 @@ impl Delivery {
 
     /// The chat became `to` (a group upgraded to a supergroup): what is left goes there, as
     /// new messages (the old chat's message cannot be edited there).
-    pub fn follow(&mut self, to: ChatId) {
+    pub(crate) fn follow(&mut self, to: ChatId) {
         self.chat = to;
         self.edit = None;
     }
 
     /// A text of the bot's own (already Telegram HTML), without buttons.
-    pub fn text(chat: ChatId, html: String) -> Self {
+    pub(crate) fn text(chat: ChatId, html: String) -> Self {
         Self {
             chat,
             edit: None,
@@ -294,13 +310,13 @@ impl Delivery {
 /// "not modified" counts as done; a message that can no longer be edited is sent anew. On an
 /// error, `delivery` keeps what is still to send: a message Telegram confirmed is never sent
 /// again.
-pub async fn deliver(
+pub(crate) async fn deliver(
     client: &Client,
     delivery: &mut Delivery,
     until: Instant,
 ) -> Result<(), Failed> {
     let chat = delivery.chat;
-    let scope = Scope::Chat(chat.0);
+    let scope = Scope::Chat(chat);
     if let Some(message_id) = delivery.edit {
         let (text, markup) = (delivery.texts[0].as_str(), delivery.markup.as_ref());
         let result = with_retry(client, scope, "editMessageText", until, move || {
@@ -348,7 +364,7 @@ pub async fn deliver(
 
 /// Answers an inline query with the engine's items: each an article whose message is the
 /// item's card, with a button that opens the item in the bot (`t.me/<bot>?start=<payload>`).
-pub async fn answer_inline(
+pub(crate) async fn answer_inline(
     client: &Client,
     query_id: &teloxide::types::InlineQueryId,
     username: &str,
@@ -384,15 +400,13 @@ pub async fn answer_inline(
         "cache_time": 300,
         "is_personal": true,
     });
-    with_retry(client, Scope::Bot, "answerInlineQuery", until, || {
-        client.call::<serde_json::Value>("answerInlineQuery", &body)
-    })
-    .await?;
+    call_with_retry::<serde_json::Value>(client, Scope::Bot, "answerInlineQuery", &body, until)
+        .await?;
     Ok(())
 }
 
 /// The inline keyboard for the engine's buttons, if there are any.
-pub fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
+pub(crate) fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
     let rows: Vec<Vec<InlineKeyboardButton>> = rows
         .iter()
         .map(|row| {

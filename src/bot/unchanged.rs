@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 
-use teloxide::types::{InlineKeyboardMarkup, Message, MessageEntityKind};
+use teloxide::types::{ChatId, InlineKeyboardMarkup, Message, MessageEntityKind, MessageId};
 
 use super::send::keyboard;
 use crate::engine::Reply;
@@ -33,18 +33,18 @@ const MAX_REMEMBERED: usize = 10_000;
 /// What the bot last put in the messages it edited: `(chat, message)` → the fingerprint of
 /// the text and keyboard (see [`fingerprint`]).
 #[derive(Debug, Default)]
-pub struct Shown {
-    edited: Mutex<HashMap<(i64, i32), u64>>,
+pub(crate) struct Shown {
+    edited: Mutex<HashMap<(ChatId, MessageId), u64>>,
 }
 
 impl Shown {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(i64, i32), u64>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(ChatId, MessageId), u64>> {
         self.edited.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The message now shows what has `fingerprint` (an edit went through, or Telegram said
     /// it showed that already).
-    pub fn set(&self, chat: i64, message: i32, fingerprint: u64) {
+    pub(crate) fn set(&self, chat: ChatId, message: MessageId, fingerprint: u64) {
         let mut edited = self.lock();
         if edited.len() >= MAX_REMEMBERED {
             edited.clear();
@@ -53,17 +53,17 @@ impl Shown {
     }
 
     /// What the message shows is not known (an edit of it failed or may have failed).
-    pub fn forget(&self, chat: i64, message: i32) {
+    pub(crate) fn forget(&self, chat: ChatId, message: MessageId) {
         self.lock().remove(&(chat, message));
     }
 
-    fn get(&self, chat: i64, message: i32) -> Option<u64> {
+    fn get(&self, chat: ChatId, message: MessageId) -> Option<u64> {
         self.lock().get(&(chat, message)).copied()
     }
 }
 
 /// A fingerprint of a message's HTML text and keyboard.
-pub fn fingerprint(html: &str, markup: Option<&InlineKeyboardMarkup>) -> u64 {
+pub(crate) fn fingerprint(html: &str, markup: Option<&InlineKeyboardMarkup>) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     html.hash(&mut hasher);
     markup.hash(&mut hasher);
@@ -72,8 +72,8 @@ pub fn fingerprint(html: &str, markup: Option<&InlineKeyboardMarkup>) -> u64 {
 
 /// Whether `reply`, put in place of `message`, would change nothing a person sees: compared
 /// with what the bot last put there, if it remembers, else with the pressed copy.
-pub fn unchanged(shown: &Shown, message: &Message, reply: &Reply) -> bool {
-    match shown.get(message.chat.id.0, message.id.0) {
+pub(crate) fn unchanged(shown: &Shown, message: &Message, reply: &Reply) -> bool {
+    match shown.get(message.chat.id, message.id) {
         Some(known) => {
             let messages = reply.messages();
             match messages.as_slice() {
@@ -88,7 +88,7 @@ pub fn unchanged(shown: &Shown, message: &Message, reply: &Reply) -> bool {
 }
 
 /// Whether `reply`, put in place of `message`, would change nothing a person sees.
-pub fn shows(message: &Message, reply: &Reply) -> bool {
+pub(crate) fn shows(message: &Message, reply: &Reply) -> bool {
     if reply.image.is_some() {
         return false;
     }

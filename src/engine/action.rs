@@ -4,6 +4,7 @@
 
 use crate::content::validate;
 use crate::lang::Lang;
+use crate::tap::Target;
 
 /// Telegram's limit for callback data, in bytes.
 pub const MAX_CALLBACK_BYTES: usize = 64;
@@ -39,6 +40,13 @@ pub enum Action {
         id: i64,
         spam: bool,
     },
+    /// What is open on TAP now: everything, or a ministry's or an area's.
+    Open(Option<Target>),
+    /// 🔔: tell this chat when something opens at a ministry or in an area.
+    Follow(Target),
+    Unfollow(Target),
+    /// What this chat follows.
+    Follows,
 }
 
 impl Action {
@@ -69,6 +77,12 @@ impl Action {
             Action::ReportClose { id, spam } => {
                 format!("{}:{id}", if *spam { "rs" } else { "rr" })
             }
+            // `o`, `om:vm`, `oa:veseliba`; `fm:vm`, `fa:veseliba`; `um:vm`, `ua:veseliba`.
+            Action::Open(None) => "o".into(),
+            Action::Open(Some(target)) => format!("o{}", target_data(target)),
+            Action::Follow(target) => format!("f{}", target_data(target)),
+            Action::Unfollow(target) => format!("u{}", target_data(target)),
+            Action::Follows => "fl".into(),
         }
     }
 
@@ -95,6 +109,8 @@ impl Action {
                     | Action::Report(_)
                     | Action::ReportContact(_)
                     | Action::ReportClose { .. }
+                    | Action::Follow(_)
+                    | Action::Unfollow(_)
             )
         })
     }
@@ -137,6 +153,10 @@ impl Action {
             Action::Report(_) => "button:report",
             Action::ReportContact(_) => "button:report_contact",
             Action::ReportClose { .. } => "button:report_close",
+            Action::Open(_) => "button:open",
+            Action::Follow(_) => "button:follow",
+            Action::Unfollow(_) => "button:unfollow",
+            Action::Follows => "button:follows",
         }
     }
 
@@ -189,8 +209,30 @@ impl Action {
                 id: report_number(n)?,
                 spam: tag == "rs",
             },
+            ("o", None) => Action::Open(None),
+            ("fl", None) => Action::Follows,
+            (_, Some(arg)) if tag.len() == 2 && matches!(tag.as_bytes()[0], b'o' | b'f' | b'u') => {
+                let target = match tag.as_bytes()[1] {
+                    b'm' => Target::Ministry(id(arg)?),
+                    b'a' => Target::Area(id(arg)?),
+                    _ => return None,
+                };
+                match tag.as_bytes()[0] {
+                    b'o' => Action::Open(Some(target)),
+                    b'f' => Action::Follow(target),
+                    _ => Action::Unfollow(target),
+                }
+            }
             _ => return None,
         })
+    }
+}
+
+/// A followable target in callback data: `m:<ministry id>` or `a:<area id>`.
+fn target_data(target: &Target) -> String {
+    match target {
+        Target::Ministry(id) => format!("m:{id}"),
+        Target::Area(id) => format!("a:{id}"),
     }
 }
 
@@ -221,7 +263,11 @@ mod tests {
             Action::Contacts,
             Action::Ministry("vm".into()),
             Action::Ministry(long_id.clone()),
-            Action::Area(long_id),
+            Action::Area(long_id.clone()),
+            Action::Open(None),
+            Action::Open(Some(Target::Ministry("vm".into()))),
+            Action::Open(Some(Target::Area(long_id))),
+            Action::Follows,
             Action::Specialists,
             Action::Resources,
             Action::Language,
@@ -240,6 +286,27 @@ mod tests {
             );
             assert!(data.is_ascii());
             assert_eq!(Action::decode(&data), Some(action));
+        }
+    }
+
+    #[test]
+    fn follows_round_trip_but_no_link_follows() {
+        let long_id = "b".repeat(24);
+        for target in [Target::Ministry("vm".into()), Target::Area(long_id)] {
+            for action in [
+                Action::Follow(target.clone()),
+                Action::Unfollow(target.clone()),
+            ] {
+                let data = action.encode();
+                assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");
+                assert_eq!(Action::decode(&data), Some(action.clone()));
+                assert_eq!(Action::from_payload(&action.payload()), None);
+            }
+        }
+        for forged in [
+            "fx:vm", "o:vm", "om:", "om:VM", "ua:a b", "ff:vm", "fl:1", "oo",
+        ] {
+            assert_eq!(Action::decode(forged), None, "{forged}");
         }
     }
 

@@ -57,12 +57,18 @@ commands! {
     Lessons => Menu, "cmd_lessons", ["lessons", "nodarbibas"];
     Guidelines => Menu, "cmd_guidelines", ["guidelines", "vadlinijas"];
     Contact => Menu, "cmd_contact", ["contact", "kontakts", "kontakti"];
+    /// What is open for public consultation on TAP now.
+    Open => Menu, "cmd_open", ["open", "apspriesanas", "atverts"];
+    /// Alerts when something opens at a ministry or in an area; alone, what one follows.
+    Follow => Menu, "cmd_follow", ["follow", "sekot"];
     Specialists => Menu, "cmd_specialists", ["specialists", "specialisti"];
     Resources => Menu, "cmd_resources", ["resources", "resursi"];
     Search => Menu, "cmd_search", ["search", "meklet"];
     Language => Menu, "cmd_language", ["language", "valoda", "lang"];
     About => Menu, "cmd_about", ["about", "par"];
     Privacy => Menu, "cmd_privacy", ["privacy", "privatums"];
+    /// Offered in the list of what one follows.
+    Unfollow => Unlisted, "cmd_unfollow", ["unfollow", "nesekot"];
     /// Offered where it matters, in the privacy text.
     Forget => Unlisted, "cmd_forget", ["forget", "aizmirst"];
     /// Stops a report being written; offered in the prompt after 🚩.
@@ -270,6 +276,8 @@ mod tests {
                 Lessons,
                 Guidelines,
                 Contact,
+                Open,
+                Follow,
                 Specialists,
                 Resources,
                 Search,
@@ -278,7 +286,7 @@ mod tests {
                 Privacy
             ]
         );
-        assert_eq!(Command::UNLISTED, [Forget, Cancel]);
+        assert_eq!(Command::UNLISTED, [Unfollow, Forget, Cancel]);
         assert_eq!(Command::ADMIN, [Reload, Stats, Reports]);
         // Every command is in exactly one list, and ALL holds them in the table's order.
         let lists = [Command::PUBLIC, Command::UNLISTED, Command::ADMIN].concat();

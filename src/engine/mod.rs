@@ -5,6 +5,7 @@
 pub mod action;
 pub mod catalog;
 pub mod command;
+mod consultations;
 pub mod i18n;
 pub mod lookup;
 pub mod names;
@@ -237,6 +238,60 @@ impl Engine {
         router::inline(&self.context(lang, &rendered), query).await
     }
 
+    // ---- TAP ---------------------------------------------------------------------------
+
+    /// How often `run` syncs TAP (`None`: it does not); screens call data stale after twice
+    /// this.
+    pub fn with_tap_interval(mut self, interval: Option<std::time::Duration>) -> Self {
+        self.shelf.tap.interval = interval;
+        self
+    }
+
+    /// The TAP tables.
+    pub fn tap_db(&self) -> &crate::tap::Db {
+        &self.shelf.tap.db
+    }
+
+    /// The content's names for the TAP sync, changing with the content.
+    pub fn tap_mapping(&self) -> tokio::sync::watch::Receiver<Arc<crate::tap::Mapping>> {
+        self.shelf.tap.mapping.subscribe()
+    }
+
+    /// Reads again what the cards show of TAP (after a sync); the cards rendered before are
+    /// dropped when it changed.
+    pub async fn refresh_tap(&self) {
+        match self
+            .shelf
+            .tap
+            .db
+            .view(&crate::clock::today_in_latvia())
+            .await
+        {
+            Ok(view) => {
+                let changed = *self.shelf.tap.view() != view;
+                *self
+                    .shelf
+                    .tap
+                    .view
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner()) = Arc::new(view);
+                if changed {
+                    self.shelf.snapshot().cards.clear();
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "cannot read the TAP consultations"),
+        }
+    }
+
+    /// The message to a follower about the consultations a sync found new, in the language
+    /// the follower reads.
+    pub async fn digest(&self, chat_id: i64, items: &[crate::tap::OpenItem]) -> Reply {
+        let lang = self.language(chat_id, None).await;
+        let tally = Tally::default();
+        let ctx = self.context(lang, &tally);
+        ctx.digest(items)
+    }
+
     /// The context of one request in `lang`, counting into `tally`.
     fn context<'a>(&'a self, lang: Lang, tally: &'a Tally) -> Ctx<'a> {
         Ctx {
@@ -249,6 +304,9 @@ impl Engine {
             ballots: &self.ballots,
             admins: &self.admins,
             default_lang: self.default_lang,
+            tap: &self.shelf.tap.db,
+            tap_view: self.shelf.tap.view(),
+            tap_stale_after: self.shelf.tap.stale_after(),
         }
     }
 }

@@ -131,6 +131,11 @@ where
         Command::Guidelines => ctx.section_by_query(arg),
         Command::Contact if arg.is_empty() => ctx.contacts(),
         Command::Contact => ctx.lookup(arg).await?,
+        Command::Open => ctx.open_by_query(arg).await?,
+        Command::Follow if arg.is_empty() => ctx.follows(user).await?,
+        Command::Follow => ctx.follow_by_query(user, req.chat, arg).await?,
+        Command::Unfollow if arg.is_empty() => ctx.follows(user).await?,
+        Command::Unfollow => ctx.unfollow_by_query(user, arg).await?,
         Command::Specialists => ctx.specialists(),
         Command::Resources => ctx.resources(),
         Command::Search if arg.is_empty() => ctx.search_prompt(),
@@ -175,6 +180,10 @@ async fn button(ctx: &Ctx<'_>, req: &Request, action: &Action) -> Result<Reply> 
         }
         // Admin buttons do not exist for anyone else.
         Action::ReportClose { .. } => ctx.stale_button(),
+        Action::Open(target) => ctx.open(target.as_ref()).await?,
+        Action::Follow(target) => ctx.follow(user, req.chat, target).await?,
+        Action::Unfollow(target) => ctx.unfollow(user, target).await?,
+        Action::Follows => ctx.follows(user).await?,
     })
 }
 

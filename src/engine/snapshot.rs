@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use super::catalog::Catalog;
+use super::consultations::TapState;
 use super::i18n::Strings;
 use super::lookup::Index;
 use super::names;
@@ -30,16 +31,21 @@ pub(super) struct Shelf {
     pub(super) store: Store,
     pub(super) content_dir: Option<PathBuf>,
     loaded: RwLock<Arc<Loaded>>,
+    /// The TAP portal's consultations as last read.
+    pub(super) tap: TapState,
 }
 
 impl Shelf {
     /// The content in `store`, which must hold imported content.
     pub(super) async fn new(store: Store) -> Result<Self, EngineError> {
         let loaded = load(&store).await?.ok_or(EngineError::NoContent)?;
+        let tap_db = crate::tap::Db::new(store.pool().clone());
+        let tap = TapState::new(tap_db, &loaded.catalog).await;
         Ok(Self {
             store,
             content_dir: None,
             loaded: RwLock::new(Arc::new(loaded)),
+            tap,
         })
     }
 
@@ -88,6 +94,7 @@ impl Shelf {
     /// Re-reads the content, strings and lookup index from the cache after an import.
     pub(super) async fn reload(&self) -> Result<(), EngineError> {
         let loaded = load(&self.store).await?.ok_or(EngineError::NoContent)?;
+        self.tap.content_changed(&loaded.catalog);
         *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(loaded);
         Ok(())
     }

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use sqlx::Row;
 
-use super::db::{Db, DbError, Filter, OpenItem};
+use super::db::{Db, DbError};
+use super::open::{Filter, OpenItem};
 
 /// What a chat can follow: the content's ministry or area, by id.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -36,6 +37,13 @@ impl Target {
             "area" => Some(Target::Area(id)),
             _ => None,
         }
+    }
+}
+
+/// `ministry vm`, `area veseliba`.
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind(), self.id())
     }
 }
 

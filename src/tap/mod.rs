@@ -7,8 +7,8 @@
 //!   keeps to [`robots`]);
 //! - [`parse`]: the listing and a consultation's page, read with an HTML tokenizer;
 //! - [`sync`]: one sync ([`Syncer::sync`]) and the loop every interval ([`run_every`]);
-//! - `db`: the tables and the screens' queries ([`Db::open_now`], [`Db::counts`],
-//!   [`Db::status`]); `follows`: what chats follow and the digests after a sync;
+//! - `db`: the tables and what a sync writes; `open`: what the screens, `/healthz` and the
+//!   notifications read ([`Db::open_now`], [`Db::view`], [`Db::status`]); `follows`: what chats follow and the digests after a sync;
 //! - `map`: TAP's names to the content's ministries and areas ([`Mapping`], from
 //!   `content/tap.toml`).
 //!
@@ -19,6 +19,7 @@
 mod db;
 mod follows;
 mod map;
+mod open;
 pub mod parse;
 pub mod robots;
 pub mod source;
@@ -27,9 +28,10 @@ pub mod sync;
 use std::process::ExitCode;
 use std::time::Duration;
 
-pub use db::{Counts, Db, DbError, DetailState, Filter, OpenItem, OpenNow, Status, stale_after};
+pub use db::{Db, DbError, DetailState};
 pub use follows::{Digest, Followed, MAX_FOLLOWS, Target};
 pub use map::Mapping;
+pub use open::{Counts, Filter, OpenItem, OpenNow, Status, View, stale_after};
 pub use source::{FetchError, HttpOptions, HttpSource, Source};
 pub use sync::{Change, SyncError, SyncReport, Syncer, describe_metrics, run_every};
 

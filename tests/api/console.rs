@@ -20,12 +20,13 @@ fn assert_transcript(out: &str) {
         .find("[1] 📚 6. nodarbība: Veselība")
         .map(|i| card + i)
         .unwrap_or_else(|| panic!("no numbered lesson button after the card:\n{out}"));
-    assert!(out[card..].contains("[2] ↗ Dalīties"), "{out}");
-    // Then 👍 and 👎, 🚩, Back, and the main menu: button 7, or 8 with "Copy link" beside
-    // "Share" once the bot's username is known.
+    // Then 🔔 (VM has nothing open: no count), share, 👍 and 👎, 🚩, Back, and the main
+    // menu: button 8, or 9 with "Copy link" beside "Share" once the bot's username is known.
+    assert!(out[card..].contains("[2] 🔔 Sekot: VM"), "{out}");
+    assert!(out[card..].contains("[3] ↗ Dalīties"), "{out}");
     assert!(out[card..].contains("🚩 Ziņot par kļūdu"), "{out}");
     assert!(
-        out[card..].contains("[7] 🏠 Sākums") || out[card..].contains("[8] 🏠 Sākums"),
+        out[card..].contains("[8] 🏠 Sākums") || out[card..].contains("[9] 🏠 Sākums"),
         "{out}"
     );
     let lesson = out[button..]
@@ -81,7 +82,7 @@ async fn the_console_survives_bad_numbers_and_hostile_lines() {
     console::run(&app.engine, script, &mut out).await.unwrap();
     let out = String::from_utf8(out).unwrap();
     assert!(
-        out.contains("(no button 99; the last reply has 8)"),
+        out.contains("(no button 99; the last reply has 10)"),
         "{out}"
     );
     assert!(out.contains("„a&āāāāāā”"), "{out}");

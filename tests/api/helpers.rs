@@ -218,6 +218,10 @@ pub struct RunningApp {
 /// Builds the application from `config` exactly as `run` does and runs it; `tune` may first
 /// change its runtime settings (a shorter long poll, a shorter health limit).
 pub async fn spawn_app(config: &Config, tune: impl FnOnce(&mut Settings)) -> RunningApp {
+    assert!(
+        config.tap_sync_interval.is_none() || config.tap_url.starts_with("http://127.0.0.1"),
+        "a test reads TAP only from the fake portal on 127.0.0.1 (or sets TAP_SYNC_INTERVAL=off)"
+    );
     let mut application = Application::build(config)
         .await
         .expect("the application starts");

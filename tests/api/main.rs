@@ -17,6 +17,7 @@ mod faults;
 mod import;
 mod lookup;
 mod menus;
+mod open;
 mod ops;
 mod outage;
 mod queries;

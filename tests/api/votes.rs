@@ -223,13 +223,13 @@ async fn every_card_has_a_permalink_that_opens_it() {
 async fn the_console_prints_the_permalink() {
     let app = spawn_engine().await;
     let mut out = Vec::new();
-    console::run(&app.engine, &b"/contact VM\n3\n"[..], &mut out)
+    console::run(&app.engine, &b"/contact VM\n4\n"[..], &mut out)
         .await
         .unwrap();
     let out = String::from_utf8(out).unwrap();
     let link = format!("https://t.me/{BOT_USERNAME}?start=c-vm");
     assert!(
-        out.contains(&format!("[3] 🔗 Kopēt saiti: {link}")),
+        out.contains(&format!("[4] 🔗 Kopēt saiti: {link}")),
         "{out}"
     );
     assert!(out.contains(&format!("→ {link}")), "{out}");

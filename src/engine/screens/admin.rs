@@ -10,11 +10,26 @@ impl Ctx<'_> {
     pub(in crate::engine) async fn stats(&self, arg: &str) -> Result<Reply> {
         let days: u32 = arg.trim().parse().unwrap_or(30);
         let report = Box::pin(crate::stats::Report::load(self.store, days)).await?;
-        let text = format!(
+        let mut text = format!(
             "{}\n<pre>{}</pre>",
             bold(self.t("stats_heading")),
             escape(&report.table(10))
         );
+        match self.tap.follower_counts().await {
+            Ok(counts) if !counts.is_empty() => {
+                let lines: Vec<String> = counts
+                    .iter()
+                    .map(|(target, n)| format!("{n:>6}  {}", self.tap_name(target)))
+                    .collect();
+                text.push_str(&format!(
+                    "\n{}\n<pre>{}</pre>",
+                    bold(self.t("stats_followers")),
+                    escape(&lines.join("\n"))
+                ));
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "cannot count the followers"),
+        }
         let mut reply = self.reply(text, vec![vec![self.main_button()]]);
         reply.image = Some(report.chart_png());
         Ok(reply)

@@ -127,6 +127,19 @@ impl Ctx<'_> {
         // Folded: the ministry's note if the card would be too long with it, what the
         // ministry leads, why this area is its, and where every fact is from.
         let mut fold = Vec::new();
+        // The people TAP names for the drafts of a ministry without an NGO contact are the
+        // ones to ask about those drafts: shown when the card has room, else folded first.
+        if let Some(persons) = ngo
+            .is_empty()
+            .then(|| self.open_persons(&ministry.id))
+            .flatten()
+        {
+            if render::shown_len(&format!("{text}\n{persons}{next}")) <= MAX_SHOWN_UTF16 {
+                let _ = write!(text, "\n{persons}");
+            } else {
+                fold.push(persons);
+            }
+        }
         if let Some(note) = &ministry.note {
             let note = rich(note.get(self.lang));
             if render::shown_len(&format!("{text}\n\n{note}{next}")) <= MAX_SHOWN_UTF16 {
@@ -181,6 +194,7 @@ impl Ctx<'_> {
             rows.push(vec![Button::action(label, Action::Lesson(lesson.number))]);
         }
         rows.extend(self.copy_rows(ngo.iter().chain(&general).copied()));
+        rows.extend(self.open_rows(&ministry.id));
         let item = match area {
             Some(area) => Action::Area(area.id.clone()),
             None => Action::Ministry(ministry.id.clone()),

@@ -142,6 +142,7 @@ impl Ctx<'_> {
                 label,
                 Action::Area(lesson.area.clone()),
             )]);
+            rows.extend(self.open_rows(&m.id));
         }
         let position = all.iter().position(|l| l.number == lesson.number);
         let mut nav = Vec::new();

@@ -23,6 +23,10 @@ impl Ctx<'_> {
                     b("menu_specialists", Action::Specialists),
                 ],
                 vec![
+                    b("menu_open", Action::Open(None)),
+                    b("follows_button", Action::Follows),
+                ],
+                vec![
                     b("menu_resources", Action::Resources),
                     b("menu_language", Action::Language),
                 ],

@@ -30,6 +30,7 @@ pub use reports::report_block;
 mod resources;
 mod search;
 mod specialists;
+mod tap;
 mod votes;
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -56,6 +57,11 @@ pub(super) struct Ctx<'a> {
     pub admins: &'a [i64],
     /// The language of users who chose none and whose Telegram language is neither.
     pub default_lang: Lang,
+    /// The TAP portal's consultations as last read, and what the cards show of them.
+    pub tap: &'a crate::tap::Db,
+    pub tap_view: Arc<crate::tap::View>,
+    /// Data older than this may not say that nothing is open.
+    pub tap_stale_after: std::time::Duration,
 }
 
 impl Ctx<'_> {
@@ -66,6 +72,7 @@ impl Ctx<'_> {
         Ctx {
             loaded: Arc::clone(&self.loaded),
             username: self.username.clone(),
+            tap_view: Arc::clone(&self.tap_view),
             lang,
             ..*self
         }
@@ -156,7 +163,12 @@ impl Ctx<'_> {
 
     /// `/privacy`: what the bot keeps, and what a report keeps.
     pub(in crate::engine) fn privacy(&self) -> Reply {
-        let text = format!("{}\n\n{}", self.t("privacy"), self.t("privacy_reports"));
+        let text = format!(
+            "{}\n\n{}\n\n{}",
+            self.t("privacy"),
+            self.t("privacy_follows"),
+            self.t("privacy_reports")
+        );
         self.reply(escape(&text), vec![vec![self.main_button()]])
     }
 
@@ -164,7 +176,14 @@ impl Ctx<'_> {
     /// whether there was anything.
     pub(in crate::engine) async fn forget(&self, user_id: i64) -> Result<Reply> {
         self.desk.forget(user_id);
-        let key = if Box::pin(self.store.forget(user_id)).await? {
+        let followed = match self.tap.forget_chat(user_id).await {
+            Ok(n) => n > 0,
+            Err(err) => {
+                tracing::error!(error = %err, "cannot delete the follows");
+                return Ok(self.error());
+            }
+        };
+        let key = if Box::pin(self.store.forget(user_id)).await? || followed {
             "forgotten"
         } else {
             "nothing_to_forget"

@@ -26,63 +26,50 @@ use std::time::Instant;
 
 use tokio::sync::Notify;
 
-/// Whose turn it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Lane {
-    /// Messages and button presses of one chat (the bot's messages to it), in order.
-    Chat(i64),
-    /// The acknowledgements (`answerCallbackQuery`) of one user's button presses.
-    Ack(i64),
-    /// One user's inline queries.
-    Inline(i64),
-}
+mod lane;
+#[cfg(test)]
+mod tests;
 
-impl Lane {
-    /// Served before the chats: answers to queries, not messages.
-    fn urgent(self) -> bool {
-        !matches!(self, Lane::Chat(_))
-    }
-}
+pub(crate) use lane::Lane;
+use lane::{LaneState, Status};
 
 /// When `lane` may have its next turn, if not now (Telegram's per-chat limits).
-pub type Pace = Box<dyn Fn(Lane, Instant) -> Option<Instant> + Send + Sync>;
+pub(crate) type Pace = Box<dyn Fn(Lane, Instant) -> Option<Instant> + Send + Sync>;
 
 /// Why items were dropped (the label of `bot_updates_dropped_total`).
-pub const DROPPED_BACKLOG: &str = "backlog";
+pub(crate) const DROPPED_BACKLOG: &str = "backlog";
 
 /// What [`Scheduler::push`] did besides queueing.
 #[derive(Debug)]
-pub struct Pushed<T> {
+pub(crate) struct Pushed<T> {
     /// Items dropped to keep the backlog bounded, oldest first.
-    pub dropped: Vec<T>,
-    /// Why they were dropped ([`DROPPED_BACKLOG`]).
-    pub reason: &'static str,
+    pub(crate) dropped: Vec<T>,
     /// The chat has just overflowed for the first time since it was last empty: it should
     /// get one notice (see [`Scheduler::push_front`]).
-    pub notice: bool,
+    pub(crate) notice: bool,
 }
 
 /// One turn: an item of a lane. Hand it back with [`Scheduler::done`] or
 /// [`Scheduler::pause`].
 #[derive(Debug)]
-pub struct Turn<T> {
-    pub lane: Lane,
-    pub item: T,
+pub(crate) struct Turn<T> {
+    pub(crate) lane: Lane,
+    pub(crate) item: T,
 }
 
 /// The limits of the scheduler.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Waiting items per lane (a chat, a user's acknowledgements, a user's inline queries).
-    pub per_chat: usize,
+    pub(crate) per_chat: usize,
     /// Items held at most (waiting, parked and in a turn); above it the intake waits.
-    pub max_held: usize,
+    pub(crate) max_held: usize,
     /// The poller fetches more only while fewer turns than this are in progress.
-    pub poll_below: usize,
+    pub(crate) poll_below: usize,
 }
 
 /// The fair scheduler; see the module documentation.
-pub struct Scheduler<T> {
+pub(crate) struct Scheduler<T> {
     state: Mutex<State<T>>,
     /// A lane is ready (workers wait on it).
     work: Notify,
@@ -112,48 +99,8 @@ struct State<T> {
     abandoned: bool,
 }
 
-struct LaneState<T> {
-    /// Served first and never dropped: a paused turn to resume, then the notice.
-    front: VecDeque<T>,
-    queue: VecDeque<T>,
-    status: Status,
-    /// This chat got its notice since it was last empty.
-    noticed: bool,
-    /// The chat moved while its turn was in progress: when the turn ends, what is left goes
-    /// to this lane.
-    moved_to: Option<Lane>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
-    /// Has items but is in no line (only briefly, inside one call).
-    Idle,
-    /// In `urgent` or `ready`.
-    Waiting,
-    /// A worker has its turn.
-    Busy,
-    /// Waits until then.
-    Parked(Instant),
-}
-
-impl<T> LaneState<T> {
-    fn new() -> Self {
-        Self {
-            front: VecDeque::new(),
-            queue: VecDeque::new(),
-            status: Status::Idle,
-            noticed: false,
-            moved_to: None,
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.front.is_empty() && self.queue.is_empty()
-    }
-}
-
 impl<T> Scheduler<T> {
-    pub fn new(limits: Limits, pace: Pace) -> Self {
+    pub(crate) fn new(limits: Limits, pace: Pace) -> Self {
         Self {
             state: Mutex::new(State {
                 lanes: HashMap::new(),
@@ -183,7 +130,7 @@ impl<T> Scheduler<T> {
 
     /// Queues `item` at the end of `lane`. Items beyond the lane's limit are dropped, oldest
     /// first, and returned.
-    pub fn push(&self, lane: Lane, item: T) -> Pushed<T> {
+    pub(crate) fn push(&self, lane: Lane, item: T) -> Pushed<T> {
         let now = Instant::now();
         let mut state = self.lock();
         let state = &mut *state;
@@ -201,16 +148,12 @@ impl<T> Scheduler<T> {
         if entry.status == Status::Idle {
             self.schedule(state, lane, now);
         }
-        Pushed {
-            dropped,
-            reason: DROPPED_BACKLOG,
-            notice,
-        }
+        Pushed { dropped, notice }
     }
 
     /// Puts `item` before the waiting items of `lane` (after a paused turn, if there is
     /// one); it is never dropped. For the notice of a flooded chat.
-    pub fn push_front(&self, lane: Lane, item: T) {
+    pub(crate) fn push_front(&self, lane: Lane, item: T) {
         let now = Instant::now();
         let mut state = self.lock();
         let state = &mut *state;
@@ -253,7 +196,7 @@ impl<T> Scheduler<T> {
 
     /// The next turn: the first lane in line. `None` when the scheduler is abandoned, or
     /// closed with no lane in line.
-    pub async fn next(&self) -> Option<Turn<T>> {
+    pub(crate) async fn next(&self) -> Option<Turn<T>> {
         loop {
             let notified = self.work.notified();
             tokio::pin!(notified);
@@ -294,7 +237,7 @@ impl<T> Scheduler<T> {
     }
 
     /// The turn of `lane` is over and its item answered (or given up).
-    pub fn done(&self, lane: Lane) {
+    pub(crate) fn done(&self, lane: Lane) {
         let now = Instant::now();
         let mut state = self.lock();
         let state = &mut *state;
@@ -328,7 +271,7 @@ impl<T> Scheduler<T> {
 
     /// The turn of `lane` could not finish (a `retry_after` for this chat): `item` goes back
     /// to the front of the lane, and the lane waits until `until`.
-    pub fn pause(&self, lane: Lane, item: T, until: Instant) {
+    pub(crate) fn pause(&self, lane: Lane, item: T, until: Instant) {
         let mut state = self.lock();
         let state = &mut *state;
         let entry = state.lanes.entry(lane).or_insert_with(LaneState::new);
@@ -347,7 +290,7 @@ impl<T> Scheduler<T> {
     /// `from` (a paused turn first) go before those waiting in `to`, in their order, since
     /// they are older. While a turn of `from` is in progress they stay until it ends
     /// ([`Scheduler::done`] or [`Scheduler::pause`]), so that the chat's order is kept.
-    pub fn move_lane(&self, from: Lane, to: Lane) {
+    pub(crate) fn move_lane(&self, from: Lane, to: Lane) {
         if from == to {
             return;
         }
@@ -400,7 +343,7 @@ impl<T> Scheduler<T> {
     }
 
     /// Puts parked lanes whose time has come back in line, until the scheduler is abandoned.
-    pub async fn run_timer(&self) {
+    pub(crate) async fn run_timer(&self) {
         loop {
             let notified = self.timer.notified();
             tokio::pin!(notified);
@@ -442,13 +385,13 @@ impl<T> Scheduler<T> {
     /// `poll_below` turns are in progress (so what comes next is answered at once, not behind
     /// a backlog), and fewer than `max_held` items are held. Parked chats do not count: a busy
     /// chat never stops the polling.
-    pub async fn room(&self) {
+    pub(crate) async fn room(&self) {
         self.wait_until(|state| self.has_room(state)).await;
     }
 
     /// Waits until fewer than `max_held` items are held (the webhook, which cannot choose
     /// when updates come, waits only for memory).
-    pub async fn admit(&self) {
+    pub(crate) async fn admit(&self) {
         self.wait_until(|state| state.held < self.limits.max_held)
             .await;
     }
@@ -469,14 +412,14 @@ impl<T> Scheduler<T> {
     }
 
     /// Stops the intake: workers finish the lanes in line (not the parked ones) and stop.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         self.lock().closed = true;
         self.work.notify_waiters();
         self.room.notify_waiters();
     }
 
     /// Workers stop after their current turn, the timer at once.
-    pub fn abandon(&self) {
+    pub(crate) fn abandon(&self) {
         {
             let mut state = self.lock();
             state.closed = true;
@@ -488,322 +431,7 @@ impl<T> Scheduler<T> {
     }
 
     /// Items held: waiting, parked, or in a turn.
-    pub fn held(&self) -> usize {
+    pub(crate) fn held(&self) -> usize {
         self.lock().held
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::Arc;
-    use std::time::Duration;
-
-    fn scheduler(per_chat: usize) -> Scheduler<u32> {
-        Scheduler::new(
-            Limits {
-                per_chat,
-                max_held: 1000,
-                poll_below: 8,
-            },
-            Box::new(|_, _| None),
-        )
-    }
-
-    /// Takes every turn in line (without waiting), answering each at once.
-    async fn drain(s: &Scheduler<u32>) -> Vec<(Lane, u32)> {
-        let mut order = Vec::new();
-        loop {
-            let turn = tokio::time::timeout(Duration::from_millis(20), s.next()).await;
-            let Ok(Some(turn)) = turn else {
-                return order;
-            };
-            order.push((turn.lane, turn.item));
-            s.done(turn.lane);
-        }
-    }
-
-    #[tokio::test]
-    async fn no_chat_gets_a_second_turn_while_another_waits_for_its_first() {
-        let s = scheduler(100);
-        for i in 0..5 {
-            s.push(Lane::Chat(1), i);
-        }
-        s.push(Lane::Chat(2), 100);
-        s.push(Lane::Chat(3), 200);
-        s.push(Lane::Chat(2), 101);
-        let order = drain(&s).await;
-        let expected = vec![
-            (Lane::Chat(1), 0),
-            (Lane::Chat(2), 100),
-            (Lane::Chat(3), 200),
-            (Lane::Chat(1), 1),
-            (Lane::Chat(2), 101),
-            (Lane::Chat(1), 2),
-            (Lane::Chat(1), 3),
-            (Lane::Chat(1), 4),
-        ];
-        assert_eq!(order, expected);
-        assert_eq!(s.held(), 0);
-    }
-
-    #[tokio::test]
-    async fn a_lane_is_never_served_twice_at_once() {
-        let s = scheduler(100);
-        s.push(Lane::Chat(1), 1);
-        s.push(Lane::Chat(1), 2);
-        let first = s.next().await.unwrap();
-        // The second item of chat 1 waits until the first turn is done.
-        assert!(
-            tokio::time::timeout(Duration::from_millis(30), s.next())
-                .await
-                .is_err()
-        );
-        s.done(first.lane);
-        assert_eq!(s.next().await.unwrap().item, 2);
-    }
-
-    #[tokio::test]
-    async fn acknowledgements_and_inline_answers_go_before_chats() {
-        let s = scheduler(100);
-        s.push(Lane::Chat(1), 1);
-        s.push(Lane::Ack(7), 2);
-        s.push(Lane::Inline(8), 3);
-        let order: Vec<u32> = drain(&s).await.into_iter().map(|(_, i)| i).collect();
-        assert_eq!(order, vec![2, 3, 1]);
-    }
-
-    #[tokio::test]
-    async fn a_flood_keeps_the_newest_items_and_asks_for_one_notice() {
-        let s = scheduler(3);
-        let first = s.push(Lane::Chat(1), 0);
-        assert!(first.dropped.is_empty() && !first.notice);
-        let busy = s.next().await.unwrap(); // item 0 is in a turn
-        let mut notices = 0;
-        let mut dropped = Vec::new();
-        for i in 1..=10 {
-            let pushed = s.push(Lane::Chat(1), i);
-            notices += usize::from(pushed.notice);
-            if pushed.notice {
-                s.push_front(Lane::Chat(1), 999);
-            }
-            assert_eq!(pushed.reason, DROPPED_BACKLOG);
-            dropped.extend(pushed.dropped);
-        }
-        assert_eq!(notices, 1, "one notice per flood");
-        assert_eq!(dropped, vec![1, 2, 3, 4, 5, 6, 7]);
-        assert_eq!(s.held(), 1 + 3 + 1);
-        s.done(busy.lane);
-        let order: Vec<u32> = drain(&s).await.into_iter().map(|(_, i)| i).collect();
-        assert_eq!(order, vec![999, 8, 9, 10], "the notice, then the newest");
-        // Once the chat was empty, a new flood gets a new notice.
-        s.push(Lane::Chat(1), 20);
-        let busy = s.next().await.unwrap();
-        let notices: usize = (21..30)
-            .map(|i| usize::from(s.push(Lane::Chat(1), i).notice))
-            .sum();
-        assert_eq!(notices, 1);
-        s.done(busy.lane);
-    }
-
-    #[tokio::test]
-    async fn inline_queries_are_bounded_without_a_notice() {
-        let s = scheduler(2);
-        s.push(Lane::Inline(5), 1);
-        s.push(Lane::Inline(5), 2);
-        let pushed = s.push(Lane::Inline(5), 3);
-        assert_eq!(pushed.dropped, vec![1]);
-        assert!(!pushed.notice, "no notice for inline queries");
-        let order: Vec<u32> = drain(&s).await.into_iter().map(|(_, i)| i).collect();
-        assert_eq!(order, vec![2, 3]);
-    }
-
-    #[tokio::test]
-    async fn a_paced_chat_is_parked_and_holds_up_no_worker() {
-        let start = Instant::now();
-        // Chat 1 may go again 200 ms after each turn; chat 2 always.
-        let last = Arc::new(Mutex::new(None::<Instant>));
-        let seen = Arc::clone(&last);
-        let s = Arc::new(Scheduler::new(
-            Limits {
-                per_chat: 10,
-                max_held: 100,
-                poll_below: 8,
-            },
-            Box::new(move |lane, _now| match lane {
-                Lane::Chat(1) => seen
-                    .lock()
-                    .unwrap()
-                    .map(|t: Instant| t + Duration::from_millis(200)),
-                _ => None,
-            }),
-        ));
-        let timer = tokio::spawn({
-            let s = Arc::clone(&s);
-            async move { s.run_timer().await }
-        });
-        s.push(Lane::Chat(1), 1);
-        s.push(Lane::Chat(1), 2);
-        let turn = s.next().await.unwrap();
-        assert_eq!(turn.item, 1);
-        *last.lock().unwrap() = Some(Instant::now());
-        s.done(turn.lane); // chat 1 is parked for 200 ms
-        s.push(Lane::Chat(2), 3);
-        let turn = s.next().await.unwrap();
-        assert_eq!(turn.item, 3, "chat 2 goes while chat 1 waits");
-        assert!(start.elapsed() < Duration::from_millis(150));
-        s.done(turn.lane);
-        let turn = s.next().await.unwrap();
-        assert_eq!(turn.item, 2);
-        assert!(start.elapsed() >= Duration::from_millis(190));
-        s.done(turn.lane);
-        s.abandon();
-        timer.await.unwrap();
-    }
-
-    #[tokio::test]
-    async fn a_paused_turn_resumes_first_after_its_wait() {
-        let s = Arc::new(scheduler(10));
-        let timer = tokio::spawn({
-            let s = Arc::clone(&s);
-            async move { s.run_timer().await }
-        });
-        s.push(Lane::Chat(1), 1);
-        s.push(Lane::Chat(1), 2);
-        let turn = s.next().await.unwrap();
-        let paused_at = Instant::now();
-        s.pause(turn.lane, turn.item, paused_at + Duration::from_millis(100));
-        s.push(Lane::Chat(2), 3);
-        assert_eq!(s.next().await.unwrap().item, 3);
-        s.done(Lane::Chat(2));
-        let turn = s.next().await.unwrap();
-        assert_eq!(turn.item, 1, "the paused item first");
-        assert!(paused_at.elapsed() >= Duration::from_millis(95));
-        s.done(turn.lane);
-        assert_eq!(s.next().await.unwrap().item, 2);
-        s.abandon();
-        timer.await.unwrap();
-    }
-
-    #[tokio::test]
-    async fn the_poller_waits_while_a_lane_waits_for_a_worker_but_not_for_parked_chats() {
-        let s = Arc::new(Scheduler::new(
-            Limits {
-                per_chat: 10,
-                max_held: 3,
-                poll_below: 2,
-            },
-            Box::new(|lane, now| (lane == Lane::Chat(9)).then(|| now + Duration::from_secs(60))),
-        ));
-        // A parked chat does not hold up the poller.
-        s.push(Lane::Chat(9), 1);
-        tokio::time::timeout(Duration::from_millis(50), s.room())
-            .await
-            .expect("room while only a parked chat waits");
-        // A chat in line does, until a worker takes it.
-        s.push(Lane::Chat(1), 2);
-        assert!(
-            tokio::time::timeout(Duration::from_millis(30), s.room())
-                .await
-                .is_err()
-        );
-        let waiter = tokio::spawn({
-            let s = Arc::clone(&s);
-            async move { s.room().await }
-        });
-        let turn = s.next().await.unwrap();
-        tokio::time::timeout(Duration::from_millis(200), waiter)
-            .await
-            .expect("room once the lane is taken")
-            .unwrap();
-        // Memory: with max_held items held, even the webhook waits.
-        s.push(Lane::Chat(9), 3);
-        assert_eq!(s.held(), 3);
-        assert!(
-            tokio::time::timeout(Duration::from_millis(30), s.admit())
-                .await
-                .is_err()
-        );
-        s.done(turn.lane);
-        tokio::time::timeout(Duration::from_millis(50), s.admit())
-            .await
-            .expect("room after a turn is done");
-    }
-
-    #[tokio::test]
-    async fn the_poller_waits_while_many_turns_are_in_progress() {
-        let s = Arc::new(Scheduler::new(
-            Limits {
-                per_chat: 10,
-                max_held: 100,
-                poll_below: 2,
-            },
-            Box::new(|_, _| None),
-        ));
-        s.push(Lane::Chat(1), 1);
-        s.push(Lane::Chat(2), 2);
-        let first = s.next().await.unwrap();
-        let second = s.next().await.unwrap();
-        // Nothing in line, but two turns in progress: what came next would wait for them.
-        assert!(
-            tokio::time::timeout(Duration::from_millis(30), s.room())
-                .await
-                .is_err()
-        );
-        let waiter = tokio::spawn({
-            let s = Arc::clone(&s);
-            async move { s.room().await }
-        });
-        s.pause(
-            first.lane,
-            first.item,
-            Instant::now() + Duration::from_secs(60),
-        );
-        tokio::time::timeout(Duration::from_millis(200), waiter)
-            .await
-            .expect("room once a turn is paused")
-            .unwrap();
-        s.done(second.lane);
-    }
-
-    #[tokio::test]
-    async fn closing_drains_the_lanes_in_line_and_abandoning_stops_at_once() {
-        let s = scheduler(10);
-        s.push(Lane::Chat(1), 1);
-        s.push(Lane::Chat(2), 2);
-        s.close();
-        let turn = s.next().await.unwrap();
-        s.done(turn.lane);
-        let turn = s.next().await.unwrap();
-        s.done(turn.lane);
-        assert!(s.next().await.is_none(), "closed and nothing in line");
-        s.push(Lane::Chat(3), 3);
-        s.abandon();
-        assert!(s.next().await.is_none(), "abandoned");
-    }
-
-    #[tokio::test]
-    async fn a_moved_lane_goes_before_the_waiting_items_of_its_new_lane() {
-        let s = scheduler(100);
-        s.push(Lane::Chat(-5), 1);
-        s.push(Lane::Chat(-5), 2);
-        s.push(Lane::Chat(-1005), 10);
-        s.push(Lane::Chat(7), 70);
-        // The first turn of -5 is in progress when the move is found.
-        let turn = s.next().await.unwrap();
-        assert_eq!((turn.lane, turn.item), (Lane::Chat(-5), 1));
-        s.move_lane(Lane::Chat(-5), Lane::Chat(-1005));
-        // Nothing of -5 goes while its turn is in progress: the chat's order is kept.
-        let next = s.next().await.unwrap();
-        assert_eq!((next.lane, next.item), (Lane::Chat(-1005), 10));
-        s.done(next.lane);
-        s.done(Lane::Chat(-5));
-        let order = drain(&s).await;
-        assert_eq!(order, vec![(Lane::Chat(7), 70), (Lane::Chat(-1005), 2)]);
-        assert_eq!(s.held(), 0);
-        // A waiting lane moves too (and leaves the line).
-        s.push(Lane::Chat(-6), 3);
-        s.move_lane(Lane::Chat(-6), Lane::Chat(-1006));
-        assert_eq!(drain(&s).await, vec![(Lane::Chat(-1006), 3)]);
     }
 }
