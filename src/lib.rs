@@ -58,3 +58,32 @@ pub const LAYERS: &[&[&str]] = &[
     &["bot"],
     &["app"],
 ];
+
+/// The layers inside the modules that have their own, lowest first, by the same rule as
+/// [`LAYERS`]: a file uses only the modules of the layers below its own. A module's root file
+/// (`mod.rs`, its public face) stands above all of them: nothing inside points up at it, so
+/// a type the others share lives in a file of its own (`engine::reply`), not in the root.
+pub const INNER_LAYERS: &[(&str, &[&[&str]])] = &[
+    (
+        "engine",
+        &[
+            &["action", "command", "i18n", "names", "request"],
+            &["lookup", "reply", "reports", "votes"],
+            &["catalog", "search"],
+            &["consultations"],
+            &["snapshot"],
+            &["screens"],
+            &["router"],
+        ],
+    ),
+    (
+        "bot",
+        &[
+            &["circuit", "limits", "outcome", "queue", "settings"],
+            &["api", "unchanged"],
+            &["moves", "send"],
+            &["intake"],
+            &["poll", "profile", "webhook", "worker"],
+        ],
+    ),
+];

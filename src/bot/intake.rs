@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::value::RawValue;
-use teloxide::types::{CallbackQueryId, ChatId, Update, UpdateKind};
+use teloxide::types::{CallbackQuery, ChatId, Update, UpdateKind};
 use tokio::sync::Notify;
 
 use super::moves::Moves;
@@ -65,7 +65,8 @@ pub(crate) enum Work {
     /// An update to answer.
     Update(Box<Update>),
     /// The acknowledgement of a button press (stops the client's spinner).
-    Ack(CallbackQueryId),
+    /// The press itself is kept: a press of a button this version never made gets a toast.
+    Ack(Box<CallbackQuery>),
     /// "Too many messages at once" to a flooded chat, in the user's language.
     Notice {
         chat: ChatId,
@@ -288,7 +289,12 @@ impl Intake {
         if let UpdateKind::CallbackQuery(query) = &update.kind {
             // The acknowledgement has a lane of its own, served before any chat: it is never
             // held behind the messages of a busy or paused chat.
-            let ack = Item::new(None, BatchId(0), Work::Ack(query.id.clone()), deadline);
+            let ack = Item::new(
+                None,
+                BatchId(0),
+                Work::Ack(Box::new(query.clone())),
+                deadline,
+            );
             let pushed = self.sched.push(Lane::Ack(query.from.id), ack);
             if !pushed.dropped.is_empty() {
                 metrics::counter!("bot_errors_total", "kind" => "callback_ack_dropped")

@@ -28,6 +28,9 @@ pub(crate) enum Outcome {
     NoReply,
     /// A pressed button would show what its message shows already: nothing is edited.
     Unchanged,
+    /// A button this version never made: its toast went with the acknowledgement, and
+    /// nothing is sent or edited.
+    Toasted,
     /// A group became a supergroup (Telegram's service message).
     ChatMoved,
     /// The one "too many messages" notice to a flooded chat.
@@ -56,6 +59,7 @@ impl Outcome {
             Outcome::NoData => "no-data",
             Outcome::NoReply => "no-reply",
             Outcome::Unchanged => "unchanged",
+            Outcome::Toasted => "toasted",
             Outcome::ChatMoved => "chat-moved",
             Outcome::BacklogNotice => "notice",
             Outcome::Alerted => "alerted",

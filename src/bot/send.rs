@@ -249,7 +249,7 @@ impl Delivery {
             texts: reply.messages(),
             markup: keyboard(&reply.buttons),
             image: reply.image,
-            force_reply: reply.force_reply,
+            force_reply: reply.placement == crate::engine::Placement::ForceReply,
             sent: 0,
             class: Class::Reply,
             replaced: None,

@@ -58,6 +58,7 @@ pub const KEYS: &[&str] = &[
     "unknown_command",
     "error",
     "stale_button",
+    "stale_toast",
     "only_text",
     "cmd_start",
     "cmd_help",

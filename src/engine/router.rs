@@ -1,14 +1,16 @@
 //! The one router: every request is parsed once into a [`Route`] and answered from one
 //! exhaustive `match` per kind of input (commands, buttons, text), each arm calling its screen
-//! in `screens/`. What a request counts is counted here: the request itself and the language of
-//! its reply, plus what its screen noted in the request's [`Tally`].
+//! in `screens/`. What a request counts is counted here (the request itself), plus what its
+//! screen noted in the request's tally; the engine adds the language of the reply.
 
+use super::action::Action;
+use super::command::Command;
+use super::reply::{InlineItem, Placement, Reply};
+use super::request::{ChatKind, Input, Request};
 use super::screens::Ctx;
-use super::{Action, ChatKind, Command, Engine, InlineItem, Input, Reply, Request};
 use crate::clock;
-use crate::lang::Lang;
-use crate::stats::{Tally, metric};
-use crate::store::StoreError;
+use crate::stats::metric;
+use crate::store::{ImportOutcome, StoreError, SyncError};
 
 /// A request's input, parsed once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,67 +47,53 @@ impl<'a> Route<'a> {
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-/// Answers `req` (see [`Engine::handle`]).
-pub(super) async fn handle(engine: &Engine, req: &Request) -> Option<Reply> {
-    let lang = engine
-        .language(req.user_id, req.language_code.as_deref())
-        .await;
-    let tally = Tally::default();
-    let ctx = context(engine, lang, &tally);
-    let route = Route::parse(&req.input, engine.is_admin(req.user_id));
+/// The key of the toast that answers a button this version never made.
+pub(super) const STALE_TOAST: &str = "stale_toast";
+
+/// Answers `req` in `ctx` (see [`super::Engine::handle`]); `sync` imports the content folder
+/// (for `/reload`).
+pub(super) async fn handle<F, Sync>(ctx: &Ctx<'_>, req: &Request, sync: F) -> Option<Reply>
+where
+    F: FnOnce() -> Sync,
+    Sync: Future<Output = std::result::Result<ImportOutcome, SyncError>>,
+{
+    let route = Route::parse(&req.input, ctx.admins.contains(&req.user_id));
     let private = req.chat == ChatKind::Private;
-    let pressed = matches!(route, Route::Button(_) | Route::StaleButton);
+    let pressed = matches!(route, Route::Button(_));
     let answered = match route {
         Route::Command(command, arg) => {
-            tally.count(metric::REQUEST, command.name());
-            self::command(engine, &ctx, req, command, arg)
-                .await
-                .map(Some)
+            ctx.stats.count(metric::REQUEST, command.name());
+            self::command(ctx, req, command, arg, sync).await.map(Some)
         }
         Route::UnknownCommand(name) => Ok(Some(ctx.unknown_command(name))),
         Route::Button(action) => {
-            tally.count(metric::REQUEST, action.kind());
-            button(&ctx, req, &action).await.map(Some)
+            ctx.stats.count(metric::REQUEST, action.kind());
+            button(ctx, req, &action).await.map(Some)
         }
-        Route::StaleButton => Ok(Some(ctx.stale_button())),
-        Route::Text(text) if private => text_in_private(&ctx, req.user_id, text).await.map(Some),
+        // A button this version never made: a toast, and the message stays as it is.
+        Route::StaleButton => Ok(Some(ctx.toast(STALE_TOAST))),
+        Route::Text(text) if private => text_in_private(ctx, req.user_id, text).await.map(Some),
         // In a group the bot answers commands only.
         Route::Text(_) => Ok(None),
         Route::NotText if private => Ok(Some(ctx.only_text())),
         Route::NotText => Ok(None),
     };
-    let reply = match answered {
-        Ok(reply) => reply.map(|mut r| {
-            // A pressed button's answer replaces its message, except a message of its own
-            // under the card (a prompt to answer, a refusal).
-            r.edit = pressed && !r.below;
-            r
+    match answered {
+        // A pressed button's answer replaces its message, unless its screen placed it
+        // elsewhere (a message of its own under the card: a prompt to answer, a refusal).
+        Ok(reply) => reply.map(|r| match r.placement {
+            Placement::New if pressed => r.placed(Placement::Edit),
+            _ => r,
         }),
         Err(err) => {
             tracing::error!(error = %err, "store error while answering");
             Some(ctx.error())
         }
-    };
-    if let Some(reply) = &reply {
-        tally.count(metric::LANGUAGE, reply.lang.code());
     }
-    drop(ctx);
-    engine.stats().add(tally);
-    reply
 }
 
-/// Results for an inline query (see [`Engine::inline`]): counted as one `inline` request;
-/// the cards rendered for it are no lookups, so what their screens note is not counted.
-pub(super) async fn inline(
-    engine: &Engine,
-    user_id: i64,
-    language_code: Option<&str>,
-    query: &str,
-) -> Vec<InlineItem> {
-    let lang = engine.language(user_id, language_code).await;
-    engine.stats().count(metric::REQUEST, "inline");
-    let rendered = Tally::default();
-    let ctx = context(engine, lang, &rendered);
+/// Results for an inline query in `ctx` (see [`super::Engine::inline`]).
+pub(super) async fn inline(ctx: &Ctx<'_>, query: &str) -> Vec<InlineItem> {
     match ctx.inline(query).await {
         Ok(items) => items,
         Err(err) => {
@@ -115,31 +103,17 @@ pub(super) async fn inline(
     }
 }
 
-/// The context of one request in `lang`, counting into `tally`.
-pub(super) fn context<'a>(engine: &'a Engine, lang: Lang, tally: &'a Tally) -> Ctx<'a> {
-    Ctx {
-        store: &engine.store,
-        loaded: engine.snapshot(),
-        lang,
-        stats: tally,
-        username: engine.username(),
-        desk: &engine.desk,
-        ballots: &engine.ballots,
-        admins: &engine.admins,
-        default_lang: engine.default_lang,
-        tap: &engine.tap.db,
-        tap_view: engine.tap.view(),
-        tap_stale_after: engine.tap.stale_after(),
-    }
-}
-
-async fn command(
-    engine: &Engine,
+async fn command<F, Sync>(
     ctx: &Ctx<'_>,
     req: &Request,
     command: Command,
     arg: &str,
-) -> Result<Reply> {
+    sync: F,
+) -> Result<Reply>
+where
+    F: FnOnce() -> Sync,
+    Sync: Future<Output = std::result::Result<ImportOutcome, SyncError>>,
+{
     let user = req.user_id;
     let arg = arg.trim();
     Ok(match command {
@@ -172,7 +146,7 @@ async fn command(
         Command::Privacy => ctx.privacy(),
         Command::Forget => ctx.forget(user).await?,
         Command::Cancel => ctx.cancel_report(user),
-        Command::Reload => ctx.reload(Box::pin(engine.sync_content()).await),
+        Command::Reload => ctx.reload(Box::pin(sync()).await),
         Command::Stats => ctx.stats(arg).await?,
         Command::Reports => ctx.reports(None).await?,
     })

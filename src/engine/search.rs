@@ -2,7 +2,7 @@
 //! match first and a typo fallback. User text never reaches FTS5 as syntax: it is folded to
 //! words, and each word is quoted.
 
-use super::Action;
+use super::action::Action;
 use super::lookup::{Found, Index, Target};
 use crate::content::Content;
 use crate::fold;

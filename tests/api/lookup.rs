@@ -1,8 +1,8 @@
 //! Finding the ministry or area a person means, from free text and `/contact`, and staying
 //! polite and valid on anything else.
 
-use lidzdaliba_bot::engine::Action;
 use lidzdaliba_bot::engine::lookup::{Found, Lookup, Target};
+use lidzdaliba_bot::engine::{Action, Placement};
 use lidzdaliba_bot::lang::Lang;
 use lidzdaliba_bot::render::{bold, escape};
 
@@ -150,7 +150,7 @@ async fn the_card_shows_the_ministry_name_area_and_fallback_contact() {
         reply.text
     );
     assert!(actions(&reply).contains(&Action::Lesson(6)));
-    assert!(!reply.edit);
+    assert_eq!(reply.placement, Placement::New);
 }
 
 #[tokio::test]
@@ -261,7 +261,7 @@ async fn areas_of_two_ministries_offer_a_choice() {
     // Choosing one shows its card, in place of the question.
     let card = app.press(&Action::Area("veseliba".into())).await;
     assert_card(&app, &card, "vm", Some("veseliba"), None, "chosen area").await;
-    assert!(card.edit);
+    assert_eq!(card.placement, Placement::Edit);
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! a card to the stored report and the admins' message with the card's `file:line`; consent
 //! on and off; `/cancel`; the limits; `/reports` resolve; `/forget`; the CLI listing.
 
+use lidzdaliba_bot::engine::Placement;
 use serde_json::Value;
 
 use crate::helpers::line_of;
@@ -277,7 +278,7 @@ async fn the_terminal_and_the_stats_show_reports_and_closed_ones_go_after_90_day
     ] {
         let user = app.fresh_user();
         let prompt = app.press_as(user, Some("lv"), item).await;
-        assert!(prompt.force_reply && prompt.below, "{}", prompt.text);
+        assert_eq!(prompt.placement, Placement::ForceReply, "{}", prompt.text);
         app.ask_as(user, Some("lv"), body).await;
     }
     let store = &app.store;
@@ -371,7 +372,7 @@ async fn in_a_group_the_flag_points_to_a_private_chat() {
         input: Input::Button("rp:c:vm".into()),
     };
     let reply = app.engine.handle(&request).await.unwrap();
-    assert!(reply.below && !reply.force_reply, "{}", reply.text);
+    assert_eq!(reply.placement, Placement::Below, "{}", reply.text);
     assert!(reply.text.contains("privātā sarunā"), "{}", reply.text);
     let link = format!("https://t.me/{}?start=c-vm", crate::fake_api::BOT_USERNAME);
     assert!(reply.text.contains(&link), "{}", reply.text);

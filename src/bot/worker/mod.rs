@@ -7,7 +7,7 @@ pub(crate) mod request;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use teloxide::types::{CallbackQueryId, ChatId, InlineQuery, MaybeInaccessibleMessage};
+use teloxide::types::{CallbackQuery, ChatId, InlineQuery, MaybeInaccessibleMessage};
 use teloxide::{ApiError, RequestError};
 use tracing::Instrument;
 
@@ -358,9 +358,21 @@ impl Runtime {
         }
     }
 
-    /// `answerCallbackQuery`: the client shows a spinner until it is answered.
-    async fn acknowledge(&self, query: &CallbackQueryId, until: Instant) -> TurnEnd {
-        let body = serde_json::json!({ "callback_query_id": query });
+    /// `answerCallbackQuery`: the client shows a spinner until it is answered. A press of a
+    /// button this version never made gets the engine's toast with it.
+    async fn acknowledge(&self, query: &CallbackQuery, until: Instant) -> TurnEnd {
+        let toast = self
+            .engine
+            .toast(
+                query.from.id.0 as i64,
+                query.from.language_code.as_deref(),
+                query.data.as_deref(),
+            )
+            .await;
+        let body = match toast {
+            Some(text) => serde_json::json!({ "callback_query_id": query.id, "text": text }),
+            None => serde_json::json!({ "callback_query_id": query.id }),
+        };
         let answered = send::call_with_retry::<bool>(
             &self.client,
             Scope::Bot,
@@ -434,6 +446,10 @@ impl Runtime {
             return Prepared::Done(Outcome::NoReply);
         };
         self.alert(std::mem::take(&mut reply.alerts));
+        // A button this version never made: its toast went with the acknowledgement.
+        if reply.placement == crate::engine::Placement::Toast {
+            return Prepared::Done(Outcome::Toasted);
+        }
         // A stale or repeated button that would show what the message already shows: the
         // press is acknowledged (in its own lane) and nothing is edited.
         if let Some(MaybeInaccessibleMessage::Regular(message)) = pressed
@@ -443,7 +459,9 @@ impl Runtime {
             return Prepared::Done(Outcome::Unchanged);
         }
         let delivery = match pressed.map(|m| (m.chat().id, m.id())) {
-            Some((chat, message_id)) if reply.edit => Delivery::edit(chat, message_id, reply),
+            Some((chat, message_id)) if reply.placement == crate::engine::Placement::Edit => {
+                Delivery::edit(chat, message_id, reply)
+            }
             // A reply meant to go under the pressed message (the prompt for a report).
             Some((chat, _)) => Delivery::new(chat, reply),
             None => Delivery::new(user_chat, reply),

@@ -1,7 +1,7 @@
 //! The admins' screens: `/stats` and the answer to `/reload`.
 
 use super::{Ctx, Result};
-use crate::engine::Reply;
+use crate::engine::reply::Reply;
 use crate::render::{bold, escape};
 use crate::store::{ImportOutcome, SyncError};
 

@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 
 use super::{Ctx, host, show_date_on, source_links};
 use crate::content::{Area, Contact, ContactKind, Ministry};
+use crate::engine::action::Action;
 use crate::engine::lookup::Target;
-use crate::engine::{Action, Button, Reply};
+use crate::engine::reply::{Button, Reply};
 use crate::render::{self, bold, escape, link, rich};
 use crate::stats::metric;
 

@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use super::{Ctx, echo, quoted};
-use crate::engine::{Action, Button, Reply};
+use crate::engine::action::Action;
+use crate::engine::reply::{Button, Reply};
 use crate::fold;
 use crate::render::{bold, escape, rich};
 

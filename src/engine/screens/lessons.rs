@@ -4,8 +4,9 @@ use std::fmt::Write as _;
 
 use super::{Ctx, echo, quoted, show_date};
 use crate::content::{Lesson, Ministry};
+use crate::engine::action::Action;
 use crate::engine::lookup::{Found, Lookup};
-use crate::engine::{Action, Button, Reply};
+use crate::engine::reply::{Button, Reply};
 use crate::render::{bold, escape, link, rich};
 
 impl Ctx<'_> {

@@ -4,8 +4,9 @@
 use std::fmt::Write as _;
 
 use super::{Ctx, Result, echo};
+use crate::engine::action::Action;
 use crate::engine::lookup::{Found, Target};
-use crate::engine::{Action, Button, Reply};
+use crate::engine::reply::{Button, Reply};
 use crate::fold;
 use crate::render::escape;
 use crate::stats::metric;

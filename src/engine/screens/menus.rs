@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use super::{Ctx, Result, show_date, show_time};
-use crate::engine::{Action, Button, Reply};
+use crate::engine::action::Action;
+use crate::engine::reply::{Button, Reply};
 use crate::lang::Lang;
 use crate::render::{bold, escape, link, rich};
 

@@ -5,11 +5,13 @@
 
 use std::sync::Arc;
 
+use super::action::Action;
 use super::catalog::Catalog;
 use super::lookup::Target;
+use super::reply::{Button, Placement, Reply};
 use super::reports::Desk;
+use super::snapshot::{self, Loaded};
 use super::votes::Ballots;
-use super::{Action, Button, Loaded, Reply};
 use crate::content::Section;
 use crate::lang::Lang;
 use crate::render::{self, bold, escape, link, rich};
@@ -78,7 +80,7 @@ impl Ctx<'_> {
 
     /// The language `user_id` reads (for a message to an admin).
     pub(in crate::engine) async fn language_of(&self, user_id: i64) -> Lang {
-        super::language_of(self.store, self.default_lang, user_id, None).await
+        snapshot::language_of(self.store, self.default_lang, user_id, None).await
     }
 
     /// Whether the item an action opens is in the content (menus always are).
@@ -195,6 +197,11 @@ impl Ctx<'_> {
         reply
     }
 
+    /// The UI string `key` as a toast on the pressed button (plain text, no message).
+    pub(in crate::engine) fn toast(&self, key: &'static str) -> Reply {
+        Reply::new(self.t(key).to_string(), Vec::new(), self.lang).placed(Placement::Toast)
+    }
+
     pub(in crate::engine) fn unknown_command(&self, name: &str) -> Reply {
         let shown = format!("/{}", echo(name));
         let text = escape(&self.fill("unknown_command", &[("command", &shown)]));
@@ -235,16 +242,7 @@ impl Ctx<'_> {
     }
 
     fn reply(&self, text: String, buttons: Vec<Vec<Button>>) -> Reply {
-        Reply {
-            text,
-            buttons,
-            edit: false,
-            lang: self.lang,
-            image: None,
-            below: false,
-            force_reply: false,
-            alerts: Vec::new(),
-        }
+        Reply::new(text, buttons, self.lang)
     }
 
     fn main_button(&self) -> Button {

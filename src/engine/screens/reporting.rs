@@ -4,8 +4,10 @@
 //! `engine/reports.rs`.
 
 use super::{Ctx, Result};
+use crate::engine::action::Action;
+use crate::engine::reply::{Alert, Reply};
 use crate::engine::reports::{self, cut};
-use crate::engine::{Action, Alert, ChatKind, Reply};
+use crate::engine::request::ChatKind;
 use crate::store::ReportStatus;
 
 impl Ctx<'_> {

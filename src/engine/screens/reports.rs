@@ -3,8 +3,9 @@
 
 use super::{Ctx, Result, shorten, show_time};
 use crate::content::ContentHash;
+use crate::engine::action::Action;
+use crate::engine::reply::{Button, Placement, Reply};
 use crate::engine::reports::{MAX_CHARS, PER_DAY, Refusal};
-use crate::engine::{Action, Button, Reply};
 use crate::lang::Lang;
 use crate::render::{bold, escape};
 use crate::store::{NewReport, Report, ReportStatus};
@@ -69,19 +70,16 @@ impl Ctx<'_> {
             "report_prompt",
             &[("title", &report.title), ("max", &MAX_CHARS.to_string())],
         );
-        let mut reply = self.reply(escape(&text), Vec::new());
-        reply.force_reply = true;
-        reply.below = true;
-        reply
+        self.reply(escape(&text), Vec::new())
+            .placed(Placement::ForceReply)
     }
 
     /// 🚩 pressed in a group: reports are taken in a private chat with the bot, where the
     /// card's permalink opens the same card.
     pub(in crate::engine) fn report_in_private(&self, item: &Action) -> Reply {
         let link = self.permalink(item).unwrap_or_default();
-        let mut reply = self.plain_reply(self.fill("report_in_private", &[("link", &link)]).trim());
-        reply.below = true;
-        reply
+        self.plain_reply(self.fill("report_in_private", &[("link", &link)]).trim())
+            .placed(Placement::Below)
     }
 
     /// Why no report can be taken now; a message of its own (the card stays).
@@ -91,9 +89,7 @@ impl Ctx<'_> {
             Refusal::TooMany => self.fill("report_too_many", &[("n", &PER_DAY.to_string())]),
             Refusal::Busy => self.fill("report_busy", &[]),
         };
-        let mut reply = self.plain_reply(&text);
-        reply.below = true;
-        reply
+        self.plain_reply(&text).placed(Placement::Below)
     }
 
     /// The thanks for report `id`, with the offer to be contacted said plainly before the

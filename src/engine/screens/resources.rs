@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Ctx;
-use crate::engine::Reply;
+use crate::engine::reply::Reply;
 use crate::render::{bold, escape, link, rich};
 
 impl Ctx<'_> {

@@ -1,8 +1,9 @@
 //! `/search` and inline queries: the best matches as buttons, or as cards to send.
 
 use super::{Ctx, Result, echo, icon, shorten};
+use crate::engine::action::Action;
+use crate::engine::reply::{Button, InlineItem, MAX_INLINE_RESULTS, Reply};
 use crate::engine::search::Hit;
-use crate::engine::{Action, Button, InlineItem, MAX_INLINE_RESULTS, Reply};
 use crate::render::escape;
 
 impl Ctx<'_> {

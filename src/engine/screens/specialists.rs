@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use super::Ctx;
-use crate::engine::{Action, Button, Reply};
+use crate::engine::action::Action;
+use crate::engine::reply::{Button, Reply};
 use crate::render::{bold, escape};
 
 impl Ctx<'_> {

@@ -10,8 +10,10 @@ use std::fmt::Write as _;
 
 use super::{Ctx, Result, echo};
 use crate::clock;
+use crate::engine::action::Action;
 use crate::engine::lookup::{Found, Target as Named};
-use crate::engine::{Action, Button, ChatKind, Reply};
+use crate::engine::reply::{Button, Reply};
+use crate::engine::request::ChatKind;
 use crate::render::{bold, escape};
 use crate::tap::{self, Filter, Followed, OpenItem, OpenNow, Target};
 

@@ -2,8 +2,9 @@
 //! thank-you that replaces the pressed card: the same card without the two vote buttons.
 
 use super::Ctx;
+use crate::engine::action::Action;
+use crate::engine::reply::{Button, Reply};
 use crate::engine::votes::Ballot;
-use crate::engine::{Action, Button, Reply};
 use crate::render::escape;
 use crate::stats::metric;
 
