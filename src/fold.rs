@@ -58,6 +58,15 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// The words of `text` as typed (case and marks kept), split where [`fold`] puts its spaces:
+/// the n-th word here is the n-th word of `fold(text)`.
+pub fn words_as_typed(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || ('\u{0300}'..='\u{036f}').contains(&c)))
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(str::to_string)
+        .collect()
+}
+
 /// Latvian (and a few English) endings, longest first, already folded.
 const ENDINGS: &[&str] = &[
     "ajiem", "ajam", "ajai", "ajos", "ajas", "iem", "ajs", "ais", "ams", "am", "as", "os", "us",

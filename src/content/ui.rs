@@ -140,6 +140,14 @@ pub const KEYS: &[&str] = &[
     "guests_note",
     "specialists_note",
     "participation_pages_missing",
+    // Agencies and bodies that are not ministries
+    "agency_under",
+    "agency_business",
+    "agency_website",
+    "agency_sources",
+    "body_no_ministry",
+    "body_where",
+    "body_sources",
 ];
 
 /// The UI strings that may hold links written `[label](https://...)`: the screens render them

@@ -455,8 +455,9 @@ async fn load(store: &Store) -> Result<Loaded, EngineError> {
     };
     let strings = i18n::Strings::new(std::mem::take(&mut content.ui));
     let terms = search::Vocabulary::new(terms);
-    let index =
-        lookup::Index::build(&names::of(&content.ministries)).with_vocabulary(terms.terms());
+    let index = lookup::Index::build(&names::of(&content.ministries))
+        .with_institutions(&content.agencies, &content.bodies)
+        .with_vocabulary(terms.terms());
     Ok(Loaded {
         catalog: catalog::Catalog::new(info, content),
         strings,
