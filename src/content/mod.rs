@@ -256,8 +256,8 @@ pub struct Agency {
     pub name: Text,
     /// The id of the ministry it is under.
     pub ministry: String,
-    /// Its own site.
-    pub website: String,
+    /// Its own site, when one was seen.
+    pub website: Option<String>,
     /// What people go there for.
     pub business: Text,
     pub aliases: Vec<String>,
@@ -276,7 +276,7 @@ pub struct Body {
     pub what: Text,
     /// Where and how to turn to it.
     pub turn: Text,
-    pub website: String,
+    pub website: Option<String>,
     pub aliases: Vec<String>,
     /// Pages that say what it is; at least one.
     pub sources: Vec<String>,

@@ -45,17 +45,27 @@ impl Reader<'_> {
                 t,
                 ctx,
                 &[
-                    "id", "abbr", "name", "ministry", "website", "business", "aliases", "sources",
+                    "id",
+                    "abbr",
+                    "name",
+                    "ministry",
+                    "website",
+                    "business",
+                    "aliases",
+                    "sources",
+                    "source_quote",
                 ],
             );
             let id = self.id(t, ctx, "id");
             let abbr = self.string(t, ctx, "abbr");
             let name = self.text(t, ctx, "name");
             let ministry = self.id(t, ctx, "ministry");
-            let website = self.url(t, ctx, "website");
+            let website = self.opt_url(t, ctx, "website");
             let business = self.text(t, ctx, "business");
             let aliases = self.strings(t, ctx, "aliases");
             let sources = self.sources(t, ctx);
+            // The words of the source that say so, for whoever checks the record.
+            let _ = self.opt_string(t, ctx, "source_quote");
             if let Some(id) = &id {
                 self.unique(&mut ids, id, t, "agency");
             }
@@ -67,8 +77,8 @@ impl Reader<'_> {
                     format!("{ctx}: abbr '{abbr}' is not an abbreviation (2-8 capitals or digits)"),
                 );
             }
-            if let (Some(id), Some(abbr), Some(name), Some(ministry), Some(website), Some(business)) =
-                (id, abbr, name, ministry, website, business)
+            if let (Some(id), Some(abbr), Some(name), Some(ministry), Some(business)) =
+                (id, abbr, name, ministry, business)
                 && !sources.is_empty()
             {
                 out.push(Agency {
@@ -104,14 +114,13 @@ impl Reader<'_> {
             let name = self.text(t, ctx, "name");
             let what = self.text(t, ctx, "what");
             let turn = self.text(t, ctx, "where");
-            let website = self.url(t, ctx, "website");
+            let website = self.opt_url(t, ctx, "website");
             let aliases = self.strings(t, ctx, "aliases");
             let sources = self.sources(t, ctx);
             if let Some(id) = &id {
                 self.unique(&mut ids, id, t, "body");
             }
-            if let (Some(id), Some(name), Some(what), Some(turn), Some(website)) =
-                (id, name, what, turn, website)
+            if let (Some(id), Some(name), Some(what), Some(turn)) = (id, name, what, turn)
                 && !sources.is_empty()
             {
                 out.push(Body {

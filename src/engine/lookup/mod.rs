@@ -180,6 +180,10 @@ impl Index {
             self.abbr_exact.insert(alias.trim().to_lowercase(), target);
             return;
         }
+        // An abbreviation written in lower case (`varam`) is still one: matched whole.
+        if self.abbr_exact.get(&alias.trim().to_lowercase()) == Some(&target) {
+            return;
+        }
         let key = fold::phrase_key(alias);
         if key.is_empty() {
             return;
@@ -289,7 +293,11 @@ impl Index {
                 }
                 let window = &words[i..i + len];
                 let phrase = window.join(" ");
-                if let Some(targets) = self.phrases.get(&phrase)
+                // A question word alone is never a name (`es`, "I", is not `ES`, the EU,
+                // unless typed in capitals, above).
+                let question = len == 1 && is_question_word(words[i]);
+                if !question
+                    && let Some(targets) = self.phrases.get(&phrase)
                     && self.marks_fit(&phrase, &lower[i..i + len], window)
                 {
                     exact.extend(targets.iter().cloned());
@@ -365,16 +373,21 @@ impl Index {
     /// The answer for the targets matched (internal ones included: agencies and bodies).
     fn answer(&self, mut matched: Vec<Target>, as_typed: bool) -> Lookup {
         dedup(&mut matched);
-        let bodies: Vec<&Target> = matched.iter().filter(|t| is_body(t)).collect();
-        if bodies.len() == 1 && matched.len() == 1 {
-            let id = bodies[0].ministry[BODY.len_utf8()..].to_string();
+        if matched.iter().any(is_body) {
+            // A body beside a ministry's name ("cilvēktiesību aizsardzība"): the ministry
+            // is no answer, and a body cannot be one of several choices.
+            let institution = match matched.as_slice() {
+                [body] => Some(Institution::Body(
+                    body.ministry[BODY.len_utf8()..].to_string(),
+                )),
+                _ => None,
+            };
             return Lookup {
                 found: Found::Nothing(Vec::new()),
                 as_typed,
-                institution: Some(Institution::Body(id)),
+                institution,
             };
         }
-        matched.retain(|t| !is_body(t));
         let agencies: Vec<String> = matched.iter().filter_map(agency_of).collect();
         let areas: Vec<&Target> = matched.iter().filter(|t| agency_of(t).is_none()).collect();
         let institution = match (agencies.as_slice(), areas.is_empty()) {

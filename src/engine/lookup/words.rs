@@ -34,6 +34,15 @@ const STOPWORDS: &[&str] = &[
     "contact",
     "contacts",
     "lv",
+    "with",
+    "a",
+    "an",
+    "at",
+    "on",
+    "by",
+    "from",
+    "pie",
+    "no",
 ];
 
 /// The words a question is made of (Latvian and English): never matched, never a typo, so
@@ -42,6 +51,7 @@ const STOPWORDS: &[&str] = &[
 const QUESTION: &[&str] = &[
     // Latvian
     "kas",
+    "es",
     "kur",
     "kā",
     "kāds",

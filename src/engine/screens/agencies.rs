@@ -40,12 +40,19 @@ impl Ctx<'_> {
         ));
         let _ = write!(
             head,
-            "\n{}: {}\n{}: {}\n\n",
+            "\n{}: {}",
             bold(self.t("agency_business")),
             escape(agency.business.get(self.lang)),
-            bold(self.t("agency_website")),
-            link(&agency.website, host(&agency.website)),
         );
+        if let Some(site) = &agency.website {
+            let _ = write!(
+                head,
+                "\n{}: {}",
+                bold(self.t("agency_website")),
+                link(site, host(site))
+            );
+        }
+        head.push_str("\n\n");
         let mut seen = Vec::new();
         let urls = agency.sources.iter().map(String::as_str);
         let cited = self.cited("agency_sources", urls, &mut seen);
@@ -64,14 +71,20 @@ impl Ctx<'_> {
         let mut text = bold(body.name.get(self.lang));
         let _ = write!(
             text,
-            "\n\n{}\n{}\n\n{}: {}\n{}: {}",
+            "\n\n{}\n{}\n\n{}: {}",
             rich(body.what.get(self.lang)),
             escape(self.t("body_no_ministry")),
             bold(self.t("body_where")),
             rich(body.turn.get(self.lang)),
-            bold(self.t("website")),
-            link(&body.website, host(&body.website)),
         );
+        if let Some(site) = &body.website {
+            let _ = write!(
+                text,
+                "\n{}: {}",
+                bold(self.t("website")),
+                link(site, host(site))
+            );
+        }
         let mut seen = Vec::new();
         let urls = body.sources.iter().map(String::as_str);
         let fold: Vec<String> = self
