@@ -177,4 +177,40 @@ mod tests {
         }
         assert!(Dictionary::Empty.may_be_typo("veslība"));
     }
+
+    /// Debian's files (`hunspell-lv`, `hunspell-en-us`; `.ci/run` installs them): the words
+    /// the issue found "corrected" into other areas are real words, the slips are not.
+    #[test]
+    fn debians_dictionaries_know_real_words_and_not_slips() {
+        let dictionary = Dictionary::read(Path::new(DEFAULT_DIR));
+        assert!(
+            dictionary.is_present(),
+            "install hunspell-lv and hunspell-en-us ({DEFAULT_DIR})"
+        );
+        for word in [
+            "medības", "Medības", "būs", "var", "laiks", "rīt", "kāds", "bus", "policy", "count",
+            "hunting", "weather",
+        ] {
+            assert!(dictionary.is_word(word), "{word} is a word");
+            assert!(!dictionary.may_be_typo(word), "{word}");
+        }
+        // Typed without the marks, still the real word.
+        for word in ["medibas", "veseliba", "kads", "laiks"] {
+            assert!(
+                dictionary.is_word(word),
+                "{word} is a word without its marks"
+            );
+        }
+        for slip in [
+            "veslība",
+            "pensjas",
+            "izglītīab",
+            "helth",
+            "enviroment",
+            "qqqxxz",
+        ] {
+            assert!(!dictionary.is_word(slip), "{slip} is no word");
+            assert!(dictionary.may_be_typo(slip), "{slip}");
+        }
+    }
 }
