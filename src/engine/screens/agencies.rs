@@ -5,11 +5,12 @@
 
 use std::fmt::Write as _;
 
+use super::contacts::MAX_SHOWN_UTF16;
 use super::{Ctx, host};
 use crate::engine::lookup::Target;
 use crate::engine::{Action, Button, Reply};
 use crate::lang::Lang;
-use crate::render::{bold, escape, link, rich};
+use crate::render::{self, bold, escape, link, rich};
 
 /// Where a card's folded part starts (`render::folded`).
 const FOLD: &str = "<blockquote expandable>";
@@ -38,12 +39,6 @@ impl Ctx<'_> {
                 ("ministry", &ministry_name),
             ],
         ));
-        let _ = write!(
-            head,
-            "\n{}: {}",
-            bold(self.t("agency_business")),
-            escape(agency.business.get(self.lang)),
-        );
         if let Some(site) = &agency.website {
             let _ = write!(
                 head,
@@ -53,14 +48,40 @@ impl Ctx<'_> {
             );
         }
         head.push_str("\n\n");
+        // Folded first: what people go there for, and the pages that put it under the
+        // ministry.
+        let mut folded = format!(
+            "{}: {}\n",
+            bold(self.t("agency_business")),
+            escape(agency.business.get(self.lang))
+        );
         let mut seen = Vec::new();
         let urls = agency.sources.iter().map(String::as_str);
-        let cited = self.cited("agency_sources", urls, &mut seen);
-        let mut text = std::mem::take(&mut reply.text);
-        if let (Some(cited), Some(at)) = (cited, text.find(FOLD)) {
-            text.insert_str(at + FOLD.len(), &format!("{cited}\n"));
+        if let Some(cited) = self.cited("agency_sources", urls, &mut seen) {
+            folded.push_str(&cited);
+            folded.push('\n');
         }
-        reply.text = format!("{head}{text}");
+        let mut text = format!("{head}{}", std::mem::take(&mut reply.text));
+        // What the ministry's own card shows besides its contacts (its note, where to look
+        // for a contact person) folds, in this order, while the head makes the card too long.
+        let movable = [
+            ministry.note.as_ref().map(|n| rich(n.get(self.lang))),
+            Some(self.rich_t("no_ngo_contact")),
+        ];
+        for part in movable.into_iter().flatten() {
+            let part = format!("\n\n{part}");
+            if render::shown_len(&text) > MAX_SHOWN_UTF16
+                && let Some(at) = text.find(&part)
+            {
+                text.replace_range(at..at + part.len(), "");
+                folded.push_str(part.trim_start());
+                folded.push('\n');
+            }
+        }
+        if let Some(at) = text.find(FOLD) {
+            text.insert_str(at + FOLD.len(), &folded);
+        }
+        reply.text = text;
         reply
     }
 
