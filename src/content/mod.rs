@@ -260,6 +260,9 @@ pub struct Agency {
     pub website: Option<String>,
     /// What people go there for.
     pub business: Text,
+    /// How it stands to the ministry when "under it" needs saying more exactly (an
+    /// independent inspectorate the minister only supervises).
+    pub note: Option<Text>,
     pub aliases: Vec<String>,
     /// Pages that put it under the ministry; at least one.
     pub sources: Vec<String>,

@@ -51,6 +51,7 @@ impl Reader<'_> {
                     "ministry",
                     "website",
                     "business",
+                    "note",
                     "aliases",
                     "sources",
                     "source_quote",
@@ -62,6 +63,7 @@ impl Reader<'_> {
             let ministry = self.id(t, ctx, "ministry");
             let website = self.opt_url(t, ctx, "website");
             let business = self.text(t, ctx, "business");
+            let note = self.opt_text(t, ctx, "note");
             let aliases = self.strings(t, ctx, "aliases");
             let sources = self.sources(t, ctx);
             // The words of the source that say so, for whoever checks the record.
@@ -88,6 +90,7 @@ impl Reader<'_> {
                     ministry,
                     website,
                     business,
+                    note,
                     aliases,
                     sources,
                     place: self.place(t.start),

@@ -39,6 +39,9 @@ impl Ctx<'_> {
                 ("ministry", &ministry_name),
             ],
         ));
+        if let Some(note) = &agency.note {
+            let _ = write!(head, "\n{}", rich(note.get(self.lang)));
+        }
         if let Some(site) = &agency.website {
             let _ = write!(
                 head,
@@ -63,10 +66,15 @@ impl Ctx<'_> {
         }
         let mut text = format!("{head}{}", std::mem::take(&mut reply.text));
         // What the ministry's own card shows besides its contacts (its note, where to look
-        // for a contact person) folds, in this order, while the head makes the card too long.
+        // for a contact person, the next step) folds, in this order, while the head makes the card too long.
         let movable = [
             ministry.note.as_ref().map(|n| rich(n.get(self.lang))),
             Some(self.rich_t("no_ngo_contact")),
+            Some(format!(
+                "{}: {}",
+                bold(self.t("next_step_heading")),
+                self.rich_t("next_step")
+            )),
         ];
         for part in movable.into_iter().flatten() {
             let part = format!("\n\n{part}");
