@@ -66,7 +66,8 @@ impl Ctx<'_> {
         }
         let mut text = format!("{head}{}", std::mem::take(&mut reply.text));
         // What the ministry's own card shows besides its contacts (its note, where to look
-        // for a contact person, the next step) folds, in this order, while the head makes the card too long.
+        // for a contact person, the next step) folds, in this order, while the head makes the
+        // card too long.
         let movable = [
             ministry.note.as_ref().map(|n| rich(n.get(self.lang))),
             Some(self.rich_t("no_ngo_contact")),
