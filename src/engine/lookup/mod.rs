@@ -263,6 +263,12 @@ impl Index {
         let words: Vec<&str> = stems.iter().map(String::as_str).take(12).collect();
         let typed: Vec<&str> = typed.iter().map(String::as_str).take(12).collect();
         let lower: Vec<String> = typed.iter().map(|w| w.to_lowercase()).collect();
+        // Whether each word may be a typo: the dictionary is asked once per word.
+        let may_be: Vec<bool> = words
+            .iter()
+            .zip(&typed)
+            .map(|(w, t)| self.may_be_typo(w, t))
+            .collect();
         let meaningful = |w: &str| !is_stopword(w) && !is_modifier(w) && !is_number(w);
         let names_beside = |i: usize| {
             words
@@ -307,7 +313,8 @@ impl Index {
                 if is_question_word(words[i]) {
                     continue;
                 }
-                if let Some((distance, targets)) = self.closest(window, &typed[i..i + len], &phrase)
+                if let Some((distance, targets)) =
+                    self.closest(window, &may_be[i..i + len], &phrase)
                 {
                     fuzzy.extend(targets.into_iter().map(|t| (distance, t)));
                     i += len;

@@ -18,24 +18,17 @@ impl Index {
     }
 
     /// The names of as many words as `window` closest to it by typo (see [`Index::lookup`]);
-    /// ties give every target. `typed` are the same words as typed.
+    /// ties give every target. `may_be` tells, by position, which words may be typos
+    /// ([`Index::may_be_typo`], asked once per word of the query).
     pub(super) fn closest(
         &self,
         window: &[&str],
-        typed: &[&str],
+        may_be: &[bool],
         phrase: &str,
     ) -> Option<(usize, Vec<Target>)> {
         let chars = phrase.chars().count();
         let limit = fold::typo_limit(chars);
-        if limit == 0 {
-            return None;
-        }
-        let may_be: Vec<bool> = window
-            .iter()
-            .zip(typed)
-            .map(|(w, t)| self.may_be_typo(w, t))
-            .collect();
-        if !may_be.contains(&true) {
+        if limit == 0 || !may_be.contains(&true) {
             return None;
         }
         let group = self.by_words.get(window.len() - 1)?;
@@ -57,7 +50,7 @@ impl Index {
                 let start = same_length.partition_point(|(key, _)| begins(key).is_lt());
                 let end = same_length.partition_point(|(key, _)| begins(key).is_le());
                 for (key, targets) in &same_length[start..end] {
-                    let Some(d) = typo_distance(window, &may_be, key, limit) else {
+                    let Some(d) = typo_distance(window, may_be, key, limit) else {
                         continue;
                     };
                     match &mut best {
