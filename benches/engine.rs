@@ -129,14 +129,11 @@ fn open_set(rt: &Runtime, name: &'static str, large: bool) -> Set {
         else {
             panic!("a fresh database must import");
         };
-        let areas: i64 = sqlx::query_scalar("SELECT count(*) FROM areas")
-            .fetch_one(store.pool())
-            .await
-            .expect("count areas");
-        let aliases: i64 = sqlx::query_scalar("SELECT count(*) FROM aliases")
-            .fetch_one(store.pool())
-            .await
-            .expect("count aliases");
+        // The cache holds the files themselves: the counts come from the parsed content.
+        let cached = store.cached_content().await.expect("read the cache");
+        let parsed = cached.expect("content is cached").content;
+        let areas: usize = parsed.ministries.iter().map(|m| m.areas.len()).sum();
+        let aliases = lidzdaliba_bot::engine::names::of(&parsed.ministries).len();
         eprintln!(
             "content set {name}: {ministries} ministries, {areas} areas, {aliases} lookup names, \
              {contacts} contacts; import {:.0} ms",
