@@ -18,7 +18,15 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     cargo build --release --locked --bin lidzdaliba-bot \
     && mkdir -p /out/data \
     && cp target/release/lidzdaliba-bot /out/lidzdaliba-bot
-# What the runtime stage takes from here: /out/lidzdaliba-bot and an empty /out/data.
+# Debian's Hunspell dictionaries (a real word is never read as a typo): installed here, from
+# the same release, and their files copied, so that the runtime stage needs no package manager.
+RUN apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends hunspell-lv hunspell-en-us \
+    && mkdir -p /out/hunspell \
+    && cp -L /usr/share/hunspell/lv_LV.aff /usr/share/hunspell/lv_LV.dic \
+        /usr/share/hunspell/en_US.aff /usr/share/hunspell/en_US.dic /out/hunspell/
+# What the runtime stage takes from here: /out/lidzdaliba-bot, an empty /out/data and the
+# dictionaries in /out/hunspell.
 
 FROM ${RUNTIME_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="lidzdaliba-bot" \
@@ -27,6 +35,8 @@ LABEL org.opencontainers.image.title="lidzdaliba-bot" \
 # No RUN here: the stage only copies files, so it builds over any base with glibc (the CI test
 # builds it over a local stand-in). The bot runs as uid/gid 10001, which needs no passwd entry.
 COPY --from=builder /out/lidzdaliba-bot /usr/local/bin/lidzdaliba-bot
+# hunspell-lv and hunspell-en-us, where Debian puts them (DICTIONARY_DIR's default).
+COPY --from=builder /out/hunspell /usr/share/hunspell
 # The database lives on a volume. The folder belongs to the bot, so that a fresh named volume,
 # which takes the folder's owner, is writable by it.
 COPY --from=builder --chown=10001:10001 /out/data /data

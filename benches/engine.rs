@@ -8,7 +8,8 @@
 //! `cargo bench --bench engine -- real/`. Knobs: `ENGINE_TABLE=off` skips the percentile table,
 //! `ENGINE_CRITERION=off` skips criterion, `ENGINE_SETS=real` skips the large set. For a
 //! profiler, criterion's `--profile-time 10 real/contact_exact` repeats one request without
-//! analysis.
+//! analysis. `dictionary/` times the Hunspell dictionaries (Debian's `hunspell-lv`,
+//! `hunspell-en-us`): reading them at start, and one word checked by a lookup.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
+use lidzdaliba_bot::engine::lookup::dictionary::{self, Dictionary};
 use lidzdaliba_bot::engine::{ChatKind, Engine, Input, Request};
 use lidzdaliba_bot::lang::Lang;
 use lidzdaliba_bot::store::{ImportOutcome, Store};
@@ -127,14 +129,11 @@ fn open_set(rt: &Runtime, name: &'static str, large: bool) -> Set {
         else {
             panic!("a fresh database must import");
         };
-        let areas: i64 = sqlx::query_scalar("SELECT count(*) FROM areas")
-            .fetch_one(store.pool())
-            .await
-            .expect("count areas");
-        let aliases: i64 = sqlx::query_scalar("SELECT count(*) FROM aliases")
-            .fetch_one(store.pool())
-            .await
-            .expect("count aliases");
+        // The cache holds the files themselves: the counts come from the parsed content.
+        let cached = store.cached_content().await.expect("read the cache");
+        let parsed = cached.expect("content is cached").content;
+        let areas: usize = parsed.ministries.iter().map(|m| m.areas.len()).sum();
+        let aliases = lidzdaliba_bot::engine::names::of(&parsed.ministries).len();
         eprintln!(
             "content set {name}: {ministries} ministries, {areas} areas, {aliases} lookup names, \
              {contacts} contacts; import {:.0} ms",
@@ -422,6 +421,31 @@ fn concurrent_throughput(rt: &Runtime, set: &Set) {
     }
 }
 
+/// What the dictionaries cost: reading both files once at start, and checking one word (a
+/// real word, one typed without its marks, which tries the spellings with them, and a slip).
+fn dictionary_benches(c: &mut Criterion) {
+    let dir = Path::new(dictionary::DEFAULT_DIR);
+    let mut group = c.benchmark_group("dictionary");
+    group.sample_size(10);
+    group.bench_function("load", |b| b.iter(|| black_box(Dictionary::read(dir))));
+    group.finish();
+    let loaded = Dictionary::read(dir);
+    assert!(
+        loaded.is_present(),
+        "install hunspell-lv and hunspell-en-us"
+    );
+    let mut group = c.benchmark_group("dictionary");
+    for (name, word) in [
+        ("word_known", "medības"),
+        ("word_without_marks", "medibas"),
+        ("word_slip", "veslība"),
+        ("word_english", "hunting"),
+    ] {
+        group.bench_function(name, |b| b.iter(|| black_box(loaded.may_be_typo(word))));
+    }
+    group.finish();
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -442,6 +466,7 @@ fn main() {
         .configure_from_args();
     // `ENGINE_CRITERION=off` leaves only the tables (a quicker run that compares the sets).
     if std::env::var("ENGINE_CRITERION").as_deref() != Ok("off") {
+        dictionary_benches(&mut criterion);
         criterion_benches(&mut criterion, &rt, &sets);
         criterion.final_summary();
     }

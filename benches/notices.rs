@@ -172,11 +172,9 @@ fn notice(chat: i64) -> Reply {
     Reply {
         text: format!("Jaunas apspriešanas, ko jūs sekojat ({chat})"),
         buttons: Vec::new(),
-        edit: false,
+        placement: lidzdaliba_bot::engine::Placement::New,
         lang: Lang::Lv,
         image: None,
-        below: false,
-        force_reply: false,
         alerts: Vec::new(),
     }
 }

@@ -69,9 +69,12 @@ cp /bin/dash "$rootfs/bin/sh"
 buildah "${store[@]}" umount "$base" >/dev/null
 buildah "${store[@]}" commit -q "$base" localhost/lidzdaliba-standin:test >/dev/null
 
-# 2. The builder's output, as the Dockerfile describes it: /out/lidzdaliba-bot and /out/data.
+# 2. The builder's output, as the Dockerfile describes it: /out/lidzdaliba-bot, /out/data and
+# the dictionaries in /out/hunspell (the CI's own, from the same Debian packages).
 # Debug info is stripped: it is most of a debug binary and the vfs driver copies every layer.
-mkdir -p "$work/builder/out/data"
+mkdir -p "$work/builder/out/data" "$work/builder/out/hunspell"
+cp -L /usr/share/hunspell/lv_LV.aff /usr/share/hunspell/lv_LV.dic \
+    /usr/share/hunspell/en_US.aff /usr/share/hunspell/en_US.dic "$work/builder/out/hunspell/"
 objcopy --strip-debug "$binary" "$work/builder/out/lidzdaliba-bot"
 build_log=$(podman "${store[@]}" build --isolation chroot --pull=never --format docker \
     --build-arg RUNTIME_IMAGE=localhost/lidzdaliba-standin:test \
@@ -125,6 +128,8 @@ run_bot_cmd() { in_image "$ctr" -- /usr/local/bin/lidzdaliba-bot "$@"; }
 uid=$(in_image "$ctr" -- /bin/sh -c \
     'while read -r k v _; do if [ "$k" = Uid: ]; then echo "$v"; fi; done </proc/self/status') || true
 check "the process runs as uid 10001 ($uid)" [ "$uid" = 10001 ]
+check "the Hunspell dictionaries are where the bot looks" in_image "$ctr" -- /bin/sh -c \
+    '[ -s /usr/share/hunspell/lv_LV.dic ] && [ -s /usr/share/hunspell/en_US.aff ]'
 check "/data is the bot's and writable by it" in_image "$ctr" -- /bin/sh -c '[ -O /data ] && [ -w /data ]'
 check "/app/content is not" \
     bash -c "! $(declare -p store); ! buildah \"\${store[@]}\" run --isolation chroot '$ctr' -- /bin/sh -c ': >/app/content/ui.toml' 2>/dev/null"

@@ -112,10 +112,12 @@ impl Application {
         });
         let background = spawn_background(Arc::clone(&engine), content_dir, stopped.clone());
         let tap_sync = tap.and_then(|(url, interval)| {
-            // The runtime's lane for messages of the bot's own comes with the bot split;
-            // until then a follower's message is logged, not sent.
-            let notify: Notify = Arc::new(|chat, _reply| {
-                tracing::warn!(chat, "no lane for notifications yet; message not sent");
+            // Each follower's message goes to the runtime's lane below replies.
+            let notifier = settings.notifier.clone();
+            let notify: Notify = Arc::new(move |chat, reply| {
+                if !notifier.notify(bot::ChatId(chat), reply) {
+                    tracing::warn!(chat, "a follower's message was dropped: the lane is full");
+                }
             });
             spawn_tap_sync(Arc::clone(&engine), &url, interval, stopped.clone(), notify)
         });

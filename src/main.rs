@@ -124,6 +124,7 @@ fn main() -> ExitCode {
 
 fn run(env_file: Option<&Path>, command: Cmd) -> Result<ExitCode, Failure> {
     let config = cli::settings(env_file)?;
+    lidzdaliba_bot::engine::lookup::dictionary::configure(&config.dictionary_dir);
     cli::runtime(&config)?.block_on(async move {
         match command {
             Cmd::Run => cli::run::run(config).await,

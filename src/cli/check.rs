@@ -25,13 +25,15 @@ pub async fn check(
     };
     println!(
         "{}: content is valid ({} lessons, {} guideline sections, {} ministries, {} areas, \
-         {} contacts, {} resources, {} UI strings; hash {})",
+         {} contacts, {} agencies, {} bodies, {} resources, {} UI strings; hash {})",
         dir.display(),
         c.lessons.len(),
         c.guidelines.sections.len(),
         c.ministries.len(),
         c.ministries.iter().map(|m| m.areas.len()).sum::<usize>(),
         c.ministries.iter().map(|m| m.contacts.len()).sum::<usize>(),
+        c.agencies.len(),
+        c.bodies.len(),
         c.resources.len(),
         c.ui.len(),
         snapshot.hash.short(),

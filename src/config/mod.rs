@@ -51,6 +51,10 @@ pub struct Config {
     /// The folder with the content files
     #[arg(long, env = "CONTENT_DIR", default_value = "content")]
     pub content_dir: PathBuf,
+    /// The folder with the Hunspell dictionaries `lv_LV` and `en_US` (.aff + .dic): a word they
+    /// know is never read as a typo; without them no word is
+    #[arg(long, env = "DICTIONARY_DIR", default_value = "/usr/share/hunspell")]
+    pub dictionary_dir: PathBuf,
     /// `lv` or `en`: the language (replies and command menu) for users whose Telegram language
     /// is neither Latvian nor English, or unknown
     #[arg(long, env = "DEFAULT_LANGUAGE", default_value = "lv", value_parser = language)]

@@ -23,7 +23,7 @@ pub fn load_dir(dir: &Path) -> Result<(Snapshot, Content), ContentErrors> {
 }
 
 /// The files a content directory must hold, in the order they are read.
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 10] = [
     "meta.toml",
     "lessons.toml",
     "guidelines.toml",
@@ -32,6 +32,8 @@ pub const FILES: [&str; 8] = [
     "resources.toml",
     "ui.toml",
     "tap.toml",
+    "agencies.toml",
+    "bodies.toml",
 ];
 
 /// Longest text, in UTF-16 units, that one content field may hold: a card adds headings,
@@ -84,6 +86,10 @@ pub struct Content {
     pub ui: Vec<(String, Text)>,
     /// `tap.toml`: TAP's names mapped to the ministries and areas.
     pub tap: tap::TapMap,
+    /// `agencies.toml`: the institutions under the ministries that people deal with.
+    pub agencies: Vec<Agency>,
+    /// `bodies.toml`: the state bodies no ministry leads (the Saeima, the courts, …).
+    pub bodies: Vec<Body>,
 }
 
 /// `meta.toml`: where the content comes from.
@@ -236,6 +242,46 @@ pub struct Resource {
     pub title: Text,
     pub description: Text,
     pub url: String,
+    pub sources: Vec<String>,
+    pub place: Place,
+}
+
+/// An institution under a ministry (a "padotības iestāde"): what people go there for, and
+/// the page that puts it under the ministry.
+#[derive(Debug, Clone)]
+pub struct Agency {
+    pub id: String,
+    /// As the agency writes it (`CSDD`); no other agency or ministry has it.
+    pub abbr: String,
+    pub name: Text,
+    /// The id of the ministry it is under.
+    pub ministry: String,
+    /// Its own site, when one was seen.
+    pub website: Option<String>,
+    /// What people go there for.
+    pub business: Text,
+    /// How it stands to the ministry when "under it" needs saying more exactly (an
+    /// independent inspectorate the minister only supervises).
+    pub note: Option<Text>,
+    pub aliases: Vec<String>,
+    /// Pages that put it under the ministry; at least one.
+    pub sources: Vec<String>,
+    pub place: Place,
+}
+
+/// A state body that no ministry leads (the Saeima, the Ombudsman, the courts): what it is
+/// and where to turn.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub id: String,
+    pub name: Text,
+    /// What it is, and that no ministry leads it.
+    pub what: Text,
+    /// Where and how to turn to it.
+    pub turn: Text,
+    pub website: Option<String>,
+    pub aliases: Vec<String>,
+    /// Pages that say what it is; at least one.
     pub sources: Vec<String>,
     pub place: Place,
 }

@@ -184,6 +184,14 @@ pub const KEYS: &[&str] = &[
     "digest_heading",
     "privacy_follows",
     "stats_followers",
+    // Agencies and bodies that are not ministries
+    "agency_under",
+    "agency_business",
+    "agency_website",
+    "agency_sources",
+    "body_no_ministry",
+    "body_where",
+    "body_sources",
 ];
 
 /// The UI strings that may hold links written `[label](https://...)`: the screens render them

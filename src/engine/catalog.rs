@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use super::lookup::Target;
 use crate::content::tap::TapMap;
 use crate::content::{
-    Area, Content, ContentHash, Guidelines, Lesson, Meta, Ministry, Resource, Section, Series,
-    Specialists, Text,
+    Agency, Area, Body, Content, ContentHash, Guidelines, Lesson, Meta, Ministry, Resource,
+    Section, Series, Specialists, Text,
 };
 use crate::lang::Lang;
 use crate::store::ContentInfo;
@@ -46,6 +46,9 @@ pub struct Catalog {
     pub ministries: Vec<Ministry>,
     /// `tap.toml`: how TAP's names meet the ministries and areas (the TAP sync maps with it).
     pub tap: TapMap,
+    /// `agencies.toml` and `bodies.toml`, in content order.
+    pub agencies: Vec<Agency>,
+    pub bodies: Vec<Body>,
     texts: HashMap<String, (Text, Vec<String>)>,
     ministry_at: HashMap<String, usize>,
     /// Area id → (ministry index, area index).
@@ -66,6 +69,8 @@ impl Catalog {
             specialists,
             resources,
             tap,
+            agencies,
+            bodies,
             ui: _,
         } = content;
         let Meta {
@@ -127,6 +132,8 @@ impl Catalog {
             resources,
             ministries,
             tap,
+            agencies,
+            bodies,
             texts,
             ministry_at,
             area_at,

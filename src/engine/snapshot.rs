@@ -184,7 +184,9 @@ async fn load(store: &Store) -> Result<Option<Loaded>, StoreError> {
     };
     let strings = Strings::new(std::mem::take(&mut content.ui));
     let terms = Vocabulary::new(terms);
-    let index = Index::build(&names::of(&content.ministries)).with_vocabulary(terms.terms());
+    let index = Index::build(&names::of(&content.ministries))
+        .with_institutions(&content.agencies, &content.bodies)
+        .with_vocabulary(terms.terms());
     Ok(Some(Loaded {
         catalog: Catalog::new(info, content),
         strings,

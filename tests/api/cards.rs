@@ -1,5 +1,6 @@
-//! Every card a person can open (every ministry, every area, every lesson, the lessons list,
-//! the guidelines and each of their sections, and the other screens), in both languages,
+//! Every card a person can open (every ministry, every area, every agency and body that is no
+//! ministry, every lesson, the lessons list, the guidelines and each of their sections, and
+//! the other screens), in both languages,
 //! through the Telegram path: the real runtime sends it to the fake Bot API, and what is
 //! checked is the message as Telegram returns it (plain text and entities). What shows before
 //! anything is unfolded (the text outside the expandable quote, in UTF-16 units as Telegram
@@ -49,6 +50,19 @@ fn screens(dir: &std::path::Path) -> Vec<Screen> {
     }
     for l in &content.lessons {
         out.push(open(Action::Lesson(l.number), CARD));
+    }
+    // Agencies (their ministry's card headed by the agency) and bodies no ministry leads:
+    // found by name, as a person asks.
+    let ask = |what: &str, query: &str| Screen {
+        name: format!("{what} {query}"),
+        send: format!("/contact {query}"),
+        limit: CARD,
+    };
+    for a in &content.agencies {
+        out.push(ask("agency", &a.abbr));
+    }
+    for b in &content.bodies {
+        out.push(ask("body", &b.name.lv));
     }
     for s in &content.guidelines.sections {
         out.push(open(Action::Section(s.id.clone()), SCREEN));

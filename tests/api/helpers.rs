@@ -342,7 +342,15 @@ impl TestApp {
         let cached = self.store.cached_content().await.expect("read the cache");
         let cached = cached.expect("content is cached");
         let names = lidzdaliba_bot::engine::names::of(&cached.content.ministries);
-        Index::build(&names).with_vocabulary(&cached.terms)
+        Index::build(&names)
+            .with_institutions(&cached.content.agencies, &cached.content.bodies)
+            .with_vocabulary(&cached.terms)
+    }
+
+    /// The content the store holds now.
+    pub async fn content(&self) -> lidzdaliba_bot::content::Content {
+        let cached = self.store.cached_content().await.expect("read the cache");
+        cached.expect("content is cached").content
     }
 
     /// The UI string `key` in `lang`, HTML-escaped the way the engine shows it.

@@ -182,7 +182,7 @@ fn an_alias_claimed_by_two_ministries_is_refused() {
 fn an_area_abbreviation_that_is_another_ministrys_abbreviation_is_refused() {
     // An area alias in capitals is an abbreviation; `VM` is the health ministry's.
     let (_g, file, line, problems) =
-        broken("ministries.toml", "  \"VID\",\n", "  \"VID\",\n  \"VM\",\n");
+        broken("ministries.toml", "  \"pvn\",\n", "  \"pvn\",\n  \"VM\",\n");
     // The added line moves VM's entry one line down.
     let text = original("ministries.toml");
     let vm = line_of(&text, "[[ministry]]\nid = \"vm\"") + 1;

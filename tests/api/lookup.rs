@@ -91,6 +91,7 @@ async fn assert_finds_as(
         Lookup {
             found: Found::One(target(ministry, area)),
             as_typed: !corrected,
+            institution: None,
         },
         "index lookup of {query:?}"
     );
@@ -445,15 +446,22 @@ async fn a_typo_answer_says_what_it_shows_in_both_languages() {
         let reply = app.ask(text).await;
         assert!(!reply.text.contains("rādu:"), "{text}: {}", reply.text);
     }
-    // Words that matched nothing are not dropped silently either.
-    let reply = app.ask("/contact veselība zzqqx").await;
-    assert!(
-        reply
-            .text
-            .starts_with("Jūs rakstījāt „veselība zzqqx”; rādu: veselība."),
-        "{}",
-        reply.text
-    );
+    // Words that matched nothing are not dropped: a phrase is not its one known word, so
+    // the answer is what the texts hold (or "not found"), never a card of that word.
+    let led = app
+        .engine
+        .string(Lang::Lv, "area_led_by")
+        .replace("{area}", "veselība");
+    for text in ["/contact veselība zzqqx", "veselības zzqqx"] {
+        let reply = app.ask(text).await;
+        assert_sendable(&reply, text);
+        assert!(!reply.text.contains("rādu:"), "{text}: {}", reply.text);
+        assert!(
+            !reply.text.contains(&escape(&led)),
+            "{text}: {}",
+            reply.text
+        );
+    }
 }
 
 /// A small deterministic generator of hostile strings.
@@ -575,4 +583,136 @@ async fn hostile_and_huge_messages_get_valid_telegram_html() {
     }
     // The database is intact after all that.
     assert_finds(&app, "veselība", "vm", Some("veseliba")).await;
+}
+
+#[tokio::test]
+async fn an_agency_or_its_business_answers_with_its_ministry_and_its_own_site() {
+    let app = spawn_engine().await;
+    for text in [
+        "/contact CSDD",
+        "/contact tehniskā apskate",
+        "kur vērsties par tehnisko apskati",
+    ] {
+        let reply = app.ask(text).await;
+        assert_sendable(&reply, text);
+        assert!(
+            reply.text.starts_with(
+                "<b>CSDD (Ceļu satiksmes drošības direkcija) ir Satiksmes ministrijas padotībā.</b>"
+            ),
+            "{text}: {}",
+            reply.text
+        );
+        assert!(
+            reply.text.contains("<b>Satiksmes ministrija (SM)</b>"),
+            "{text}"
+        );
+        assert!(
+            reply
+                .text
+                .contains(r#"<a href="https://www.csdd.lv">csdd.lv</a>"#),
+            "{text}: {}",
+            reply.text
+        );
+        // What it is for and the page that says so are folded with the other sources.
+        let fold = reply
+            .text
+            .find("<blockquote expandable>")
+            .expect("a folded part");
+        let business = reply
+            .text
+            .find("Pie tās vēršas par šo")
+            .expect("its business");
+        assert!(business > fold, "{text}: the business is folded");
+    }
+    let reply = app
+        .ask_as(7, Some("en"), "/contact technical inspection")
+        .await;
+    assert!(
+        reply.text.starts_with(
+            "<b>CSDD (Road Traffic Safety Directorate) is under the Ministry of Transport.</b>"
+        ),
+        "{}",
+        reply.text
+    );
+    // A phrase that names an agency's business is that agency, not one of its words' areas.
+    let reply = app.ask("/contact datu aizsardzība").await;
+    assert!(
+        reply.text.contains("ir Tieslietu ministrijas padotībā"),
+        "{}",
+        reply.text
+    );
+    assert!(
+        !reply.text.contains("Aizsardzības ministrija"),
+        "{}",
+        reply.text
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_no_ministry_leads_says_so_and_where_to_turn() {
+    let app = spawn_engine().await;
+    for (text, name) in [
+        ("/contact Saeima", "Latvijas Republikas Saeima"),
+        ("vēlēšanas", "Centrālā vēlēšanu komisija"),
+        ("kas atbild par vēlēšanām", "Centrālā vēlēšanu komisija"),
+        ("/contact tiesībsargs", "Tiesībsargs"),
+    ] {
+        let reply = app.ask(text).await;
+        assert_sendable(&reply, text);
+        assert!(
+            reply.text.starts_with(&format!("<b>{name}")),
+            "{text}: {}",
+            reply.text
+        );
+        assert!(
+            reply.text.contains("Šo iestādi nevada neviena ministrija."),
+            "{text}: {}",
+            reply.text
+        );
+        assert!(reply.text.contains("<b>Kur vērsties</b>"), "{text}");
+        assert!(
+            !reply.text.contains(" ministrija ("),
+            "{text}: {}",
+            reply.text
+        );
+        let fold = reply
+            .text
+            .find("<blockquote expandable>")
+            .expect("folded sources");
+        assert!(reply.text[fold..].contains("<b>Avoti</b>"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_real_word_is_answered_as_itself_or_not_at_all_never_as_another_word() {
+    let app = spawn_engine().await;
+    // Hunting is a word of its own (ZM's forests), not a slip of "mediji" (KM).
+    assert_finds(&app, "medības", "zm", Some("mezi")).await;
+    // "būs" (will be) is not the English "bus", "var" (can) not VARAM, and the weather is
+    // no ministry's.
+    // (The texts may still hold the words: a list of search results is no card.)
+    for text in ["kāds būs laiks rīt", "būs", "var", "kur var"] {
+        let reply = app.ask(text).await;
+        assert_sendable(&reply, text);
+        assert!(!reply.text.starts_with("<b>"), "{text}: {}", reply.text);
+        assert!(!reply.text.contains("rādu:"), "{text}: {}", reply.text);
+        for ministry in ["(SM)</b>", "(VARAM)</b>"] {
+            assert!(!reply.text.contains(ministry), "{text}: {}", reply.text);
+        }
+    }
+    // A question is its content words; the question words are never matched.
+    assert_finds(
+        &app,
+        "kur var sūdzēties par ģimenes ārstu",
+        "vm",
+        Some("veseliba"),
+    )
+    .await;
+    assert_finds(
+        &app,
+        "who is responsible for health",
+        "vm",
+        Some("veseliba"),
+    )
+    .await;
 }

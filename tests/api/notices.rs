@@ -18,11 +18,9 @@ fn notice(text: &str) -> Reply {
     Reply {
         text: text.to_string(),
         buttons: Vec::new(),
-        edit: false,
+        placement: lidzdaliba_bot::engine::Placement::New,
         lang: Lang::Lv,
         image: None,
-        below: false,
-        force_reply: false,
         alerts: Vec::new(),
     }
 }

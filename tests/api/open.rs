@@ -546,3 +546,52 @@ async fn run_reads_tap_and_answers_open_and_the_cards_button_through_telegram() 
     assert_nothing_rejected(&h.api);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_follower_on_telegram_gets_the_message_after_the_sync_that_finds_something_new() {
+    use crate::telegram::{Harness, USER, text};
+    let today = clock::today_in_latvia();
+    // At first nothing of TM is open.
+    let first: Vec<Item> = fake_tap::sample(&today, 2)
+        .into_iter()
+        .map(|mut item| {
+            item.ministry = "Veselības ministrija".into();
+            item
+        })
+        .collect();
+    let fake = FakeTap::start(first.clone(), 25).await;
+    let h = Harness::new().await;
+    let config = h.config_with(
+        false,
+        &[
+            ("TAP_URL", fake.url.clone()),
+            ("TAP_SYNC_INTERVAL", "2s".into()),
+        ],
+    );
+    let app = helpers::spawn_app(&config, |s| s.poll_timeout = 1).await;
+    until_synced(&app.engine, 20).await;
+    let done = h.ask("/follow TM").await;
+    assert!(text(&done).contains("Jūs sekojat: TM"), "{}", text(&done));
+    let before = h.api.sent_to(USER).len();
+    // A new TM draft opens.
+    let mut items = first;
+    let mut new = items[0].clone();
+    new.id = "00000000-0000-4000-8000-0000000000aa".into();
+    new.number = "26-TA-9999".into();
+    new.title = "Jauns tieslietu projekts".into();
+    new.ministry = "Tieslietu ministrija".into();
+    items.push(new);
+    fake.set_items(items);
+    h.api
+        .wait_until(30, "the follower's message", |api| {
+            api.sent_to(USER)
+                .iter()
+                .skip(before)
+                .any(|m| text(m).contains("26-TA-9999"))
+        })
+        .await;
+    let messages: Vec<_> = h.api.sent_to(USER).into_iter().skip(before).collect();
+    assert_eq!(messages.len(), 1, "one message: {messages:?}");
+    assert!(text(&messages[0]).contains("Jauns tieslietu projekts"));
+    app.stop().await;
+}

@@ -14,6 +14,7 @@ use toml::de::{DeTable, DeValue};
 use super::{ContactKind, Content, ContentErrors, Place, Problem};
 
 mod fields;
+mod institutions;
 mod lessons;
 mod meta;
 mod ministries;
@@ -51,6 +52,8 @@ pub(super) fn parse_files(files: &[(String, String)]) -> Result<Content, Content
     let (mut res_r, res_t) = next();
     let (mut ui_r, ui_t) = next();
     let (mut tap_r, tap_t) = next();
+    let (mut agency_r, agency_t) = next();
+    let (mut body_r, body_t) = next();
 
     let meta = meta_r.meta(Tbl::document(&meta_t));
     let (series, lessons) = lessons_r.lessons(Tbl::document(&lessons_t));
@@ -60,6 +63,8 @@ pub(super) fn parse_files(files: &[(String, String)]) -> Result<Content, Content
     let resources = res_r.resources(Tbl::document(&res_t));
     let ui = ui_r.ui(Tbl::document(&ui_t));
     let (tap, tap_lines) = tap_r.tap(Tbl::document(&tap_t));
+    let agencies = agency_r.agencies(Tbl::document(&agency_t));
+    let bodies = body_r.bodies(Tbl::document(&body_t));
 
     // Cross-file checks: the references between files.
     let areas: HashMap<&str, &str> = ministries
@@ -108,6 +113,8 @@ pub(super) fn parse_files(files: &[(String, String)]) -> Result<Content, Content
     }
     if ministries_read {
         tap_r.tap_references(&tap, &tap_lines, &ministries);
+        agency_r.agency_references(&agencies, &ministries);
+        body_r.body_references(&bodies, &ministries, &agencies);
     }
     for key in super::ui::KEYS {
         if !ui.iter().any(|(k, _)| k == key) {
@@ -116,7 +123,7 @@ pub(super) fn parse_files(files: &[(String, String)]) -> Result<Content, Content
     }
 
     for reader in [
-        meta_r, lessons_r, guide_r, min_r, spec_r, res_r, ui_r, tap_r,
+        meta_r, lessons_r, guide_r, min_r, spec_r, res_r, ui_r, tap_r, agency_r, body_r,
     ] {
         problems.extend(reader.problems);
     }
@@ -133,6 +140,8 @@ pub(super) fn parse_files(files: &[(String, String)]) -> Result<Content, Content
         resources,
         ui,
         tap,
+        agencies,
+        bodies,
     })
 }
 

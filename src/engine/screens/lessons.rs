@@ -180,6 +180,7 @@ impl Ctx<'_> {
                 Lookup {
                     found: Found::One(target),
                     as_typed,
+                    ..
                 } => {
                     if !as_typed {
                         shown = Some(target.clone());

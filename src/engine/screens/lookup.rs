@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::{Ctx, Result, echo};
 use crate::engine::action::Action;
-use crate::engine::lookup::{Found, Target};
+use crate::engine::lookup::{Found, Institution, Target};
 use crate::engine::reply::{Button, Reply};
 use crate::fold;
 use crate::render::escape;
@@ -22,9 +22,17 @@ impl Ctx<'_> {
     /// or the nearest names offer is given as "did you mean" choices, not as the answer.
     pub(in crate::engine) async fn lookup(&self, query: &str) -> Result<Reply> {
         let found = self.loaded.index.lookup(query);
+        if let Some(Institution::Body(id)) = &found.institution
+            && let Some(reply) = self.body_card(id)
+        {
+            return Ok(reply);
+        }
         match found.found {
             Found::One(target) => {
-                let mut reply = self.card(&target);
+                let mut reply = match &found.institution {
+                    Some(Institution::Agency(id)) => self.agency_card(id, &target),
+                    _ => self.card(&target),
+                };
                 if !found.as_typed {
                     self.note_showing(&mut reply, query, &target);
                 }

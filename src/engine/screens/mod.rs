@@ -19,6 +19,7 @@ use crate::stats::Tally;
 use crate::store::{Store, StoreError};
 
 mod admin;
+mod agencies;
 mod contacts;
 mod guidelines;
 mod lessons;

@@ -1,0 +1,141 @@
+//! Agencies and the bodies no ministry leads. An agency's card is its ministry's card headed
+//! by "CSDD ir Satiksmes ministrijas padotībā", what people go there for and the agency's own
+//! site; the page that puts it under the ministry is folded with the card's other sources. A
+//! body's card says what it is, that no ministry leads it, and where to turn.
+
+use std::fmt::Write as _;
+
+use super::contacts::MAX_SHOWN_UTF16;
+use super::{Ctx, host};
+use crate::engine::lookup::Target;
+use crate::engine::{Action, Button, Reply};
+use crate::lang::Lang;
+use crate::render::{self, bold, escape, link, rich};
+
+/// Where a card's folded part starts (`render::folded`).
+const FOLD: &str = "<blockquote expandable>";
+
+impl Ctx<'_> {
+    /// The card of the agency `id` (under the ministry of `target`), or the ministry's card
+    /// alone when the content no longer has the agency.
+    pub(super) fn agency_card(&self, id: &str, target: &Target) -> Reply {
+        let mut reply = self.card(target);
+        let catalog = self.catalog();
+        let (Some(agency), Some(ministry)) = (
+            catalog.agencies.iter().find(|a| a.id == id),
+            catalog.ministry(&target.ministry),
+        ) else {
+            return reply;
+        };
+        let ministry_name = match self.lang {
+            Lang::Lv => genitive(&ministry.name.lv),
+            Lang::En => ministry.name.en.clone(),
+        };
+        let mut head = bold(&self.fill(
+            "agency_under",
+            &[
+                ("agency", &agency.abbr),
+                ("name", agency.name.get(self.lang)),
+                ("ministry", &ministry_name),
+            ],
+        ));
+        if let Some(note) = &agency.note {
+            let _ = write!(head, "\n{}", rich(note.get(self.lang)));
+        }
+        if let Some(site) = &agency.website {
+            let _ = write!(
+                head,
+                "\n{}: {}",
+                bold(self.t("agency_website")),
+                link(site, host(site))
+            );
+        }
+        head.push_str("\n\n");
+        // Folded first: what people go there for, and the pages that put it under the
+        // ministry.
+        let mut folded = format!(
+            "{}: {}\n",
+            bold(self.t("agency_business")),
+            escape(agency.business.get(self.lang))
+        );
+        let mut seen = Vec::new();
+        let urls = agency.sources.iter().map(String::as_str);
+        if let Some(cited) = self.cited("agency_sources", urls, &mut seen) {
+            folded.push_str(&cited);
+            folded.push('\n');
+        }
+        let mut text = format!("{head}{}", std::mem::take(&mut reply.text));
+        // What the ministry's own card shows besides its contacts (its note, where to look
+        // for a contact person, the next step) folds, in this order, while the head makes the
+        // card too long.
+        let movable = [
+            ministry.note.as_ref().map(|n| rich(n.get(self.lang))),
+            Some(self.rich_t("no_ngo_contact")),
+            Some(format!(
+                "{}: {}",
+                bold(self.t("next_step_heading")),
+                self.rich_t("next_step")
+            )),
+        ];
+        for part in movable.into_iter().flatten() {
+            let part = format!("\n\n{part}");
+            if render::shown_len(&text) > MAX_SHOWN_UTF16
+                && let Some(at) = text.find(&part)
+            {
+                text.replace_range(at..at + part.len(), "");
+                folded.push_str(part.trim_start());
+                folded.push('\n');
+            }
+        }
+        if let Some(at) = text.find(FOLD) {
+            text.insert_str(at + FOLD.len(), &folded);
+        }
+        reply.text = text;
+        reply
+    }
+
+    /// The card of the body `id`: what it is, that no ministry leads it, where to turn, its
+    /// site, and (folded) the pages that say so.
+    pub(super) fn body_card(&self, id: &str) -> Option<Reply> {
+        let body = self.catalog().bodies.iter().find(|b| b.id == id)?;
+        let mut text = bold(body.name.get(self.lang));
+        let _ = write!(
+            text,
+            "\n\n{}\n{}\n\n{}: {}",
+            rich(body.what.get(self.lang)),
+            escape(self.t("body_no_ministry")),
+            bold(self.t("body_where")),
+            rich(body.turn.get(self.lang)),
+        );
+        if let Some(site) = &body.website {
+            let _ = write!(
+                text,
+                "\n{}: {}",
+                bold(self.t("website")),
+                link(site, host(site))
+            );
+        }
+        let mut seen = Vec::new();
+        let urls = body.sources.iter().map(String::as_str);
+        let fold: Vec<String> = self
+            .cited("body_sources", urls, &mut seen)
+            .into_iter()
+            .collect();
+        let _ = write!(text, "\n\n{}", self.folded(&fold));
+        let rows = vec![vec![
+            Button::action(self.t("menu_contacts"), Action::Contacts),
+            self.main_button(),
+        ]];
+        Some(self.reply(text, rows))
+    }
+}
+
+/// The genitive of a Latvian ministry's name, for "… ministrijas padotībā": the names end in
+/// a feminine noun of the first declension ("ministrija", "kanceleja"), which takes an `s`.
+fn genitive(name: &str) -> String {
+    if name.ends_with('a') {
+        format!("{name}s")
+    } else {
+        name.to_string()
+    }
+}
