@@ -79,10 +79,12 @@ pub const INNER_LAYERS: &[(&str, &[&[&str]])] = &[
     (
         "bot",
         &[
-            &["circuit", "limits", "outcome", "queue", "settings"],
+            &["circuit", "limits", "outcome", "queue"],
             &["api", "unchanged"],
             &["moves", "send"],
             &["intake"],
+            &["notices"],
+            &["settings"],
             &["poll", "profile", "webhook", "worker"],
         ],
     ),

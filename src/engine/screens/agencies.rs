@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 
 use super::contacts::MAX_SHOWN_UTF16;
 use super::{Ctx, host};
+use crate::engine::action::Action;
 use crate::engine::lookup::Target;
-use crate::engine::{Action, Button, Reply};
+use crate::engine::reply::{Button, Reply};
 use crate::lang::Lang;
 use crate::render::{self, bold, escape, link, rich};
 
