@@ -233,34 +233,6 @@ impl Db {
         })
     }
 
-    /// How many consultations are open on `today` per ministry and per area.
-    pub async fn counts(&self, today: &str) -> Result<Counts, DbError> {
-        let mut counts = Counts::default();
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT ministry_id, COUNT(*) FROM tap_items WHERE ends >= ?1 AND gone_at IS NULL \
-             AND ministry_id IS NOT NULL GROUP BY ministry_id",
-        )
-        .bind(today)
-        .fetch_all(&self.pool)
-        .await?;
-        for (id, n) in rows {
-            counts
-                .by_ministry
-                .insert(id, usize::try_from(n).unwrap_or(0));
-        }
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT a.area_id, COUNT(*) FROM tap_item_areas a JOIN tap_items i ON i.id = a.item_id \
-             WHERE i.ends >= ?1 AND i.gone_at IS NULL GROUP BY a.area_id",
-        )
-        .bind(today)
-        .fetch_all(&self.pool)
-        .await?;
-        for (id, n) in rows {
-            counts.by_area.insert(id, usize::try_from(n).unwrap_or(0));
-        }
-        Ok(counts)
-    }
-
     /// How reading TAP goes, with the number of consultations open on `today`.
     pub async fn status(&self, today: &str) -> Result<Status, DbError> {
         let items_open: i64 = sqlx::query_scalar(
@@ -296,8 +268,16 @@ impl Db {
     /// What the cards show of the consultations open on `today` ([`View`]).
     pub async fn view(&self, today: &str) -> Result<View, DbError> {
         let open = self.open_now(Filter::All, today, 0, Duration::MAX).await?;
+        // Counted from the open consultations read once, not asked of SQLite again.
+        let mut counts = Counts::default();
         let mut persons: HashMap<String, Vec<String>> = HashMap::new();
         for item in &open.items {
+            if let Some(ministry) = &item.ministry_id {
+                *counts.by_ministry.entry(ministry.clone()).or_default() += 1;
+            }
+            for area in &item.area_ids {
+                *counts.by_area.entry(area.clone()).or_default() += 1;
+            }
             let (Some(ministry), Some(person)) = (&item.ministry_id, &item.responsible_person)
             else {
                 continue;
@@ -308,7 +288,7 @@ impl Db {
             }
         }
         Ok(View {
-            counts: self.counts(today).await?,
+            counts,
             persons,
             last_success: open.last_success,
         })

@@ -595,3 +595,35 @@ async fn a_follower_on_telegram_gets_the_message_after_the_sync_that_finds_somet
     assert!(text(&messages[0]).contains("Jauns tieslietu projekts"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn stats_show_followers_per_ministry_and_no_chat() {
+    let app = helpers::spawn_engine().await;
+    let users = [app.fresh_user(), app.fresh_user(), app.fresh_user()];
+    for user in users {
+        ask_in(&app, user, ChatKind::Private, "/follow VM").await;
+    }
+    ask_in(&app, users[0], ChatKind::Private, "/follow TM").await;
+    let out = helpers::binary()
+        .arg("stats")
+        .env("DATABASE_URL", &app.db_url)
+        .env("CONTENT_DIR", &app.content_dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let lines: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("followers of TAP alerts"))
+        .map(str::trim)
+        .collect();
+    assert!(lines[0].ends_with(": 2"), "{stdout}");
+    assert_eq!(
+        lines[1..3],
+        ["3  ministry vm", "1  ministry tm"],
+        "{stdout}"
+    );
+    for user in users {
+        assert!(!stdout.contains(&user.to_string()), "no chat id: {stdout}");
+    }
+}

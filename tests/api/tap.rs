@@ -193,7 +193,7 @@ async fn a_first_sync_reads_the_pages_until_the_periods_end_and_each_open_page()
             .items
             .is_empty()
     );
-    let counts = s.db().counts(TODAY).await.unwrap();
+    let counts = s.db().view(TODAY).await.unwrap().counts;
     assert_eq!(counts.by_ministry.get("tm"), Some(&4));
     assert_eq!(counts.by_ministry.get("vm"), Some(&3));
     assert_eq!(counts.by_area.get("vides_aizsardziba"), Some(&4));

@@ -19,7 +19,7 @@ impl Ctx<'_> {
             Ok(counts) if !counts.is_empty() => {
                 let lines: Vec<String> = counts
                     .iter()
-                    .map(|(target, n)| format!("{n:>6}  {}", self.tap_name(target)))
+                    .map(|(target, n)| format!("{n:>6}  {}", self.target_name(target)))
                     .collect();
                 text.push_str(&format!(
                     "\n{}\n<pre>{}</pre>",

@@ -477,13 +477,8 @@ impl Ctx<'_> {
         }
     }
 
-    /// "VM" for a ministry, "veselība (VM)" for an area (for the statistics).
-    pub(super) fn tap_name(&self, target: &Target) -> String {
-        self.target_name(target)
-    }
-
     /// "VM" for a ministry, "veselība (VM)" for an area.
-    fn target_name(&self, target: &Target) -> String {
+    pub(super) fn target_name(&self, target: &Target) -> String {
         match target {
             Target::Ministry(id) => self.abbr(id).to_string(),
             Target::Area(id) => match self.catalog().area(id) {
