@@ -492,7 +492,8 @@ async fn until_synced(engine: &lidzdaliba_bot::engine::Engine, secs: u64) {
 
 #[tokio::test]
 async fn run_reads_tap_and_answers_open_and_the_cards_button_through_telegram() {
-    use crate::telegram::{Harness, USER, assert_nothing_rejected, callbacks, text};
+    use crate::telegram::{Harness, USER, assert_nothing_rejected, callbacks, free_port, text};
+    let health = free_port();
     let fake = FakeTap::start(fake_tap::sample(&clock::today_in_latvia(), 3), 25).await;
     let h = Harness::new().await;
     let config = h.config_with(
@@ -500,11 +501,38 @@ async fn run_reads_tap_and_answers_open_and_the_cards_button_through_telegram() 
         &[
             ("TAP_URL", fake.url.clone()),
             ("TAP_SYNC_INTERVAL", "1h".into()),
+            ("HEALTH_LISTEN", format!("127.0.0.1:{health}")),
         ],
     );
+    let _ = lidzdaliba_bot::health::prometheus();
     let app = helpers::spawn_app(&config, |s| s.poll_timeout = 1).await;
     // robots.txt, one listing page, three consultations' pages, a second apart.
     until_synced(&app.engine, 20).await;
+    // /healthz says how reading TAP goes; /metrics counts the syncs.
+    let client = reqwest::Client::new();
+    let body: serde_json::Value = client
+        .get(format!("http://127.0.0.1:{health}/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["tap"]["items_open"], 3, "{body}");
+    assert!(body["tap"]["last_success"].as_u64().is_some(), "{body}");
+    assert!(body["tap"]["failing"].is_null(), "{body}");
+    let metrics = client
+        .get(format!("http://127.0.0.1:{health}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("tap_sync_total{outcome=\"ok\"}"),
+        "{metrics}"
+    );
     let open = open_rows(&fake.items()).len();
     assert_eq!(open, 3);
     let list = h.ask("/apspriesanas").await;
