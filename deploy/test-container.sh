@@ -195,7 +195,7 @@ EOF
 python3 "$work/fake_api.py" "$api_port" &
 fake_pid=$!
 bot_env=(--env "TELOXIDE_TOKEN=4242:test" --env "TELOXIDE_API_URL=http://127.0.0.1:$api_port"
-    --env "HEALTH_LISTEN=127.0.0.1:$health_port")
+    --env "HEALTH_LISTEN=127.0.0.1:$health_port" --env "TAP_SYNC_INTERVAL=off")
 # What a container runtime starts: the entry point with the default command. In its own process
 # group, so that exactly this bot can be stopped with SIGTERM.
 read -r -a start <<<"$(inspect '{{range .Config.Entrypoint}}{{.}} {{end}}{{range .Config.Cmd}}{{.}} {{end}}')"
@@ -205,7 +205,8 @@ bot_group=$!
 healthcheck_cmd() { in_image "${bot_env[@]}" "$ctr" -- /usr/local/bin/lidzdaliba-bot health; }
 healthy=no
 for _ in $(seq 60); do
-    if out=$(healthcheck_cmd 2>&1); then
+    # 200 "starting" comes first (before the first long poll returns); wait for "ok".
+    if out=$(healthcheck_cmd 2>&1) && contains "$out" "healthy: ok"; then
         healthy=yes
         break
     fi
