@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use lidzdaliba_bot::engine::lookup::dictionary::{self, Dictionary};
 use lidzdaliba_bot::engine::{ChatKind, Engine, Input, Request};
+use lidzdaliba_bot::ids::UserId;
 use lidzdaliba_bot::lang::Lang;
 use lidzdaliba_bot::store::{ImportOutcome, Store};
 use tokio::runtime::Runtime;
@@ -46,7 +47,7 @@ enum Case {
 fn cases() -> Vec<(&'static str, Case)> {
     let command = |name: &str, arg: &str| {
         Case::Handle(Request {
-            user_id: 7,
+            user_id: UserId(7),
             language_code: Some("lv".into()),
             chat: ChatKind::Private,
             input: Input::Command {
@@ -61,7 +62,7 @@ fn cases() -> Vec<(&'static str, Case)> {
         (
             "button_l3",
             Case::Handle(Request {
-                user_id: 7,
+                user_id: UserId(7),
                 language_code: Some("lv".into()),
                 chat: ChatKind::Private,
                 input: Input::Button("l:3".into()),
@@ -79,7 +80,7 @@ fn cases() -> Vec<(&'static str, Case)> {
 async fn run_case(engine: &Engine, case: &Case) -> usize {
     match case {
         Case::Handle(req) => engine.handle(req).await.map_or(0, |r| r.text.len()),
-        Case::Inline(query) => engine.inline(7, Some("lv"), query).await.len(),
+        Case::Inline(query) => engine.inline(UserId(7), Some("lv"), query).await.len(),
     }
 }
 
@@ -394,7 +395,7 @@ fn concurrent_throughput(rt: &Runtime, set: &Set) {
                 joins.push(tokio::spawn(async move {
                     for i in 0..per_task {
                         let req = Request {
-                            user_id: (t * per_task + i) as i64,
+                            user_id: UserId((t * per_task + i) as i64),
                             language_code: Some("lv".into()),
                             chat: ChatKind::Private,
                             input: Input::Command {

@@ -26,9 +26,9 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use lidzdaliba_bot::app::Application;
-use lidzdaliba_bot::bot::ChatId;
 use lidzdaliba_bot::config::Config;
 use lidzdaliba_bot::engine::Reply;
+use lidzdaliba_bot::ids::ChatId;
 use lidzdaliba_bot::lang::Lang;
 use tokio::sync::Notify;
 

@@ -13,6 +13,7 @@ use crate::clock;
 use crate::config::Config;
 use crate::engine::{Engine, EngineError, Reply};
 use crate::health;
+use crate::ids::ChatId;
 use crate::store::{ImportOutcome, Store, StoreError, SyncError};
 use crate::tap;
 
@@ -115,8 +116,11 @@ impl Application {
             // Each follower's message goes to the runtime's lane below replies.
             let notifier = settings.notifier.clone();
             let notify: Notify = Arc::new(move |chat, reply| {
-                if !notifier.notify(bot::ChatId(chat), reply) {
-                    tracing::warn!(chat, "a follower's message was dropped: the lane is full");
+                if !notifier.notify(chat, reply) {
+                    tracing::warn!(
+                        chat = chat.0,
+                        "a follower's message was dropped: the lane is full"
+                    );
                 }
             });
             spawn_tap_sync(Arc::clone(&engine), &url, interval, stopped.clone(), notify)
@@ -225,7 +229,7 @@ pub fn spawn_background(
 }
 
 /// Hands a message to a chat to the runtime's lane below replies (never waits).
-pub type Notify = Arc<dyn Fn(i64, Reply) + Send + Sync>;
+pub type Notify = Arc<dyn Fn(ChatId, Reply) + Send + Sync>;
 
 /// Reads TAP at once and then every `interval` until `shutdown`; after each good read the
 /// cards' counts are read again and each follower of something new gets one message. `None`
@@ -265,7 +269,7 @@ fn spawn_tap_sync(
 pub async fn after_sync(
     engine: &Engine,
     report: &tap::SyncReport,
-    notify: &(dyn Fn(i64, Reply) + Send + Sync),
+    notify: &(dyn Fn(ChatId, Reply) + Send + Sync),
 ) {
     engine.refresh_tap().await;
     let new = report.new_ids();

@@ -7,10 +7,11 @@ use std::io::Write;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use crate::engine::{Button, ChatKind, Engine, Input, Parsed, Reply, Request, command};
+use crate::ids::UserId;
 use crate::render;
 
 /// The user id the console speaks as (its language choice is stored like anyone's).
-pub const CONSOLE_USER: i64 = 1;
+pub const CONSOLE_USER: UserId = UserId(1);
 
 /// Reads lines from `input` until its end and writes each reply to `out`.
 pub async fn run<R, W>(engine: &Engine, input: R, out: &mut W) -> std::io::Result<()>

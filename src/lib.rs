@@ -16,7 +16,7 @@
 //! stats                                 usage counters
 //! store    links                        the SQLite cache; the link checker
 //! config   content                      settings; the content files and their model
-//! fold     lang     clock    render     text folding, languages, dates, Telegram HTML
+//! fold  lang  clock  render  ids       text folding, languages, dates, Telegram HTML, typed ids
 //! ```
 //!
 //! **A module uses only modules of the layers below its own**: never one above it, never
@@ -38,6 +38,7 @@ pub mod content;
 pub mod engine;
 pub mod fold;
 pub mod health;
+pub mod ids;
 pub mod lang;
 pub mod links;
 pub mod render;
@@ -48,7 +49,7 @@ pub mod tap;
 /// The layers of the crate's modules, lowest first: a module may use the modules of the
 /// layers before its own and no other (see the crate documentation).
 pub const LAYERS: &[&[&str]] = &[
-    &["fold", "lang", "clock", "render"],
+    &["fold", "lang", "clock", "render", "ids"],
     &["config", "content"],
     &["store", "links"],
     &["stats"],
@@ -79,7 +80,7 @@ pub const INNER_LAYERS: &[(&str, &[&[&str]])] = &[
     (
         "bot",
         &[
-            &["circuit", "limits", "outcome", "queue"],
+            &["circuit", "ids", "limits", "outcome", "queue"],
             &["api", "unchanged"],
             &["moves", "send"],
             &["intake"],

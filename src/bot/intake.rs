@@ -70,7 +70,7 @@ pub(crate) enum Work {
     /// "Too many messages at once" to a flooded chat, in the user's language.
     Notice {
         chat: ChatId,
-        user_id: i64,
+        user_id: crate::ids::UserId,
         language_code: Option<String>,
     },
     /// A message of the bot's own to another chat (a new report, to an admin): its delivery
@@ -304,7 +304,7 @@ impl Intake {
         let notice = match lane {
             Lane::Chat(chat) => update.from().map(|user| Work::Notice {
                 chat,
-                user_id: user.id.0 as i64,
+                user_id: user.id.into(),
                 language_code: user.language_code.clone(),
             }),
             _ => None,

@@ -16,6 +16,7 @@
 
 mod api;
 mod circuit;
+mod ids;
 mod intake;
 mod limits;
 mod moves;
@@ -39,17 +40,15 @@ use tokio::task::JoinSet;
 use crate::config::ExposeSecret;
 use crate::engine::Engine;
 
-pub use intake::DONE_BATCH;
-pub use notices::Notifier;
-pub use settings::{RunError, Settings};
 /// The chat a [`Notifier`] sends to (teloxide's id of a chat).
-pub use teloxide::types::ChatId;
-
 use api::Client;
+pub use intake::DONE_BATCH;
 use intake::{Intake, Item};
 use limits::Gate;
 use moves::Moves;
+pub use notices::Notifier;
 use queue::{Lane, Limits, Scheduler};
+pub use settings::{RunError, Settings};
 use worker::Runtime;
 
 /// Workers answering at the same time: enough to hide the Bot API's latency, few enough to

@@ -26,10 +26,10 @@ pub(crate) struct Moves {
 
 impl Moves {
     /// The moves the inbox kept.
-    pub(crate) fn new(known: Vec<(i64, i64)>) -> Self {
+    pub(crate) fn new(known: Vec<(crate::ids::ChatId, crate::ids::ChatId)>) -> Self {
         let moves = Self::default();
         for (from, to) in known {
-            moves.insert(ChatId(from), ChatId(to));
+            moves.insert(from.into(), to.into());
         }
         moves
     }
@@ -85,7 +85,7 @@ impl Moves {
         );
         metrics::counter!("bot_chats_moved_total").increment(1);
         sched.move_lane(Lane::Chat(from), Lane::Chat(to));
-        if let Err(err) = inbox.chat_moved(from.0, to.0).await {
+        if let Err(err) = inbox.chat_moved(from.into(), to.into()).await {
             tracing::warn!(error = %err, from = from.0, to = to.0, "cannot store that a group became a supergroup; its updates left in the inbox will find it again");
         }
     }
@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn a_moved_chat_is_found_and_others_are_not() {
-        let moves = Moves::new(vec![(-5, -1005)]);
+        let moves = Moves::new(vec![(crate::ids::ChatId(-5), crate::ids::ChatId(-1005))]);
         assert_eq!(moves.to(ChatId(-5)), Some(ChatId(-1005)));
         assert_eq!(moves.current(ChatId(-5)), ChatId(-1005));
         assert_eq!(moves.current(ChatId(-6)), ChatId(-6));

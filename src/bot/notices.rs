@@ -55,7 +55,8 @@ impl Notifier {
     /// every reply waiting for a worker; never waits. `false` if it was dropped (too many
     /// notices waiting, or the bot is stopping): logged and counted in
     /// `bot_notices_dropped_total`.
-    pub fn notify(&self, chat: ChatId, reply: Reply) -> bool {
+    pub fn notify(&self, chat: crate::ids::ChatId, reply: Reply) -> bool {
+        let chat = ChatId::from(chat);
         let mut shared = self.lock();
         let Some((sched, moves)) = &shared.running else {
             if shared.early.len() >= MAX_NOTICES {

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use teloxide::types::{BotCommand, BotCommandScope, ChatId};
+use teloxide::types::{BotCommand, BotCommandScope};
 use tokio::sync::watch;
 
 use super::api::Client;
@@ -36,7 +36,7 @@ pub(super) async fn register_commands(client: &Client, engine: &Engine) {
     for admin in engine.admins() {
         let mut all = Command::PUBLIC.to_vec();
         all.extend(Command::ADMIN);
-        let chat = teloxide::types::Recipient::Id(ChatId(*admin));
+        let chat = teloxide::types::Recipient::Id(admin.private_chat().into());
         scopes.push((BotCommandScope::Chat { chat_id: chat }, all));
     }
     let default = engine.default_language();

@@ -91,7 +91,7 @@ pub struct Config {
     /// Telegram user ids, separated by commas, allowed /reload and /stats
     // The full path keeps clap from reading `Vec` as "the variable may be repeated".
     #[arg(long, env = "BOT_ADMINS", default_value = "", hide_default_value = true, value_parser = admins)]
-    pub admins: ::std::vec::Vec<i64>,
+    pub admins: ::std::vec::Vec<crate::ids::UserId>,
     /// Updates one chat may have waiting, 1 to 1000; beyond it the oldest are dropped and the
     /// chat gets one notice
     #[arg(long, env = "BOT_CHAT_BACKLOG", default_value_t = DEFAULT_CHAT_BACKLOG, value_parser = chat_backlog)]
@@ -271,6 +271,7 @@ pub fn generate_secret() -> std::io::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::UserId;
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -390,7 +391,7 @@ mod tests {
             "and it is random"
         );
         assert_eq!(hook.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.admins, vec![12, 34]);
+        assert_eq!(c.admins, vec![UserId(12), UserId(34)]);
         assert_eq!(c.health_listen.unwrap().port(), 9090);
         assert!(c.log_json);
         assert_eq!(c.log_filter.as_deref(), Some("debug"));

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 
 use secrecy::SecretString;
 
+use crate::ids::UserId;
 use crate::lang::Lang;
 
 /// What a variable accepts, when its value is not that.
@@ -160,11 +161,11 @@ pub(super) fn address(value: &str) -> Result<SocketAddr, Expected> {
         .map_err(|_| Expected("an address with a port, such as 127.0.0.1:9090"))
 }
 
-pub(super) fn admins(value: &str) -> Result<Vec<i64>, Expected> {
+pub(super) fn admins(value: &str) -> Result<Vec<UserId>, Expected> {
     value
         .split([',', ' '])
         .filter(|s| !s.is_empty())
-        .map(|id| id.parse::<i64>())
+        .map(|id| id.parse::<i64>().map(UserId))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| Expected("Telegram user ids separated by commas, such as 12345,67890"))
 }

@@ -3,6 +3,7 @@
 //! not know (stale, forged) decodes to `None`, which the engine answers with a fresh main menu.
 
 use crate::content::validate;
+use crate::ids::ReportId;
 use crate::lang::Lang;
 use crate::tap::Target;
 
@@ -34,10 +35,10 @@ pub enum Action {
     /// "🚩 Report a mistake" on a card (an [`Action::is_item`]): asks for the report's text.
     Report(Box<Action>),
     /// "You may contact me" under the thanks for report `n`.
-    ReportContact(i64),
+    ReportContact(ReportId),
     /// An admin closes report `id` from `/reports`: resolved, or `spam`.
     ReportClose {
-        id: i64,
+        id: ReportId,
         spam: bool,
     },
     /// What is open on TAP now: everything, or a ministry's or an area's.
@@ -237,7 +238,7 @@ fn target_data(target: &Target) -> String {
 }
 
 /// A report's number as written in callback data: canonical decimal, 1 or more.
-fn report_number(n: &str) -> Option<i64> {
+fn report_number(n: &str) -> Option<ReportId> {
     let canonical = !n.is_empty() && n.len() <= 18 && !n.starts_with('0');
     if !canonical || !n.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -383,11 +384,14 @@ mod tests {
         let long_id = "a".repeat(24);
         let max = 999_999_999_999_999_999_i64;
         let mut all = vec![
-            Action::ReportContact(1),
-            Action::ReportContact(max),
-            Action::ReportClose { id: 7, spam: false },
+            Action::ReportContact(ReportId(1)),
+            Action::ReportContact(ReportId(max)),
             Action::ReportClose {
-                id: max,
+                id: ReportId(7),
+                spam: false,
+            },
+            Action::ReportClose {
+                id: ReportId(max),
                 spam: true,
             },
         ];

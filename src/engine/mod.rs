@@ -21,6 +21,7 @@ pub mod votes;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
+use crate::ids::{ChatId, UserId};
 use crate::lang::Lang;
 use crate::stats::{Stats, Tally, metric};
 use crate::store::{ImportOutcome, Store, StoreError, SyncError};
@@ -42,7 +43,7 @@ pub struct Engine {
     shelf: Shelf,
     default_lang: Lang,
     stats: Stats,
-    admins: Vec<i64>,
+    admins: Vec<UserId>,
     /// The bot's Telegram username (from getMe), for permalinks; unknown until the bot has
     /// run once with this database.
     username: RwLock<Option<Arc<str>>>,
@@ -95,7 +96,7 @@ impl Engine {
     }
 
     /// The Telegram user ids that may use `/reload` and `/stats`.
-    pub fn with_admins(mut self, admins: Vec<i64>) -> Self {
+    pub fn with_admins(mut self, admins: Vec<UserId>) -> Self {
         self.admins = admins;
         self
     }
@@ -107,12 +108,12 @@ impl Engine {
     }
 
     /// Whether `user_id` is an admin.
-    pub fn is_admin(&self, user_id: i64) -> bool {
+    pub fn is_admin(&self, user_id: UserId) -> bool {
         self.admins.contains(&user_id)
     }
 
     /// The admins' user ids.
-    pub fn admins(&self) -> &[i64] {
+    pub fn admins(&self) -> &[UserId] {
         &self.admins
     }
 
@@ -168,7 +169,7 @@ impl Engine {
 
     /// The language for a user: their stored choice, else their Telegram language, else the
     /// default.
-    pub async fn language(&self, user_id: i64, language_code: Option<&str>) -> Lang {
+    pub async fn language(&self, user_id: UserId, language_code: Option<&str>) -> Lang {
         snapshot::language_of(&self.shelf.store, self.default_lang, user_id, language_code).await
     }
 
@@ -211,7 +212,7 @@ impl Engine {
     /// [`Placement::Toast`] reply of the same text.
     pub async fn toast(
         &self,
-        user_id: i64,
+        user_id: UserId,
         language_code: Option<&str>,
         data: Option<&str>,
     ) -> Option<String> {
@@ -227,7 +228,7 @@ impl Engine {
     /// empty query gives the main items. At most [`MAX_INLINE_RESULTS`].
     pub async fn inline(
         &self,
-        user_id: i64,
+        user_id: UserId,
         language_code: Option<&str>,
         query: &str,
     ) -> Vec<InlineItem> {
@@ -285,8 +286,8 @@ impl Engine {
 
     /// The message to a follower about the consultations a sync found new, in the language
     /// the follower reads.
-    pub async fn digest(&self, chat_id: i64, items: &[crate::tap::OpenItem]) -> Reply {
-        let lang = self.language(chat_id, None).await;
+    pub async fn digest(&self, chat_id: ChatId, items: &[crate::tap::OpenItem]) -> Reply {
+        let lang = self.language(chat_id.private_user(), None).await;
         let tally = Tally::default();
         let ctx = self.context(lang, &tally);
         ctx.digest(items)

@@ -3,6 +3,7 @@
 //! adapters turn them into messages.
 
 use super::action::Action;
+use crate::ids::ChatId;
 use crate::lang::Lang;
 use crate::render;
 
@@ -111,7 +112,7 @@ impl Reply {
 /// A message of the bot's own to another chat (an admin's private chat).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
-    pub chat: i64,
+    pub chat: ChatId,
     /// Telegram HTML, already escaped.
     pub text: String,
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::action::Action;
+use crate::ids::{ReportId, UserId};
 
 /// How long the bot waits for the text of a report after the 🚩 was pressed.
 pub const PROMPT_SECS: u64 = 10 * 60;
@@ -41,13 +42,13 @@ pub struct Desk {
 #[derive(Debug, Default)]
 struct State {
     /// Asked for a report on this card, until this time (Unix seconds).
-    pending: HashMap<i64, (Action, u64)>,
+    pending: HashMap<UserId, (Action, u64)>,
     /// The report a person may still agree to be contacted about.
-    offers: HashMap<i64, i64>,
+    offers: HashMap<UserId, ReportId>,
     /// The day (days since the epoch) `sent` counts.
     day: u64,
     /// Reports sent today: how many, and when the last one was.
-    sent: HashMap<i64, (u32, u64)>,
+    sent: HashMap<UserId, (u32, u64)>,
 }
 
 impl State {
@@ -58,7 +59,7 @@ impl State {
         }
     }
 
-    fn check(&mut self, user: i64, now: u64) -> Result<(), Refusal> {
+    fn check(&mut self, user: UserId, now: u64) -> Result<(), Refusal> {
         self.roll(now);
         match self.sent.get(&user) {
             Some((count, _)) if *count >= PER_DAY => Err(Refusal::TooMany),
@@ -76,7 +77,7 @@ impl Desk {
 
     /// The 🚩 on `item` was pressed: the next text of `user` (within [`PROMPT_SECS`]) is the
     /// report, unless the limits say no already.
-    pub fn ask(&self, user: i64, item: Action, now: u64) -> Result<(), Refusal> {
+    pub fn ask(&self, user: UserId, item: Action, now: u64) -> Result<(), Refusal> {
         let mut state = self.lock();
         state.check(user, now)?;
         if state.pending.len() >= MAX_PEOPLE {
@@ -90,13 +91,13 @@ impl Desk {
     }
 
     /// The card `user` is writing a report about, if the prompt is still open; it is closed.
-    pub fn take(&self, user: i64, now: u64) -> Option<Action> {
+    pub fn take(&self, user: UserId, now: u64) -> Option<Action> {
         let (item, until) = self.lock().pending.remove(&user)?;
         (now < until).then_some(item)
     }
 
     /// Whether `user` was asked for a report (still open); the prompt stays open.
-    pub fn is_asked(&self, user: i64, now: u64) -> bool {
+    pub fn is_asked(&self, user: UserId, now: u64) -> bool {
         self.lock()
             .pending
             .get(&user)
@@ -104,7 +105,7 @@ impl Desk {
     }
 
     /// `/cancel`: closes the prompt; `false` if there was none open.
-    pub fn cancel(&self, user: i64, now: u64) -> bool {
+    pub fn cancel(&self, user: UserId, now: u64) -> bool {
         self.lock()
             .pending
             .remove(&user)
@@ -113,12 +114,12 @@ impl Desk {
 
     /// Whether a report of `user` may be stored now (the limits are checked again: a person
     /// may have two prompts open in two chats).
-    pub fn check(&self, user: i64, now: u64) -> Result<(), Refusal> {
+    pub fn check(&self, user: UserId, now: u64) -> Result<(), Refusal> {
         self.lock().check(user, now)
     }
 
     /// Report `id` of `user` was stored: counted, and offered for consent.
-    pub fn sent(&self, user: i64, id: i64, now: u64) {
+    pub fn sent(&self, user: UserId, id: ReportId, now: u64) {
         let mut state = self.lock();
         state.roll(now);
         let entry = state.sent.entry(user).or_insert((0, now));
@@ -131,7 +132,7 @@ impl Desk {
 
     /// "You may contact me" pressed for report `id`: `true` once, and only for the person's
     /// own last report (a forged button cannot put someone's id on another's report).
-    pub fn consent(&self, user: i64, id: i64) -> bool {
+    pub fn consent(&self, user: UserId, id: ReportId) -> bool {
         let mut state = self.lock();
         if state.offers.get(&user) == Some(&id) {
             state.offers.remove(&user);
@@ -143,7 +144,7 @@ impl Desk {
 
     /// `/forget`: nothing of `user` is kept in memory either (the day's count stays, so that
     /// /forget does not lift the limits).
-    pub fn forget(&self, user: i64) {
+    pub fn forget(&self, user: UserId) {
         let mut state = self.lock();
         state.pending.remove(&user);
         state.offers.remove(&user);
@@ -189,51 +190,54 @@ mod tests {
         let item = Action::Ministry("vm".into());
         let mut now = T0 - T0 % 86_400 + 3600;
         for n in 0..PER_DAY {
-            assert_eq!(desk.ask(1, item.clone(), now), Ok(()), "report {n}");
-            assert_eq!(desk.take(1, now + 5), Some(item.clone()));
-            desk.sent(1, i64::from(n), now + 5);
+            assert_eq!(desk.ask(UserId(1), item.clone(), now), Ok(()), "report {n}");
+            assert_eq!(desk.take(UserId(1), now + 5), Some(item.clone()));
+            desk.sent(UserId(1), ReportId(i64::from(n)), now + 5);
             // Within the minute: no (after the fifth, for the day).
-            let within = desk.ask(1, item.clone(), now + 30);
+            let within = desk.ask(UserId(1), item.clone(), now + 30);
             if n + 1 < PER_DAY {
                 assert_eq!(within, Err(Refusal::TooSoon));
             } else {
                 assert_eq!(within, Err(Refusal::TooMany));
             }
             // Someone else may.
-            assert_eq!(desk.check(2, now + 30), Ok(()));
+            assert_eq!(desk.check(UserId(2), now + 30), Ok(()));
             now += GAP_SECS + 10;
         }
-        assert_eq!(desk.ask(1, item.clone(), now), Err(Refusal::TooMany));
+        assert_eq!(
+            desk.ask(UserId(1), item.clone(), now),
+            Err(Refusal::TooMany)
+        );
         // The next day starts afresh.
         let tomorrow = now - now % 86_400 + 86_400;
-        assert_eq!(desk.ask(1, item, tomorrow), Ok(()));
+        assert_eq!(desk.ask(UserId(1), item, tomorrow), Ok(()));
     }
 
     #[test]
     fn a_prompt_lasts_ten_minutes_and_cancel_closes_it() {
         let desk = Desk::default();
         let item = Action::Lesson(3);
-        desk.ask(1, item.clone(), T0).unwrap();
-        assert!(desk.is_asked(1, T0 + PROMPT_SECS - 1));
-        assert_eq!(desk.take(1, T0 + PROMPT_SECS), None);
-        assert_eq!(desk.take(1, T0), None, "taken once");
-        desk.ask(1, item.clone(), T0).unwrap();
-        assert!(desk.cancel(1, T0 + 1));
-        assert!(!desk.cancel(1, T0 + 2));
-        assert_eq!(desk.take(1, T0 + 3), None);
+        desk.ask(UserId(1), item.clone(), T0).unwrap();
+        assert!(desk.is_asked(UserId(1), T0 + PROMPT_SECS - 1));
+        assert_eq!(desk.take(UserId(1), T0 + PROMPT_SECS), None);
+        assert_eq!(desk.take(UserId(1), T0), None, "taken once");
+        desk.ask(UserId(1), item.clone(), T0).unwrap();
+        assert!(desk.cancel(UserId(1), T0 + 1));
+        assert!(!desk.cancel(UserId(1), T0 + 2));
+        assert_eq!(desk.take(UserId(1), T0 + 3), None);
     }
 
     #[test]
     fn consent_only_for_ones_own_last_report() {
         let desk = Desk::default();
-        desk.sent(1, 7, T0);
-        assert!(!desk.consent(2, 7));
-        assert!(!desk.consent(1, 6));
-        assert!(desk.consent(1, 7));
-        assert!(!desk.consent(1, 7), "once");
-        desk.sent(1, 8, T0 + 100);
-        desk.forget(1);
-        assert!(!desk.consent(1, 8));
+        desk.sent(UserId(1), ReportId(7), T0);
+        assert!(!desk.consent(UserId(2), ReportId(7)));
+        assert!(!desk.consent(UserId(1), ReportId(6)));
+        assert!(desk.consent(UserId(1), ReportId(7)));
+        assert!(!desk.consent(UserId(1), ReportId(7)), "once");
+        desk.sent(UserId(1), ReportId(8), T0 + 100);
+        desk.forget(UserId(1));
+        assert!(!desk.consent(UserId(1), ReportId(8)));
     }
 
     #[test]

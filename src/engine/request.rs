@@ -1,10 +1,12 @@
 //! What comes in: a [`Request`], platform-neutral (the Telegram runtime and the console build
 //! it).
 
+use crate::ids::UserId;
+
 /// Who asks, where, and what.
 #[derive(Debug, Clone)]
 pub struct Request {
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Telegram's `language_code` of the user, if it sent one.
     pub language_code: Option<String>,
     pub chat: ChatKind,

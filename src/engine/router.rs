@@ -9,6 +9,7 @@ use super::reply::{InlineItem, Placement, Reply};
 use super::request::{ChatKind, Input, Request};
 use super::screens::Ctx;
 use crate::clock;
+use crate::ids::UserId;
 use crate::stats::metric;
 use crate::store::{ImportOutcome, StoreError, SyncError};
 
@@ -188,7 +189,7 @@ async fn button(ctx: &Ctx<'_>, req: &Request, action: &Action) -> Result<Reply> 
 }
 
 /// Free text in a private chat: the report it was asked for (after 🚩), else a lookup.
-async fn text_in_private(ctx: &Ctx<'_>, user: i64, text: &str) -> Result<Reply> {
+async fn text_in_private(ctx: &Ctx<'_>, user: UserId, text: &str) -> Result<Reply> {
     match ctx.desk.take(user, clock::unix_now()) {
         Some(item) => {
             ctx.stats.count(metric::REQUEST, "report");

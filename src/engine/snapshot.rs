@@ -12,6 +12,7 @@ use super::lookup::Index;
 use super::names;
 use super::reply::Reply;
 use super::search::{self, Vocabulary};
+use crate::ids::UserId;
 use crate::lang::Lang;
 use crate::store::{CachedContent, ImportOutcome, Store, StoreError, SyncError};
 
@@ -153,7 +154,7 @@ impl CardCache {
 pub(super) async fn language_of(
     store: &Store,
     default: Lang,
-    user_id: i64,
+    user_id: UserId,
     language_code: Option<&str>,
 ) -> Lang {
     match store.language(user_id).await {

@@ -11,6 +11,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 
 use super::action::Action;
+use crate::ids::UserId;
 
 /// Votes remembered a day at most; about 16 bytes each.
 pub const MAX_BALLOTS: usize = 100_000;
@@ -42,7 +43,7 @@ struct Today {
 
 impl Ballots {
     /// Records the vote of `user_id` on `item` on `day` (`YYYY-MM-DD`, UTC).
-    pub fn cast(&self, user_id: i64, item: &Action, day: &str) -> Ballot {
+    pub fn cast(&self, user_id: UserId, item: &Action, day: &str) -> Ballot {
         self.forget_other_days(day);
         let mut today = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let hash = today.keys.hash_one((user_id, item.encode()));
@@ -89,14 +90,17 @@ mod tests {
     fn one_vote_per_person_per_card_per_day() {
         let ballots = Ballots::default();
         let (vm, lesson) = (Action::Ministry("vm".into()), Action::Lesson(3));
-        assert_eq!(ballots.cast(1, &vm, "2026-11-28"), Ballot::Counted);
-        assert_eq!(ballots.cast(1, &vm, "2026-11-28"), Ballot::Repeated);
+        assert_eq!(ballots.cast(UserId(1), &vm, "2026-11-28"), Ballot::Counted);
+        assert_eq!(ballots.cast(UserId(1), &vm, "2026-11-28"), Ballot::Repeated);
         // Another card, another person: counted.
-        assert_eq!(ballots.cast(1, &lesson, "2026-11-28"), Ballot::Counted);
-        assert_eq!(ballots.cast(2, &vm, "2026-11-28"), Ballot::Counted);
+        assert_eq!(
+            ballots.cast(UserId(1), &lesson, "2026-11-28"),
+            Ballot::Counted
+        );
+        assert_eq!(ballots.cast(UserId(2), &vm, "2026-11-28"), Ballot::Counted);
         assert_eq!(ballots.len(), 3);
         // The next day starts afresh and forgets the last.
-        assert_eq!(ballots.cast(1, &vm, "2026-11-29"), Ballot::Counted);
+        assert_eq!(ballots.cast(UserId(1), &vm, "2026-11-29"), Ballot::Counted);
         assert_eq!(ballots.len(), 1);
         ballots.forget_other_days("2026-11-29");
         assert_eq!(ballots.len(), 1);
@@ -109,11 +113,14 @@ mod tests {
         let ballots = Ballots::default();
         let vm = Action::Ministry("vm".into());
         for user in 0..MAX_BALLOTS as i64 {
-            assert_eq!(ballots.cast(user, &vm, "2026-11-28"), Ballot::Counted);
+            assert_eq!(
+                ballots.cast(UserId(user), &vm, "2026-11-28"),
+                Ballot::Counted
+            );
         }
-        assert_eq!(ballots.cast(-1, &vm, "2026-11-28"), Ballot::Full);
-        assert_eq!(ballots.cast(0, &vm, "2026-11-28"), Ballot::Repeated);
+        assert_eq!(ballots.cast(UserId(-1), &vm, "2026-11-28"), Ballot::Full);
+        assert_eq!(ballots.cast(UserId(0), &vm, "2026-11-28"), Ballot::Repeated);
         assert_eq!(ballots.len(), MAX_BALLOTS);
-        assert_eq!(ballots.cast(-1, &vm, "2026-11-29"), Ballot::Counted);
+        assert_eq!(ballots.cast(UserId(-1), &vm, "2026-11-29"), Ballot::Counted);
     }
 }

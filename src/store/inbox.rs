@@ -19,6 +19,7 @@ use serde_json::value::RawValue;
 use sqlx::SqlitePool;
 
 use super::StoreError;
+use crate::ids::ChatId;
 
 /// A saved offset older than this is not used: Telegram keeps updates for 24 hours only, and
 /// after a week without updates it may number new ones from a lower value.
@@ -161,7 +162,7 @@ impl Inbox {
 
     /// The group `from` became the supergroup `to`: remembered for the updates of `from` that
     /// wait in the inbox (after a restart too).
-    pub async fn chat_moved(&self, from: i64, to: i64) -> Result<(), StoreError> {
+    pub async fn chat_moved(&self, from: ChatId, to: ChatId) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO chat_moves (from_chat, to_chat, moved_at) VALUES (?1, ?2, unixepoch()) \
              ON CONFLICT (from_chat) DO UPDATE SET to_chat = excluded.to_chat, \
@@ -175,7 +176,7 @@ impl Inbox {
     }
 
     /// Every group that became a supergroup: `(from, to)`.
-    pub async fn chat_moves(&self) -> Result<Vec<(i64, i64)>, StoreError> {
+    pub async fn chat_moves(&self) -> Result<Vec<(ChatId, ChatId)>, StoreError> {
         Ok(
             sqlx::query_as("SELECT from_chat, to_chat FROM chat_moves ORDER BY moved_at")
                 .fetch_all(&self.pool)
@@ -293,11 +294,14 @@ mod tests {
     async fn chat_moves_are_kept_and_a_second_move_replaces_the_first() {
         let (_dir, inbox) = inbox().await;
         assert!(inbox.chat_moves().await.unwrap().is_empty());
-        inbox.chat_moved(-5, -1005).await.unwrap();
-        inbox.chat_moved(-6, -1006).await.unwrap();
-        inbox.chat_moved(-5, -1007).await.unwrap();
+        inbox.chat_moved(ChatId(-5), ChatId(-1005)).await.unwrap();
+        inbox.chat_moved(ChatId(-6), ChatId(-1006)).await.unwrap();
+        inbox.chat_moved(ChatId(-5), ChatId(-1007)).await.unwrap();
         let mut moves = inbox.chat_moves().await.unwrap();
         moves.sort();
-        assert_eq!(moves, vec![(-6, -1006), (-5, -1007)]);
+        assert_eq!(
+            moves,
+            vec![(ChatId(-6), ChatId(-1006)), (ChatId(-5), ChatId(-1007))]
+        );
     }
 }

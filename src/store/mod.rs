@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use sqlx::SqlitePool;
 
 use crate::content::ContentHash;
+use crate::ids::UserId;
 use crate::lang::Lang;
 
 pub use import::{ImportOutcome, SearchRow, SearchRows, SyncError};
@@ -104,7 +105,7 @@ pub struct Store {
 /// The cached language choices.
 #[derive(Debug, Default)]
 struct Languages {
-    by_user: HashMap<i64, Option<Lang>>,
+    by_user: HashMap<UserId, Option<Lang>>,
     /// Every stored choice is in `by_user`, so a user missing there chose nothing and the
     /// database need not be asked.
     complete: bool,
@@ -153,7 +154,7 @@ struct Counter {
 /// One stored language choice.
 #[derive(sqlx::FromRow)]
 struct Choice {
-    user_id: i64,
+    user_id: UserId,
     language: String,
 }
 
@@ -316,7 +317,7 @@ impl Store {
 
     /// Deletes everything stored about a user: their language choice, and their consent to be
     /// contacted about their reports (the reports stay, with no link to them).
-    pub async fn forget(&self, user_id: i64) -> Result<bool, StoreError> {
+    pub async fn forget(&self, user_id: UserId) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let prefs = sqlx::query("DELETE FROM user_prefs WHERE user_id = ?1")
             .bind(user_id)
@@ -347,7 +348,7 @@ impl Store {
     }
 
     /// The language a user chose, if any.
-    pub async fn language(&self, user_id: i64) -> Result<Option<Lang>, StoreError> {
+    pub async fn language(&self, user_id: UserId) -> Result<Option<Lang>, StoreError> {
         {
             let cache = self.languages.read().unwrap_or_else(|e| e.into_inner());
             if let Some(known) = cache.by_user.get(&user_id) {
@@ -386,7 +387,7 @@ impl Store {
         Ok(rows.len())
     }
 
-    fn remember_language(&self, user_id: i64, lang: Option<Lang>) {
+    fn remember_language(&self, user_id: UserId, lang: Option<Lang>) {
         let mut cache = self.languages.write().unwrap_or_else(|e| e.into_inner());
         if cache.by_user.len() >= MAX_CACHED_USERS {
             cache.by_user.clear();
@@ -399,7 +400,7 @@ impl Store {
         }
     }
 
-    async fn read_language(&self, user_id: i64) -> Result<Option<Lang>, StoreError> {
+    async fn read_language(&self, user_id: UserId) -> Result<Option<Lang>, StoreError> {
         let code: Option<String> =
             sqlx::query_scalar("SELECT language FROM user_prefs WHERE user_id = ?1")
                 .bind(user_id)
@@ -409,7 +410,7 @@ impl Store {
     }
 
     /// Stores the language a user chose.
-    pub async fn set_language(&self, user_id: i64, lang: Lang) -> Result<(), StoreError> {
+    pub async fn set_language(&self, user_id: UserId, lang: Lang) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO user_prefs (user_id, language) VALUES (?1, ?2) \
              ON CONFLICT (user_id) DO UPDATE SET language = excluded.language",

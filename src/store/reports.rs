@@ -3,6 +3,7 @@
 
 use super::{Store, StoreError};
 use crate::content::ContentHash;
+use crate::ids::{ReportId, UserId};
 
 /// Closed reports are deleted this many days after they were closed.
 pub const KEEP_CLOSED_DAYS: u64 = 90;
@@ -51,7 +52,7 @@ impl From<String> for Status {
 /// A stored report.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Report {
-    pub id: i64,
+    pub id: ReportId,
     pub item: String,
     pub title: String,
     pub place: String,
@@ -60,7 +61,7 @@ pub struct Report {
     pub content_hash: ContentHash,
     pub created_at: String,
     /// Set only when the person agreed to be contacted.
-    pub contact_user_id: Option<i64>,
+    pub contact_user_id: Option<UserId>,
     #[sqlx(try_from = "String")]
     pub status: Status,
     pub closed_at: Option<String>,
@@ -71,7 +72,7 @@ const COLUMNS: &str = "id, item, title, place, body, content_hash, created_at, c
 
 impl Store {
     /// Stores a report (open, without a user id) and returns its number.
-    pub async fn add_report(&self, new: &NewReport, now: &str) -> Result<i64, StoreError> {
+    pub async fn add_report(&self, new: &NewReport, now: &str) -> Result<ReportId, StoreError> {
         let id = sqlx::query(
             "INSERT INTO reports (item, title, place, body, content_hash, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -85,11 +86,15 @@ impl Store {
         .execute(self.pool())
         .await?
         .last_insert_rowid();
-        Ok(id)
+        Ok(ReportId(id))
     }
 
     /// Records that `user_id` may be contacted about report `id`.
-    pub async fn set_report_contact(&self, id: i64, user_id: i64) -> Result<bool, StoreError> {
+    pub async fn set_report_contact(
+        &self,
+        id: ReportId,
+        user_id: UserId,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE reports SET contact_user_id = ?2 WHERE id = ?1")
             .bind(id)
             .bind(user_id)
@@ -99,7 +104,7 @@ impl Store {
     }
 
     /// One report.
-    pub async fn report(&self, id: i64) -> Result<Option<Report>, StoreError> {
+    pub async fn report(&self, id: ReportId) -> Result<Option<Report>, StoreError> {
         Ok(
             sqlx::query_as(&format!("SELECT {COLUMNS} FROM reports WHERE id = ?1"))
                 .bind(id)
@@ -135,7 +140,7 @@ impl Store {
     /// Closes an open report as resolved or spam; `false` if it is not open (any more).
     pub async fn close_report(
         &self,
-        id: i64,
+        id: ReportId,
         status: Status,
         now: &str,
     ) -> Result<bool, StoreError> {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::map::Mapping;
 use super::parse::{Detail, ListedItem};
@@ -56,6 +56,29 @@ impl DetailState {
             _ => DetailState::Pending,
         }
     }
+}
+
+/// The state as stored (anything unknown reads as pending: its page is read again).
+impl From<String> for DetailState {
+    fn from(stored: String) -> Self {
+        DetailState::parse(&stored)
+    }
+}
+
+/// A row of `tap_items` as [`Db::stored`] reads it.
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    id: String,
+    number: String,
+    title: String,
+    ministry_name: String,
+    ends: String,
+    listing_hash: String,
+    #[sqlx(try_from = "String")]
+    detail: DetailState,
+    detail_at: Option<i64>,
+    gone: bool,
+    ended_reported: bool,
 }
 
 /// What the sync knows of a stored consultation.
@@ -124,29 +147,27 @@ impl Db {
 
     /// Every stored consultation, by id.
     pub(super) async fn stored(&self) -> Result<HashMap<String, Stored>, DbError> {
-        let rows = sqlx::query(
+        let rows: Vec<StoredRow> = sqlx::query_as(
             "SELECT id, number, title, ministry_name, ends, listing_hash, detail, detail_at, \
-             gone_at IS NOT NULL, ended_reported FROM tap_items",
+             gone_at IS NOT NULL AS gone, ended_reported FROM tap_items",
         )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
-            .iter()
+            .into_iter()
             .map(|r| {
                 (
-                    r.get(0),
+                    r.id,
                     Stored {
-                        number: r.get(1),
-                        title: r.get(2),
-                        ministry_name: r.get(3),
-                        ends: r.get(4),
-                        listing_hash: r.get(5),
-                        detail: DetailState::parse(r.get::<&str, _>(6)),
-                        detail_at: r
-                            .get::<Option<i64>, _>(7)
-                            .and_then(|t| u64::try_from(t).ok()),
-                        gone: r.get(8),
-                        ended_reported: r.get(9),
+                        number: r.number,
+                        title: r.title,
+                        ministry_name: r.ministry_name,
+                        ends: r.ends,
+                        listing_hash: r.listing_hash,
+                        detail: r.detail,
+                        detail_at: r.detail_at.and_then(|t| u64::try_from(t).ok()),
+                        gone: r.gone,
+                        ended_reported: r.ended_reported,
                     },
                 )
             })

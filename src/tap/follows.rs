@@ -5,10 +5,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use sqlx::Row;
-
 use super::db::{Db, DbError};
 use super::open::{Filter, OpenItem};
+use crate::ids::ChatId;
 
 /// What a chat can follow: the content's ministry or area, by id.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -63,14 +62,14 @@ pub const MAX_FOLLOWS: usize = 50;
 /// The new consultations one follower follows, for one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Digest {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     /// Closing soonest first; each once, even when the chat follows its ministry and its area.
     pub items: Vec<OpenItem>,
 }
 
 impl Db {
     /// `chat_id` follows `target` from now on.
-    pub async fn follow(&self, chat_id: i64, target: &Target) -> Result<Followed, DbError> {
+    pub async fn follow(&self, chat_id: ChatId, target: &Target) -> Result<Followed, DbError> {
         let mut tx = self.pool.begin().await?;
         let has: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tap_follows WHERE chat_id = ?1")
             .bind(chat_id)
@@ -105,7 +104,7 @@ impl Db {
     }
 
     /// `chat_id` no longer follows `target`; whether it did.
-    pub async fn unfollow(&self, chat_id: i64, target: &Target) -> Result<bool, DbError> {
+    pub async fn unfollow(&self, chat_id: ChatId, target: &Target) -> Result<bool, DbError> {
         let done = sqlx::query(
             "DELETE FROM tap_follows WHERE chat_id = ?1 AND target = ?2 AND target_id = ?3",
         )
@@ -118,7 +117,7 @@ impl Db {
     }
 
     /// What `chat_id` follows: ministries first, then areas, each by id.
-    pub async fn follows(&self, chat_id: i64) -> Result<Vec<Target>, DbError> {
+    pub async fn follows(&self, chat_id: ChatId) -> Result<Vec<Target>, DbError> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT target, target_id FROM tap_follows WHERE chat_id = ?1 \
              ORDER BY target DESC, target_id",
@@ -134,7 +133,7 @@ impl Db {
 
     /// Deletes everything `chat_id` follows (`/forget`, or Telegram's 403 "blocked"); how many
     /// follows there were.
-    pub async fn forget_chat(&self, chat_id: i64) -> Result<u64, DbError> {
+    pub async fn forget_chat(&self, chat_id: ChatId) -> Result<u64, DbError> {
         let done = sqlx::query("DELETE FROM tap_follows WHERE chat_id = ?1")
             .bind(chat_id)
             .execute(&self.pool)
@@ -165,7 +164,7 @@ impl Db {
             return Ok(Vec::new());
         }
         let ids = serde_json::to_string(new).unwrap_or_else(|_| "[]".into());
-        let rows = sqlx::query(
+        let rows: Vec<(ChatId, String)> = sqlx::query_as(
             "SELECT f.chat_id, i.id FROM tap_follows f JOIN tap_items i \
              ON f.target = 'ministry' AND i.ministry_id = f.target_id \
              WHERE i.id IN (SELECT value FROM json_each(?1)) \
@@ -185,12 +184,9 @@ impl Db {
             .open_now(Filter::All, today, 0, Duration::MAX)
             .await?
             .items;
-        let mut by_chat: BTreeMap<i64, Vec<&str>> = BTreeMap::new();
-        for row in &rows {
-            by_chat
-                .entry(row.get(0))
-                .or_default()
-                .push(row.get::<&str, _>(1));
+        let mut by_chat: BTreeMap<ChatId, Vec<&str>> = BTreeMap::new();
+        for (chat_id, id) in &rows {
+            by_chat.entry(*chat_id).or_default().push(id);
         }
         Ok(by_chat
             .into_iter()

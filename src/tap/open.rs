@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use serde::Serialize;
-use sqlx::Row;
 
 use super::db::{Db, DbError, DetailState};
 use crate::clock;
@@ -20,8 +19,9 @@ pub enum Filter<'a> {
     Area(&'a str),
 }
 
-/// A consultation whose period has not ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A consultation whose period has not ended. Read from `tap_items` by column name; the
+/// fields marked `skip` are filled after the read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct OpenItem {
     pub id: String,
     /// Its page on TAP (where one takes part, after a Latvija.lv login).
@@ -33,8 +33,10 @@ pub struct OpenItem {
     pub starts: String,
     pub ends: String,
     /// Days until the period ends: 0 on its last day.
+    #[sqlx(skip)]
     pub days_left: i64,
     /// Whether the period has begun (a consultation may be announced before it starts).
+    #[sqlx(skip)]
     pub started: bool,
     /// "Atbildīgā ministrija" as TAP writes it, to be shown as written when it is not one
     /// of the content's ministries.
@@ -46,9 +48,12 @@ pub struct OpenItem {
     /// "Izsludināšanas datums" (`YYYY-MM-DD HH:MM`).
     pub announced_at: Option<String>,
     /// "Politikas jomas" as TAP writes them.
+    #[sqlx(skip)]
     pub policy_areas: Vec<String>,
     /// The content's areas they agree with.
+    #[sqlx(skip)]
     pub area_ids: Vec<String>,
+    #[sqlx(try_from = "String")]
     pub detail: DetailState,
 }
 
@@ -88,6 +93,17 @@ pub struct Status {
     pub last_requests: Option<u64>,
     /// Consultations whose period has not ended.
     pub items_open: i64,
+}
+
+/// The row of `tap_status` that [`Db::status`] reads.
+#[derive(sqlx::FromRow)]
+struct StatusRow {
+    last_success: Option<i64>,
+    last_error: Option<String>,
+    last_error_at: Option<i64>,
+    last_error_kind: Option<String>,
+    last_attempt: Option<i64>,
+    last_requests: Option<i64>,
 }
 
 /// How many open consultations each ministry and each area has.
@@ -155,38 +171,16 @@ impl Db {
              ORDER BY i.ends, i.number"
         );
         let mut conn = self.pool.acquire().await?;
-        let mut query = sqlx::query(&sql).bind(today);
+        let mut query = sqlx::query_as::<_, OpenItem>(&sql).bind(today);
         if let Some(key) = key {
             query = query.bind(key);
         }
-        let rows = query.fetch_all(&mut *conn).await?;
+        let mut items = query.fetch_all(&mut *conn).await?;
         let today_n = clock::day_number(today).unwrap_or(0);
-        let mut items: Vec<OpenItem> = rows
-            .iter()
-            .map(|r| {
-                let starts: String = r.get(5);
-                let ends: String = r.get(6);
-                OpenItem {
-                    id: r.get(0),
-                    url: r.get(1),
-                    number: r.get(2),
-                    title: r.get(3),
-                    kind: r.get(4),
-                    days_left: clock::day_number(&ends).map_or(0, |e| e - today_n),
-                    started: starts.as_str() <= today,
-                    starts,
-                    ends,
-                    ministry_name: r.get(7),
-                    ministry_id: r.get(8),
-                    responsible_person: r.get(9),
-                    prepared_by: r.get(10),
-                    announced_at: r.get(11),
-                    detail: DetailState::parse(r.get::<&str, _>(12)),
-                    policy_areas: Vec::new(),
-                    area_ids: Vec::new(),
-                }
-            })
-            .collect();
+        for item in &mut items {
+            item.days_left = clock::day_number(&item.ends).map_or(0, |e| e - today_n);
+            item.started = item.starts.as_str() <= today;
+        }
         if !items.is_empty() {
             let at: HashMap<String, usize> = items
                 .iter()
@@ -194,28 +188,28 @@ impl Db {
                 .map(|(n, i)| (i.id.clone(), n))
                 .collect();
             let open = "SELECT id FROM tap_items WHERE ends >= ?1 AND gone_at IS NULL";
-            let areas = sqlx::query(&format!(
+            let areas: Vec<(String, String)> = sqlx::query_as(&format!(
                 "SELECT item_id, name FROM tap_item_policy_areas WHERE item_id IN ({open}) \
                  ORDER BY item_id, position"
             ))
             .bind(today)
             .fetch_all(&mut *conn)
             .await?;
-            for row in &areas {
-                if let Some(n) = at.get(row.get::<&str, _>(0)) {
-                    items[*n].policy_areas.push(row.get(1));
+            for (item, name) in areas {
+                if let Some(n) = at.get(&item) {
+                    items[*n].policy_areas.push(name);
                 }
             }
-            let ids = sqlx::query(&format!(
+            let ids: Vec<(String, String)> = sqlx::query_as(&format!(
                 "SELECT item_id, area_id FROM tap_item_areas WHERE item_id IN ({open}) \
                  ORDER BY item_id, area_id"
             ))
             .bind(today)
             .fetch_all(&mut *conn)
             .await?;
-            for row in &ids {
-                if let Some(n) = at.get(row.get::<&str, _>(0)) {
-                    items[*n].area_ids.push(row.get(1));
+            for (item, area) in ids {
+                if let Some(n) = at.get(&item) {
+                    items[*n].area_ids.push(area);
                 }
             }
         }
@@ -241,7 +235,7 @@ impl Db {
         .bind(today)
         .fetch_one(&self.pool)
         .await?;
-        let row = sqlx::query(
+        let row: Option<StatusRow> = sqlx::query_as(
             "SELECT last_success, last_error, last_error_at, last_error_kind, last_attempt, \
              last_requests FROM tap_status WHERE id = 1",
         )
@@ -254,12 +248,12 @@ impl Db {
                 ..Status::default()
             },
             Some(r) => Status {
-                last_success: secs(r.get(0)),
-                last_error: r.get(1),
-                last_error_at: secs(r.get(2)),
-                failing: r.get(3),
-                last_attempt: secs(r.get(4)),
-                last_requests: secs(r.get(5)),
+                last_success: secs(r.last_success),
+                last_error: r.last_error,
+                last_error_at: secs(r.last_error_at),
+                failing: r.last_error_kind,
+                last_attempt: secs(r.last_attempt),
+                last_requests: secs(r.last_requests),
                 items_open,
             },
         })

@@ -15,6 +15,7 @@ use lidzdaliba_bot::content::ui;
 use lidzdaliba_bot::engine::command::{self, Parsed};
 use lidzdaliba_bot::engine::lookup::Index;
 use lidzdaliba_bot::engine::{Action, Button, ChatKind, Engine, Input, Reply, Request};
+use lidzdaliba_bot::ids::UserId;
 use lidzdaliba_bot::lang::Lang;
 use lidzdaliba_bot::render;
 use lidzdaliba_bot::store::{ImportOutcome, Store};
@@ -318,7 +319,7 @@ impl TestApp {
         input: Input,
     ) -> Option<Reply> {
         let request = Request {
-            user_id,
+            user_id: UserId(user_id),
             language_code: language_code.map(str::to_string),
             chat: ChatKind::Private,
             input,

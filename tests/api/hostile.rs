@@ -5,6 +5,7 @@
 use std::sync::OnceLock;
 
 use lidzdaliba_bot::engine::{Action, ChatKind, Input, Request, command};
+use lidzdaliba_bot::ids::UserId;
 use lidzdaliba_bot::render;
 use proptest::prelude::*;
 
@@ -147,12 +148,12 @@ proptest! {
             Input::Command { name: "start".into(), arg: text.clone() },
             Input::Button(text.clone()),
         ] {
-            let request = Request { user_id: 4, language_code: None, chat: ChatKind::Private, input };
+            let request = Request { user_id: UserId(4), language_code: None, chat: ChatKind::Private, input };
             let reply = s.runtime.block_on(s.app.engine.handle(&request));
             let reply = reply.expect("a private chat always gets a reply");
             assert_acceptable(&reply)?;
         }
-        let items = s.runtime.block_on(s.app.engine.inline(4, None, &text));
+        let items = s.runtime.block_on(s.app.engine.inline(UserId(4), None, &text));
         prop_assert!(items.len() <= 50);
         for item in items {
             prop_assert!(render::check_telegram_html(&item.text).is_ok());

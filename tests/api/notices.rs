@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lidzdaliba_bot::app::Application;
-use lidzdaliba_bot::bot::{ChatId, Notifier};
+use lidzdaliba_bot::bot::Notifier;
 use lidzdaliba_bot::engine::Reply;
+use lidzdaliba_bot::ids::ChatId;
 use lidzdaliba_bot::lang::Lang;
 use lidzdaliba_bot::tap::{Db, Target};
 
@@ -56,10 +57,10 @@ async fn notices_reach_every_chat_once_beside_the_replies_and_a_403_ends_the_fol
     let blocked: Vec<i64> = chats[..5].to_vec();
     let kept = chats[10];
     for chat in blocked.iter().chain([&kept]) {
-        tap.follow(*chat, &Target::Ministry("vm".into()))
+        tap.follow(ChatId(*chat), &Target::Ministry("vm".into()))
             .await
             .unwrap();
-        tap.follow(*chat, &Target::Area("veseliba".into()))
+        tap.follow(ChatId(*chat), &Target::Area("veseliba".into()))
             .await
             .unwrap();
     }
@@ -125,12 +126,12 @@ async fn notices_reach_every_chat_once_beside_the_replies_and_a_403_ends_the_fol
             .collect();
         assert_eq!(calls, vec![403], "chat {chat} is tried once");
         assert!(
-            tap.follows(*chat).await.unwrap().is_empty(),
+            tap.follows(ChatId(*chat)).await.unwrap().is_empty(),
             "chat {chat} follows nothing any more"
         );
     }
     assert_eq!(
-        tap.follows(kept).await.unwrap().len(),
+        tap.follows(ChatId(kept)).await.unwrap().len(),
         2,
         "the others keep theirs"
     );

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use lidzdaliba_bot::clock;
 use lidzdaliba_bot::engine::{Action, Button, ChatKind, Reply, Request};
+use lidzdaliba_bot::ids::{ChatId, UserId};
 use lidzdaliba_bot::lang::Lang;
 use lidzdaliba_bot::tap::{self, HttpOptions, HttpSource, Syncer, Target};
 
@@ -39,7 +40,7 @@ async fn sync(app: &TestApp, syncer: &Syncer<HttpSource>, ago: u64) -> Vec<(i64,
         .expect("the fake portal reads");
     let sent = Arc::new(Mutex::new(Vec::new()));
     let into = Arc::clone(&sent);
-    let notify = move |chat: i64, reply: Reply| into.lock().unwrap().push((chat, reply));
+    let notify = move |chat: ChatId, reply: Reply| into.lock().unwrap().push((chat.0, reply));
     lidzdaliba_bot::app::after_sync(&app.engine, &report, &notify).await;
     drop(notify);
     Arc::try_unwrap(sent).unwrap().into_inner().unwrap()
@@ -287,7 +288,7 @@ async fn old_or_missing_data_is_never_said_to_be_empty() {
 /// A request in a private chat or a group.
 async fn ask_in(app: &TestApp, user: i64, chat: ChatKind, text: &str) -> Reply {
     let request = Request {
-        user_id: user,
+        user_id: UserId(user),
         language_code: None,
         chat,
         input: helpers::input_for(text),
@@ -317,7 +318,14 @@ async fn a_follower_gets_one_message_per_sync_with_everything_new_it_follows() {
     let group = app.fresh_user();
     let text = plain(&ask_in(&app, group, ChatKind::Group, "/follow VM").await);
     assert!(text.contains("privātā sarunā"), "{text}");
-    assert!(app.engine.tap_db().follows(group).await.unwrap().is_empty());
+    assert!(
+        app.engine
+            .tap_db()
+            .follows(ChatId(group))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Two new TM drafts and one new VM draft open; a sync finds them.
     let mut items = fake.items();
@@ -383,7 +391,14 @@ async fn a_follower_gets_one_message_per_sync_with_everything_new_it_follows() {
     assert!(list.contains("• TM") && !list.contains("• VM"), "{list}");
     let text = plain(&ask_in(&app, both, ChatKind::Private, "/forget").await);
     assert!(text.contains("Izdzēsts"), "{text}");
-    assert!(app.engine.tap_db().follows(both).await.unwrap().is_empty());
+    assert!(
+        app.engine
+            .tap_db()
+            .follows(ChatId(both))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let text = plain(&ask_in(&app, both, ChatKind::Private, "/forget").await);
     assert!(text.contains("nekas netiek glabāts"), "{text}");
 }
@@ -413,7 +428,7 @@ async fn privacy_says_what_a_follow_keeps_and_stats_count_followers_only() {
         .await
         .unwrap()
         .items;
-    let reply = app.engine.digest(a, &items).await;
+    let reply = app.engine.digest(ChatId(a), &items).await;
     assert_eq!(reply.lang, Lang::En);
     assert!(
         plain(&reply).contains("that you follow"),

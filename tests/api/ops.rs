@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use lidzdaliba_bot::engine::{ChatKind, Input, Request};
 use lidzdaliba_bot::health::{self, Health};
+use lidzdaliba_bot::ids::UserId;
 use lidzdaliba_bot::lang::Lang;
 use lidzdaliba_bot::stats::{Report, metric};
 use serde_json::json;
@@ -441,7 +442,7 @@ async fn content_changes_are_picked_up_live_and_bad_content_is_refused() {
     let ask = |user: i64, text: &str| {
         let engine = Arc::clone(&engine);
         let request = Request {
-            user_id: user,
+            user_id: UserId(user),
             language_code: Some("lv".into()),
             chat: ChatKind::Private,
             input: crate::helpers::input_for(text),
@@ -524,7 +525,7 @@ async fn statistics_are_aggregate_and_shown_to_admins_with_a_chart() {
         lidzdaliba_bot::engine::Engine::new(app.store.clone(), lidzdaliba_bot::lang::Lang::Lv)
             .await
             .unwrap()
-            .with_admins(vec![77]);
+            .with_admins(vec![UserId(77)]);
     for text in [
         "/contact veselība",
         "veselības",
@@ -533,7 +534,7 @@ async fn statistics_are_aggregate_and_shown_to_admins_with_a_chart() {
         "/lessons",
     ] {
         let request = Request {
-            user_id: 5,
+            user_id: UserId(5),
             language_code: Some("lv".into()),
             chat: ChatKind::Private,
             input: crate::helpers::input_for(text),
@@ -559,7 +560,7 @@ async fn statistics_are_aggregate_and_shown_to_admins_with_a_chart() {
     assert_eq!(report.per_day.last().unwrap().1, 5);
 
     let request = Request {
-        user_id: 77,
+        user_id: UserId(77),
         language_code: Some("lv".into()),
         chat: ChatKind::Private,
         input: Input::Command {
@@ -671,7 +672,7 @@ pub async fn tables_holding(store: &lidzdaliba_bot::store::Store, value: i64) ->
 #[tokio::test]
 async fn language_choices_are_loaded_at_start_and_written_through() {
     let app = spawn_engine().await;
-    let (chose_en, chose_nothing) = (555_001_i64, 555_002_i64);
+    let (chose_en, chose_nothing) = (UserId(555_001), UserId(555_002));
     app.store.set_language(chose_en, Lang::En).await.unwrap();
 
     // A second store over the same file, as after a restart.
@@ -698,7 +699,7 @@ async fn language_choices_are_loaded_at_start_and_written_through() {
         .fetch_all(store.pool())
         .await
         .unwrap();
-    assert_eq!(stored, vec![chose_nothing]);
+    assert_eq!(stored, vec![chose_nothing.0]);
 
     // Without the load, the database is asked: a missing table is an error, not a guess.
     let cold = lidzdaliba_bot::store::Store::open(&app.db_url)

@@ -317,6 +317,7 @@ async fn a_migrated_group_gets_its_replies_in_the_new_supergroup_once_and_in_ord
         .await
         .unwrap()
         .into_iter()
+        .map(|(from, to)| (from.0, to.0))
         .collect();
     store.close().await;
     assert_eq!(moves, HashSet::from([(old, new), (old2, new2)]));

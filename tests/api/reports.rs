@@ -3,6 +3,7 @@
 //! on and off; `/cancel`; the limits; `/reports` resolve; `/forget`; the CLI listing.
 
 use lidzdaliba_bot::engine::Placement;
+use lidzdaliba_bot::ids::{ReportId, UserId};
 use serde_json::Value;
 
 use crate::helpers::line_of;
@@ -142,8 +143,8 @@ async fn consent_stores_the_user_id_with_the_report_and_forget_deletes_that_repo
     bot.stop().await;
 
     let store = store(&h).await;
-    let report = store.report(1).await.unwrap().unwrap();
-    assert_eq!(report.contact_user_id, Some(USER));
+    let report = store.report(ReportId(1)).await.unwrap().unwrap();
+    assert_eq!(report.contact_user_id, Some(UserId(USER)));
     assert_eq!(
         tables_holding(&store, USER).await,
         vec!["reports".to_string()]
@@ -157,7 +158,7 @@ async fn consent_stores_the_user_id_with_the_report_and_forget_deletes_that_repo
     assert!(text(&forgotten).contains("Izdzēsts"), "{forgotten}");
     bot.stop().await;
     let store = self::store(&h).await;
-    assert!(store.report(1).await.unwrap().is_none());
+    assert!(store.report(ReportId(1)).await.unwrap().is_none());
     assert!(tables_holding(&store, USER).await.is_empty());
 }
 
@@ -256,7 +257,7 @@ async fn admins_resolve_reports_from_the_list_and_others_cannot() {
     bot.stop().await;
 
     let store = store(&h).await;
-    let report = store.report(1).await.unwrap().unwrap();
+    let report = store.report(ReportId(1)).await.unwrap().unwrap();
     assert_eq!(report.status, lidzdaliba_bot::store::ReportStatus::Resolved);
     assert!(report.closed_at.is_some());
     assert_eq!(store.open_reports().await.unwrap(), 0);
@@ -286,25 +287,25 @@ async fn the_terminal_and_the_stats_show_reports_and_closed_ones_go_after_90_day
     let at = |days| format!("{}T12:00:00Z", day(days));
     assert!(
         store
-            .close_report(2, ReportStatus::Resolved, &at(91))
+            .close_report(ReportId(2), ReportStatus::Resolved, &at(91))
             .await
             .unwrap()
     );
     assert!(
         store
-            .close_report(3, ReportStatus::Spam, &at(89))
+            .close_report(ReportId(3), ReportStatus::Spam, &at(89))
             .await
             .unwrap()
     );
     assert!(
         store
-            .close_report(4, ReportStatus::Resolved, &at(0))
+            .close_report(ReportId(4), ReportStatus::Resolved, &at(0))
             .await
             .unwrap()
     );
     assert!(
         !store
-            .close_report(4, ReportStatus::Spam, &at(0))
+            .close_report(ReportId(4), ReportStatus::Spam, &at(0))
             .await
             .unwrap()
     );
@@ -354,7 +355,7 @@ async fn the_terminal_and_the_stats_show_reports_and_closed_ones_go_after_90_day
         .await
         .unwrap()
         .iter()
-        .map(|r| r.id)
+        .map(|r| r.id.0)
         .collect();
     assert_eq!(left, vec![1, 3, 4]);
 }
@@ -366,7 +367,7 @@ async fn in_a_group_the_flag_points_to_a_private_chat() {
     use lidzdaliba_bot::engine::{ChatKind, Input, Request};
     let app = crate::helpers::spawn_engine().await;
     let request = Request {
-        user_id: 77,
+        user_id: UserId(77),
         language_code: Some("lv".into()),
         chat: ChatKind::Group,
         input: Input::Button("rp:c:vm".into()),

@@ -1,6 +1,7 @@
 //! Full-text search, permalinks and inline results.
 
 use lidzdaliba_bot::engine::{Action, Button, MAX_INLINE_RESULTS};
+use lidzdaliba_bot::ids::UserId;
 use lidzdaliba_bot::render;
 
 use crate::helpers::{actions, assert_sendable, spawn_engine};
@@ -159,7 +160,7 @@ async fn inline_results_are_valid_complete_cards() {
         ("TAP", "lv"),
         ("c-vm", "lv"),
     ] {
-        let items = app.engine.inline(9, Some(lang), query).await;
+        let items = app.engine.inline(UserId(9), Some(lang), query).await;
         assert!(!items.is_empty(), "{query:?}");
         assert!(items.len() <= MAX_INLINE_RESULTS);
         let mut ids: Vec<&str> = items.iter().map(|i| i.payload.as_str()).collect();
@@ -181,7 +182,7 @@ async fn inline_results_are_valid_complete_cards() {
             );
         }
     }
-    let vm = app.engine.inline(9, Some("lv"), "c-vm").await;
+    let vm = app.engine.inline(UserId(9), Some("lv"), "c-vm").await;
     assert_eq!(vm.len(), 1);
     assert!(vm[0].text.contains("Veselības ministrija (VM)"));
     assert!(
@@ -190,12 +191,12 @@ async fn inline_results_are_valid_complete_cards() {
             .contains("https://www.mk.gov.lv/lv/padomi-un-resursi"),
         "the card says where to look for the contact person"
     );
-    let empty = app.engine.inline(9, Some("lv"), "").await;
+    let empty = app.engine.inline(UserId(9), Some("lv"), "").await;
     assert_eq!(empty.len(), 25, "15 ministries and 10 lessons");
-    let health = app.engine.inline(9, Some("en"), "health").await;
+    let health = app.engine.inline(UserId(9), Some("en"), "health").await;
     assert_eq!(health[0].payload, "a-veseliba");
     for hostile in ["\"NEAR(* -x", "a", "*", &"ā".repeat(300)] {
-        let items = app.engine.inline(9, Some("lv"), hostile).await;
+        let items = app.engine.inline(UserId(9), Some("lv"), hostile).await;
         assert!(items.len() <= MAX_INLINE_RESULTS);
         for item in &items {
             render::check_telegram_html(&item.text).unwrap();

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use lidzdaliba_bot::content;
+use lidzdaliba_bot::ids::ChatId;
 use lidzdaliba_bot::store::Store;
 use lidzdaliba_bot::tap::{
     self, Db, DetailState, Filter, Followed, HttpOptions, HttpSource, Mapping, SyncError, Syncer,
@@ -247,12 +248,12 @@ async fn the_next_sync_reads_only_the_pages_of_what_is_new_or_changed() {
     assert!(again.ended.is_empty() && again.gone.is_empty() && again.new.is_empty());
     // The digest for a follower of VM: the new one only.
     s.db()
-        .follow(7, &Target::Ministry("vm".into()))
+        .follow(ChatId(7), &Target::Ministry("vm".into()))
         .await
         .unwrap();
     let digests = s.db().digests(&report.new_ids(), &tomorrow).await.unwrap();
     assert_eq!(digests.len(), 1);
-    assert_eq!(digests[0].chat_id, 7);
+    assert_eq!(digests[0].chat_id, ChatId(7));
     assert_eq!(numbers_of(&digests[0].items), ["26-TA-2300"]);
 }
 
@@ -482,16 +483,18 @@ async fn follows_hold_a_chat_and_what_it_follows_and_give_one_digest_per_chat() 
     let db = s.db();
     let vm = Target::Ministry("vm".into());
     let green = Target::Area("vides_aizsardziba".into());
-    assert_eq!(db.follow(1, &vm).await.unwrap(), Followed::New);
-    assert_eq!(db.follow(1, &vm).await.unwrap(), Followed::Already);
-    assert_eq!(db.follow(1, &green).await.unwrap(), Followed::New);
-    assert_eq!(db.follow(2, &green).await.unwrap(), Followed::New);
+    assert_eq!(db.follow(ChatId(1), &vm).await.unwrap(), Followed::New);
+    assert_eq!(db.follow(ChatId(1), &vm).await.unwrap(), Followed::Already);
+    assert_eq!(db.follow(ChatId(1), &green).await.unwrap(), Followed::New);
+    assert_eq!(db.follow(ChatId(2), &green).await.unwrap(), Followed::New);
     assert_eq!(
-        db.follow(3, &Target::Ministry("tm".into())).await.unwrap(),
+        db.follow(ChatId(3), &Target::Ministry("tm".into()))
+            .await
+            .unwrap(),
         Followed::New
     );
     assert_eq!(
-        db.follows(1).await.unwrap(),
+        db.follows(ChatId(1)).await.unwrap(),
         vec![vm.clone(), green.clone()]
     );
     assert_eq!(
@@ -504,7 +507,7 @@ async fn follows_hold_a_chat_and_what_it_follows_and_give_one_digest_per_chat() 
     );
     let report = s.sync(TODAY).await.unwrap();
     let digests = db.digests(&report.new_ids(), TODAY).await.unwrap();
-    let chats: Vec<i64> = digests.iter().map(|d| d.chat_id).collect();
+    let chats: Vec<i64> = digests.iter().map(|d| d.chat_id.0).collect();
     assert_eq!(chats, [1, 2, 3]);
     // Chat 1: VM's three and the "Vides aizsardzība" four, closing soonest first, each once.
     let one = numbers_of(&digests[0].items);
@@ -527,25 +530,29 @@ async fn follows_hold_a_chat_and_what_it_follows_and_give_one_digest_per_chat() 
     assert_eq!(digests[2].items.len(), 4);
     assert!(db.digests(&[], TODAY).await.unwrap().is_empty());
 
-    assert!(db.unfollow(1, &vm).await.unwrap());
-    assert!(!db.unfollow(1, &vm).await.unwrap());
-    assert_eq!(db.forget_chat(1).await.unwrap(), 1);
-    assert!(db.follows(1).await.unwrap().is_empty());
+    assert!(db.unfollow(ChatId(1), &vm).await.unwrap());
+    assert!(!db.unfollow(ChatId(1), &vm).await.unwrap());
+    assert_eq!(db.forget_chat(ChatId(1)).await.unwrap(), 1);
+    assert!(db.follows(ChatId(1)).await.unwrap().is_empty());
     // A chat follows at most MAX_FOLLOWS.
     for n in 0..tap::MAX_FOLLOWS {
         assert_eq!(
-            db.follow(9, &Target::Area(format!("a{n}"))).await.unwrap(),
+            db.follow(ChatId(9), &Target::Area(format!("a{n}")))
+                .await
+                .unwrap(),
             Followed::New
         );
     }
     assert_eq!(
-        db.follow(9, &Target::Area("one_more".into()))
+        db.follow(ChatId(9), &Target::Area("one_more".into()))
             .await
             .unwrap(),
         Followed::TooMany
     );
     assert_eq!(
-        db.follow(9, &Target::Area("a0".into())).await.unwrap(),
+        db.follow(ChatId(9), &Target::Area("a0".into()))
+            .await
+            .unwrap(),
         Followed::Already
     );
     // Only the chat id and what it follows are stored.

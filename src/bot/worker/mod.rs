@@ -185,8 +185,12 @@ impl Runtime {
                     pressed,
                     user,
                 }) => {
-                    self.on_button(request, pressed, ChatId(user.0 as i64))
-                        .await
+                    self.on_button(
+                        request,
+                        pressed,
+                        crate::ids::UserId::from(user).private_chat().into(),
+                    )
+                    .await
                 }
                 Ok(Asked::Inline(query)) => self.on_inline(query, item.deadline).await,
                 Ok(Asked::Moved { from, to }) => {
@@ -327,7 +331,7 @@ impl Runtime {
     async fn forget_follows(&self, chat: ChatId, to: ChatId, err: &ApiError) {
         let mut forgotten = 0;
         for id in [chat, to] {
-            match self.tap.forget_chat(id.0).await {
+            match self.tap.forget_chat(id.into()).await {
                 Ok(count) => forgotten += count,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot delete the TAP follows of a chat that refused a notification");
@@ -346,7 +350,7 @@ impl Runtime {
     fn alert(&self, alerts: Vec<crate::engine::Alert>) {
         let deadline = Instant::now() + self.reply_deadline;
         for alert in alerts {
-            let chat = self.moves.current(ChatId(alert.chat));
+            let chat = self.moves.current(alert.chat.into());
             let delivery = Delivery::text(chat, alert.text);
             let pushed = self
                 .sched
@@ -364,7 +368,7 @@ impl Runtime {
         let toast = self
             .engine
             .toast(
-                query.from.id.0 as i64,
+                query.from.id.into(),
                 query.from.language_code.as_deref(),
                 query.data.as_deref(),
             )
@@ -414,7 +418,7 @@ impl Runtime {
         let items = self
             .engine
             .inline(
-                query.from.id.0 as i64,
+                query.from.id.into(),
                 query.from.language_code.as_deref(),
                 &query.query,
             )

@@ -43,7 +43,7 @@ pub(crate) fn asked<'a>(update: &'a Update, me: &str) -> Result<Asked<'a>, Outco
             };
             Ok(Asked::Button {
                 request: Request {
-                    user_id: query.from.id.0 as i64,
+                    user_id: query.from.id.into(),
                     language_code: query.from.language_code.clone(),
                     chat,
                     input: Input::Button(data),
@@ -91,7 +91,7 @@ fn message_asked<'a>(message: &'a Message, me: &str) -> Result<Asked<'a>, Outcom
     Ok(Asked::Message {
         chat: message.chat.id,
         request: Request {
-            user_id: user.id.0 as i64,
+            user_id: user.id.into(),
             language_code: user.language_code.clone(),
             chat,
             input,
@@ -175,7 +175,7 @@ mod tests {
         }))}));
         let (chat, request) = asked_request(&u);
         assert_eq!(chat, ChatId(42));
-        assert_eq!(request.user_id, 42);
+        assert_eq!(request.user_id, crate::ids::UserId(42));
         assert_eq!(request.language_code.as_deref(), Some("lv"));
         assert_eq!(request.chat, ChatKind::Private);
         let Input::Command { name, arg } = &request.input else {
@@ -297,7 +297,7 @@ mod tests {
             request.input
         );
         assert_eq!(request.chat, ChatKind::Group);
-        assert_eq!(request.user_id, 42);
+        assert_eq!(request.user_id, crate::ids::UserId(42));
         assert_eq!(user, UserId(42));
         assert_eq!(pressed.map(|m| m.chat().id), Some(ChatId(-1001)));
     }

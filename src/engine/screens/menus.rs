@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use super::{Ctx, Result, show_date, show_time};
 use crate::engine::action::Action;
 use crate::engine::reply::{Button, Reply};
+use crate::ids::UserId;
 use crate::lang::Lang;
 use crate::render::{bold, escape, link, rich};
 
@@ -76,7 +77,11 @@ impl Ctx<'_> {
         )
     }
 
-    pub(in crate::engine) async fn set_language(&self, user_id: i64, lang: Lang) -> Result<Reply> {
+    pub(in crate::engine) async fn set_language(
+        &self,
+        user_id: UserId,
+        lang: Lang,
+    ) -> Result<Reply> {
         Box::pin(self.store.set_language(user_id, lang)).await?;
         let ctx = self.in_lang(lang);
         let mut reply = ctx.main_menu();

@@ -13,6 +13,7 @@ use super::reports::Desk;
 use super::snapshot::{self, Loaded};
 use super::votes::Ballots;
 use crate::content::Section;
+use crate::ids::UserId;
 use crate::lang::Lang;
 use crate::render::{self, bold, escape, link, rich};
 use crate::stats::Tally;
@@ -55,7 +56,7 @@ pub(super) struct Ctx<'a> {
     /// Today's votes.
     pub ballots: &'a Ballots,
     /// The users who may use the admin commands (and get the alerts about reports).
-    pub admins: &'a [i64],
+    pub admins: &'a [UserId],
     /// The language of users who chose none and whose Telegram language is neither.
     pub default_lang: Lang,
     /// The TAP portal's consultations as last read, and what the cards show of them.
@@ -80,7 +81,7 @@ impl Ctx<'_> {
     }
 
     /// The language `user_id` reads (for a message to an admin).
-    pub(in crate::engine) async fn language_of(&self, user_id: i64) -> Lang {
+    pub(in crate::engine) async fn language_of(&self, user_id: UserId) -> Lang {
         snapshot::language_of(self.store, self.default_lang, user_id, None).await
     }
 
@@ -149,7 +150,7 @@ impl Ctx<'_> {
     /// `/language <name>`: that language chosen, or the choice again for a name it is not.
     pub(in crate::engine) async fn language_by_name(
         &self,
-        user_id: i64,
+        user_id: UserId,
         name: &str,
     ) -> Result<Reply> {
         Ok(match name.parse::<Lang>() {
@@ -175,9 +176,9 @@ impl Ctx<'_> {
 
     /// `/forget`: everything stored about `user_id` deleted (a report being written too), and
     /// whether there was anything.
-    pub(in crate::engine) async fn forget(&self, user_id: i64) -> Result<Reply> {
+    pub(in crate::engine) async fn forget(&self, user_id: UserId) -> Result<Reply> {
         self.desk.forget(user_id);
-        let followed = match self.tap.forget_chat(user_id).await {
+        let followed = match self.tap.forget_chat(user_id.private_chat()).await {
             Ok(n) => n > 0,
             Err(err) => {
                 tracing::error!(error = %err, "cannot delete the follows");

@@ -8,6 +8,7 @@ use crate::engine::action::Action;
 use crate::engine::reply::{Alert, Reply};
 use crate::engine::reports::{self, cut};
 use crate::engine::request::ChatKind;
+use crate::ids::{ReportId, UserId};
 use crate::store::ReportStatus;
 
 impl Ctx<'_> {
@@ -15,7 +16,7 @@ impl Ctx<'_> {
     /// say no. In a group the bot does not read the answer (nor should the report be public).
     pub(in crate::engine) fn ask_report(
         &self,
-        user_id: i64,
+        user_id: UserId,
         chat: ChatKind,
         item: &Action,
     ) -> Reply {
@@ -39,7 +40,7 @@ impl Ctx<'_> {
     /// counted, and sent to every admin.
     pub(in crate::engine) async fn file_report(
         &self,
-        user_id: i64,
+        user_id: UserId,
         item: &Action,
         text: &str,
     ) -> Result<Reply> {
@@ -62,7 +63,7 @@ impl Ctx<'_> {
             .await?;
         self.desk.sent(user_id, id, now);
         reports::count("filed");
-        tracing::info!(report = id, place = %new.place, "a mistake was reported");
+        tracing::info!(report = id.0, place = %new.place, "a mistake was reported");
         let mut reply = self.report_filed(id, was_cut);
         if let Some(report) = self.store.report(id).await? {
             reply.alerts = self.alerts(|admin| admin.report_alert(&report)).await;
@@ -74,8 +75,8 @@ impl Ctx<'_> {
     /// person's own last report (a forged button changes nothing).
     pub(in crate::engine) async fn consent_to_contact(
         &self,
-        user_id: i64,
-        id: i64,
+        user_id: UserId,
+        id: ReportId,
     ) -> Result<Reply> {
         if !(self.desk.consent(user_id, id) && self.store.set_report_contact(id, user_id).await?) {
             return Ok(self.stale_button());
@@ -90,7 +91,7 @@ impl Ctx<'_> {
 
     /// An admin's "resolved" or "spam" on report `id` in `/reports`: `/reports` again, saying
     /// what the button did.
-    pub(in crate::engine) async fn close_report(&self, id: i64, spam: bool) -> Result<Reply> {
+    pub(in crate::engine) async fn close_report(&self, id: ReportId, spam: bool) -> Result<Reply> {
         let status = if spam {
             ReportStatus::Spam
         } else {
@@ -107,7 +108,7 @@ impl Ctx<'_> {
     }
 
     /// `/cancel`: the prompt for a report closed, if one was open.
-    pub(in crate::engine) fn cancel_report(&self, user_id: i64) -> Reply {
+    pub(in crate::engine) fn cancel_report(&self, user_id: UserId) -> Reply {
         let cancelled = self.desk.cancel(user_id, crate::clock::unix_now());
         if cancelled {
             reports::count("cancelled");
@@ -121,7 +122,7 @@ impl Ctx<'_> {
         for &admin in self.admins {
             let lang = self.language_of(admin).await;
             alerts.push(Alert {
-                chat: admin,
+                chat: admin.private_chat(),
                 text: text(&self.in_lang(lang)),
             });
         }

@@ -6,6 +6,7 @@ use crate::content::ContentHash;
 use crate::engine::action::Action;
 use crate::engine::reply::{Button, Placement, Reply};
 use crate::engine::reports::{MAX_CHARS, PER_DAY, Refusal};
+use crate::ids::{ReportId, UserId};
 use crate::lang::Lang;
 use crate::render::{bold, escape};
 use crate::store::{NewReport, Report, ReportStatus};
@@ -94,7 +95,7 @@ impl Ctx<'_> {
 
     /// The thanks for report `id`, with the offer to be contacted said plainly before the
     /// button, and a note when the text was cut.
-    pub(in crate::engine) fn report_filed(&self, id: i64, cut: bool) -> Reply {
+    pub(in crate::engine) fn report_filed(&self, id: ReportId, cut: bool) -> Reply {
         let mut text = self.fill("report_thanks", &[("id", &id.to_string())]);
         if cut {
             text = format!(
@@ -107,7 +108,7 @@ impl Ctx<'_> {
     }
 
     /// After "you may contact me": what is kept now, and how to take it back.
-    pub(in crate::engine) fn report_contact_done(&self, id: i64) -> Reply {
+    pub(in crate::engine) fn report_contact_done(&self, id: ReportId) -> Reply {
         let text = self.fill("report_contact_thanks", &[("id", &id.to_string())]);
         self.plain_reply(&text)
     }
@@ -129,7 +130,7 @@ impl Ctx<'_> {
     }
 
     /// The message to an admin when the person agreed to be contacted about report `id`.
-    pub(in crate::engine) fn report_contact_alert(&self, id: i64, user_id: i64) -> String {
+    pub(in crate::engine) fn report_contact_alert(&self, id: ReportId, user_id: UserId) -> String {
         escape(&self.fill(
             "report_contact_alert",
             &[("id", &id.to_string()), ("user", &user_id.to_string())],
@@ -162,7 +163,7 @@ impl Ctx<'_> {
     /// `closed` says what the last button did.
     pub(in crate::engine) async fn reports(
         &self,
-        closed: Option<(i64, bool, bool)>,
+        closed: Option<(ReportId, bool, bool)>,
     ) -> Result<Reply> {
         let open = self.store.open_reports().await?;
         let listed = self.store.reports(true, LISTED as i64).await?;

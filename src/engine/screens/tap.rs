@@ -14,6 +14,7 @@ use crate::engine::action::Action;
 use crate::engine::lookup::{Found, Target as Named};
 use crate::engine::reply::{Button, Reply};
 use crate::engine::request::ChatKind;
+use crate::ids::UserId;
 use crate::render::{bold, escape};
 use crate::tap::{self, Filter, Followed, OpenItem, OpenNow, Target};
 
@@ -249,7 +250,7 @@ impl Ctx<'_> {
     /// `/follow <words>`: follow the area or ministry they name.
     pub(in crate::engine) async fn follow_by_query(
         &self,
-        user: i64,
+        user: UserId,
         chat: ChatKind,
         query: &str,
     ) -> Result<Reply> {
@@ -269,7 +270,7 @@ impl Ctx<'_> {
     /// 🔔 and `/follow`: `user` (a private chat) follows `target`.
     pub(in crate::engine) async fn follow(
         &self,
-        user: i64,
+        user: UserId,
         chat: ChatKind,
         target: &Target,
     ) -> Result<Reply> {
@@ -280,7 +281,7 @@ impl Ctx<'_> {
             return Ok(self.stale_button());
         }
         let name = self.target_name(target);
-        let key = match self.tap.follow(user, target).await {
+        let key = match self.tap.follow(user.private_chat(), target).await {
             Ok(Followed::New) => {
                 self.stats
                     .count(crate::stats::metric::REQUEST, "follow:new");
@@ -313,7 +314,7 @@ impl Ctx<'_> {
     /// `/unfollow <words>`: stop following what they name.
     pub(in crate::engine) async fn unfollow_by_query(
         &self,
-        user: i64,
+        user: UserId,
         query: &str,
     ) -> Result<Reply> {
         match self.resolve(query) {
@@ -323,9 +324,9 @@ impl Ctx<'_> {
         }
     }
 
-    pub(in crate::engine) async fn unfollow(&self, user: i64, target: &Target) -> Result<Reply> {
+    pub(in crate::engine) async fn unfollow(&self, user: UserId, target: &Target) -> Result<Reply> {
         let name = self.target_name(target);
-        let key = match self.tap.unfollow(user, target).await {
+        let key = match self.tap.unfollow(user.private_chat(), target).await {
             Ok(true) => "unfollow_done",
             Ok(false) => "unfollow_not",
             Err(err) => {
@@ -341,8 +342,8 @@ impl Ctx<'_> {
     }
 
     /// `/follow` alone: what this chat follows, each with its 🔕.
-    pub(in crate::engine) async fn follows(&self, user: i64) -> Result<Reply> {
-        let targets = match self.tap.follows(user).await {
+    pub(in crate::engine) async fn follows(&self, user: UserId) -> Result<Reply> {
+        let targets = match self.tap.follows(user.private_chat()).await {
             Ok(targets) => targets,
             Err(err) => {
                 tracing::error!(error = %err, "cannot read the follows");
