@@ -4,7 +4,7 @@
 
 use super::action::Action;
 use crate::lang::Lang;
-use crate::render;
+use crate::render::{self, Html};
 
 /// A button under a reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,8 +112,8 @@ impl Reply {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
     pub chat: i64,
-    /// Telegram HTML, already escaped.
-    pub text: String,
+    /// Telegram HTML: made by the renderer, so every text in it is escaped.
+    pub text: Html,
 }
 
 /// Telegram's limit for inline query results.

@@ -3,8 +3,12 @@
 //! Telegram would accept, the entities it would report, plain text for the console
 //! (`read.rs`).
 
+mod html;
 mod read;
 mod split;
+
+pub(crate) use html::html;
+pub use html::{Html, positional_only};
 
 pub use read::{Entity, Style, check_telegram_html, entities, shown_len, to_plain, visible_len};
 pub use split::{split, split_at};
@@ -74,34 +78,19 @@ pub fn escape_into(out: &mut String, text: &str) {
     out.push_str(&text[start..]);
 }
 
-/// `<b>text</b>` with `text` escaped.
+/// `<b>text</b>` with `text` escaped ([`Html::bold`] as a string, for screens not yet on [`Html`]).
 pub fn bold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    out.push_str("<b>");
-    escape_into(&mut out, text);
-    out.push_str("</b>");
-    out
+    Html::bold(text).into_string()
 }
 
-/// `<i>text</i>` with `text` escaped.
-pub fn italic(text: &str) -> String {
-    format!("<i>{}</i>", escape(text))
-}
-
-/// A link; both the address and the label are escaped.
+/// [`Html::link`] as a string, for screens not yet on [`Html`].
 pub fn link(url: &str, label: &str) -> String {
-    let mut out = String::with_capacity(url.len() + label.len() + 16);
-    out.push_str("<a href=\"");
-    escape_into(&mut out, url);
-    out.push_str("\">");
-    escape_into(&mut out, label);
-    out.push_str("</a>");
-    out
+    Html::link(url, label).into_string()
 }
 
-/// A link that shows its own address.
+/// [`Html::url`] as a string, for screens not yet on [`Html`].
 pub fn url(url: &str) -> String {
-    link(url, url)
+    Html::url(url).into_string()
 }
 
 /// A link written in a content text: `[label](https://...)`, at `range` (bytes) of the text.
@@ -182,25 +171,15 @@ pub fn bare_address(text: &str) -> Option<&str> {
     None
 }
 
-/// A content text as Telegram HTML: escaped, with its `[label](address)` links made links.
-/// Only for the operator's texts (content and UI strings): never for text a person sent,
-/// which must go through [`escape`] so that nobody can put a link into a reply.
+/// [`Html::content`] as a string, for screens not yet on [`Html`]: only for the operator's
+/// texts (content and UI strings), never for text a person sent.
 pub fn rich(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 32);
-    let mut at = 0;
-    for l in text_links(text) {
-        escape_into(&mut out, &text[at..l.range.start]);
-        out.push_str(&link(l.url, l.label));
-        at = l.range.end;
-    }
-    escape_into(&mut out, &text[at..]);
-    out
+    Html::content(text).into_string()
 }
 
-/// `html` in a quote that Telegram shows folded to its first lines until it is tapped
-/// (`<blockquote expandable>`, Bot API 7.4).
+/// [`Html::folded`] for HTML still held as a string.
 pub fn folded(html: &str) -> String {
-    format!("<blockquote expandable>{}</blockquote>", html.trim())
+    Html::from_render(html.to_string()).folded().into_string()
 }
 
 #[cfg(test)]

@@ -347,7 +347,7 @@ impl Runtime {
         let deadline = Instant::now() + self.reply_deadline;
         for alert in alerts {
             let chat = self.moves.current(ChatId(alert.chat));
-            let delivery = Delivery::text(chat, alert.text);
+            let delivery = Delivery::text(chat, alert.text.into_string());
             let pushed = self
                 .sched
                 .push(Lane::Chat(chat), Item::alert(delivery, deadline));
