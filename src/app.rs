@@ -175,7 +175,7 @@ pub fn init_tracing(config: &Config, default_level: &str) {
 /// The engine's background work until `shutdown`: usage counters written every 10 s (and at
 /// the end), the content folder watched (changes imported after 500 ms of quiet), and SIGHUP
 /// as a request to re-import.
-pub fn spawn_background(
+pub(crate) fn spawn_background(
     engine: Arc<Engine>,
     content_dir: std::path::PathBuf,
     shutdown: tokio::sync::watch::Receiver<bool>,
@@ -229,7 +229,7 @@ pub fn spawn_background(
 }
 
 /// Hands a message to a chat to the runtime's lane below replies (never waits).
-pub type Notify = Arc<dyn Fn(ChatId, Reply) + Send + Sync>;
+pub(crate) type Notify = Arc<dyn Fn(ChatId, Reply) + Send + Sync>;
 
 /// Reads TAP at once and then every `interval` until `shutdown`; after each good read the
 /// cards' counts are read again and each follower of something new gets one message. `None`
@@ -344,7 +344,7 @@ pub fn require_database(url: &str) -> Result<(), StartError> {
 ///
 /// Invalid content with a good cache: the errors are logged and the cache keeps being served.
 /// Invalid content without a cache: start-up fails with the list of errors.
-pub async fn open_store(config: &Config) -> Result<(Store, ImportOutcome), StartError> {
+pub(crate) async fn open_store(config: &Config) -> Result<(Store, ImportOutcome), StartError> {
     let store = open_or_rebuild(&config.database_url).await?;
     let outcome = sync_content(&store, config).await?;
     Ok((store, outcome))
@@ -413,7 +413,10 @@ pub async fn open_or_rebuild(url: &str) -> Result<Store, StartError> {
 }
 
 /// One import pass, logged; see [`open_store`] for what happens to invalid content.
-pub async fn sync_content(store: &Store, config: &Config) -> Result<ImportOutcome, StartError> {
+pub(crate) async fn sync_content(
+    store: &Store,
+    config: &Config,
+) -> Result<ImportOutcome, StartError> {
     match crate::engine::import(store, &config.content_dir).await {
         Ok(outcome) => {
             tracing::info!(hash = outcome.hash().short(), "{outcome}");

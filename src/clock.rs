@@ -10,12 +10,12 @@ pub fn unix_now() -> u64 {
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn now_utc() -> String {
+pub(crate) fn now_utc() -> String {
     utc_time(unix_now())
 }
 
 /// The UTC time `secs` after the Unix epoch, as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn utc_time(secs: u64) -> String {
+pub(crate) fn utc_time(secs: u64) -> String {
     let (y, m, d) = civil_from_days(i64::try_from(secs / 86_400).unwrap_or(0));
     let rem = secs % 86_400;
     format!(

@@ -11,7 +11,7 @@ use crate::ids::UserId;
 use crate::render;
 
 /// The user id the console speaks as (its language choice is stored like anyone's).
-pub const CONSOLE_USER: UserId = UserId(1);
+pub(crate) const CONSOLE_USER: UserId = UserId(1);
 
 /// Reads lines from `input` until its end and writes each reply to `out`.
 pub async fn run<R, W>(engine: &Engine, input: R, out: &mut W) -> std::io::Result<()>
@@ -66,7 +66,7 @@ where
 }
 
 /// Writes a reply as plain text with numbered buttons.
-pub fn write_reply<W: Write>(out: &mut W, reply: &Reply) -> std::io::Result<()> {
+pub(crate) fn write_reply<W: Write>(out: &mut W, reply: &Reply) -> std::io::Result<()> {
     for message in reply.messages() {
         writeln!(out, "{}\n", render::to_plain(&message))?;
     }

@@ -11,7 +11,7 @@ pub use sieve::{Candidates, Sieve, letters, letters_apart, letters_missing};
 /// Whether an alias is an abbreviation: one word of two to eight characters, written in
 /// capitals (`VID`, `PVN`). An abbreviation matches only the whole query, as typed (case
 /// aside), never a stemmed word: `VID` must not become `vide`.
-pub fn is_abbreviation(alias: &str) -> bool {
+pub(crate) fn is_abbreviation(alias: &str) -> bool {
     let n = alias.chars().count();
     (2..=8).contains(&n)
         && alias
@@ -22,7 +22,7 @@ pub fn is_abbreviation(alias: &str) -> bool {
 
 /// Lower-cases `text`, removes diacritics and turns everything that is not a letter or digit
 /// into a single space.
-pub fn fold(text: &str) -> String {
+pub(crate) fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = true;
     for c in text.chars().flat_map(char::to_lowercase) {
@@ -66,7 +66,7 @@ pub fn fold(text: &str) -> String {
 
 /// The words of `text` as typed (case and marks kept), split where [`fold`] puts its spaces:
 /// the n-th word here is the n-th word of `fold(text)`.
-pub fn words_as_typed(text: &str) -> Vec<String> {
+pub(crate) fn words_as_typed(text: &str) -> Vec<String> {
     text.split(|c: char| !(c.is_alphanumeric() || ('\u{0300}'..='\u{036f}').contains(&c)))
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .map(str::to_string)
@@ -81,7 +81,7 @@ const ENDINGS: &[&str] = &[
 
 /// The stem of a folded word: the word without its ending, never shorter than three letters,
 /// so `veseliba`, `veselibas` and `veselibu` share `veselib`.
-pub fn stem(word: &str) -> &str {
+pub(crate) fn stem(word: &str) -> &str {
     if word.chars().count() <= 3 || word.bytes().all(|b| b.is_ascii_digit()) {
         return word;
     }
@@ -96,7 +96,7 @@ pub fn stem(word: &str) -> &str {
 }
 
 /// The stems of the words of `text`.
-pub fn stems(text: &str) -> Vec<String> {
+pub(crate) fn stems(text: &str) -> Vec<String> {
     fold(text)
         .split(' ')
         .filter(|w| !w.is_empty())
@@ -105,18 +105,18 @@ pub fn stems(text: &str) -> Vec<String> {
 }
 
 /// The key under which an alias phrase is indexed: its stems joined by single spaces.
-pub fn phrase_key(text: &str) -> String {
+pub(crate) fn phrase_key(text: &str) -> String {
     stems(text).join(" ")
 }
 
 /// Longest text, in characters, whose distances are computed without allocating.
-pub const SHORT: usize = 48;
+pub(crate) const SHORT: usize = 48;
 
 /// Optimal-string-alignment distance (Levenshtein plus swapped neighbours), counted in chars,
 /// giving up early once it exceeds `limit`. Texts are compared on the stack (typo lookups
 /// compare a word with thousands of names); a text longer than [`SHORT`] characters is near
 /// no other.
-pub fn distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+pub(crate) fn distance(a: &str, b: &str, limit: usize) -> Option<usize> {
     within(a, b, limit, |x, y| usize::from(x != y))
 }
 
@@ -124,7 +124,7 @@ pub fn distance(a: &str, b: &str, limit: usize) -> Option<usize> {
 /// but a letter replaced by one that is not its neighbour on the keyboard counts as two
 /// edits. `count` is not a typo of `court` (n and r are far apart), `kultūta` is one of
 /// `kultūra`.
-pub fn typo_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+pub(crate) fn typo_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
     within(a, b, limit, |x, y| {
         if x == y {
             0
@@ -148,7 +148,7 @@ fn within(a: &str, b: &str, limit: usize, cost: impl Fn(char, char) -> usize) ->
 }
 
 /// The characters of `text` in `buf`, if they fit.
-pub fn chars_into<'a>(text: &str, buf: &'a mut [char; SHORT]) -> Option<&'a [char]> {
+pub(crate) fn chars_into<'a>(text: &str, buf: &'a mut [char; SHORT]) -> Option<&'a [char]> {
     let mut n = 0;
     for c in text.chars() {
         *buf.get_mut(n)? = c;
@@ -160,7 +160,7 @@ pub fn chars_into<'a>(text: &str, buf: &'a mut [char; SHORT]) -> Option<&'a [cha
 /// The [`distance`]s from `a` to every beginning of `b` (`row[k]` is the distance to the
 /// first `k` characters of `b`), or `None` once every one of them exceeds `limit`. Both texts
 /// at most [`SHORT`] characters.
-pub fn prefix_distances(a: &[char], b: &[char], limit: usize) -> Option<[usize; SHORT + 1]> {
+pub(crate) fn prefix_distances(a: &[char], b: &[char], limit: usize) -> Option<[usize; SHORT + 1]> {
     edits(a, b, limit, |x, y| usize::from(x != y))
 }
 
@@ -226,7 +226,7 @@ fn neighbours(a: char, b: char) -> bool {
 }
 
 /// How many typos a word of `len` characters may carry and still match.
-pub fn typo_limit(len: usize) -> usize {
+pub(crate) fn typo_limit(len: usize) -> usize {
     match len {
         0..=4 => 0,
         5..=8 => 1,

@@ -29,13 +29,13 @@ use crate::clock;
 use crate::engine::Engine;
 
 /// After this long without a successful signal, `/healthz` answers 503.
-pub const SIGNAL_LIMIT: Duration = Duration::from_secs(120);
+pub(crate) const SIGNAL_LIMIT: Duration = Duration::from_secs(120);
 /// How often `getWebhookInfo` is asked in webhook mode: four chances within [`SIGNAL_LIMIT`].
-pub const WEBHOOK_CHECK_EVERY: Duration = Duration::from_secs(30);
+pub(crate) const WEBHOOK_CHECK_EVERY: Duration = Duration::from_secs(30);
 
 /// Where the health of the connection to Telegram is read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
+pub(crate) enum Signal {
     /// Long polling: the last successful `getUpdates`.
     GetUpdates,
     /// Webhook: the last successful `getWebhookInfo`.
@@ -43,7 +43,7 @@ pub enum Signal {
 }
 
 impl Signal {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Signal::GetUpdates => "getUpdates",
             Signal::GetWebhookInfo => "getWebhookInfo",
@@ -53,7 +53,7 @@ impl Signal {
 
 /// What `getWebhookInfo` said, as far as health goes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WebhookReport {
+pub(crate) struct WebhookReport {
     /// Telegram has our URL registered (not another one, not none).
     pub registered: bool,
     /// Updates Telegram holds for the bot, not yet delivered.
@@ -93,7 +93,7 @@ impl Default for Health {
 
 /// The verdict of [`Health::report`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
+pub(crate) struct Report {
     pub healthy: bool,
     /// `ok`, or why not.
     pub status: &'static str,
@@ -113,11 +113,11 @@ impl Health {
         }
     }
 
-    pub fn limit(&self) -> Duration {
+    pub(crate) fn limit(&self) -> Duration {
         self.limit
     }
 
-    pub fn check_every(&self) -> Duration {
+    pub(crate) fn check_every(&self) -> Duration {
         self.check_every
     }
 
@@ -127,7 +127,7 @@ impl Health {
 
     /// The runtime starts; its health will come from `signal`. Until the Bot API answers it
     /// is `starting`, for up to the limit.
-    pub fn starting(&self, signal: Signal) {
+    pub(crate) fn starting(&self, signal: Signal) {
         let mut state = self.lock();
         state.signal = Some(signal);
         state.started.get_or_insert_with(Instant::now);
@@ -135,12 +135,12 @@ impl Health {
 
     /// The Bot API answered `getMe`: it counts as a success of the signal until the signal's
     /// own first answer (a long poll may wait for its whole timeout).
-    pub fn answered(&self) {
+    pub(crate) fn answered(&self) {
         self.lock().last_ok = Some(Instant::now());
     }
 
     /// A successful `getUpdates`.
-    pub fn polled(&self) {
+    pub(crate) fn polled(&self) {
         let mut state = self.lock();
         state.signal = Some(Signal::GetUpdates);
         state.last_ok = Some(Instant::now());
@@ -149,13 +149,13 @@ impl Health {
 
     /// Webhook mode: health comes from `getWebhookInfo` from now on (called once the webhook is
     /// registered, before the first check).
-    pub fn webhook_mode(&self) {
+    pub(crate) fn webhook_mode(&self) {
         let mut state = self.lock();
         state.signal = Some(Signal::GetWebhookInfo);
     }
 
     /// A successful `getWebhookInfo`; its figures also go to the metrics.
-    pub fn webhook_checked(&self, report: WebhookReport) {
+    pub(crate) fn webhook_checked(&self, report: WebhookReport) {
         let now = clock::unix_now();
         metrics::gauge!("bot_webhook_pending_updates").set(report.pending_update_count as f64);
         metrics::gauge!("bot_webhook_registered").set(if report.registered { 1.0 } else { 0.0 });
@@ -178,12 +178,12 @@ impl Health {
 
     /// An update arrived on the webhook: deliveries work (a delivery error older than this is
     /// over).
-    pub fn webhook_delivered(&self) {
+    pub(crate) fn webhook_delivered(&self) {
         self.lock().last_delivery = Some(clock::unix_now());
     }
 
     /// Whether the bot is healthy now, and why not.
-    pub fn report(&self) -> Report {
+    pub(crate) fn report(&self) -> Report {
         let state = self.lock();
         let since = state.last_ok.map(|at| at.elapsed());
         let fresh = since.is_some_and(|s| s <= self.limit);

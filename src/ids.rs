@@ -25,7 +25,7 @@ pub struct ReportId(pub i64);
 
 impl UserId {
     /// The user's private chat with the bot: Telegram gives it the user's own id.
-    pub fn private_chat(self) -> ChatId {
+    pub(crate) fn private_chat(self) -> ChatId {
         ChatId(self.0)
     }
 }
@@ -33,7 +33,7 @@ impl UserId {
 impl ChatId {
     /// The user whose private chat this is (the same number). Only for chats known to be
     /// private: the follows of TAP consultations, which only a private chat may keep.
-    pub fn private_user(self) -> UserId {
+    pub(crate) fn private_user(self) -> UserId {
         UserId(self.0)
     }
 }

@@ -24,7 +24,7 @@ impl Lang {
     /// language. Telegram shows a user the command menu registered for their code, else the
     /// one registered without a code: so that menu (the default language's) and the replies
     /// agree for every code only if every other code gets the default language too.
-    pub fn from_telegram(code: &str) -> Option<Lang> {
+    pub(crate) fn from_telegram(code: &str) -> Option<Lang> {
         let code = code.to_ascii_lowercase();
         let base = code.split(['-', '_']).next().unwrap_or("");
         match base {
@@ -35,7 +35,7 @@ impl Lang {
     }
 
     /// The other language.
-    pub fn other(self) -> Lang {
+    pub(crate) fn other(self) -> Lang {
         match self {
             Lang::Lv => Lang::En,
             Lang::En => Lang::Lv,

@@ -23,9 +23,9 @@ pub mod metric {
     pub const LANGUAGE: &str = "language";
     /// "Did this help?" answered 👍, by the card's payload (`c-vm`, `a-veseliba`, `l-3`,
     /// `g-purpose`); one per person per card per day.
-    pub const VOTE_UP: &str = "vote_up";
+    pub(crate) const VOTE_UP: &str = "vote_up";
     /// The same, answered 👎.
-    pub const VOTE_DOWN: &str = "vote_down";
+    pub(crate) const VOTE_DOWN: &str = "vote_down";
 }
 
 /// Open reports the statistics list by name (the oldest first).
@@ -33,13 +33,13 @@ const OLDEST_OPEN_REPORTS: i64 = 5;
 
 /// Counters waiting to be written.
 #[derive(Debug, Default)]
-pub struct Stats {
+pub(crate) struct Stats {
     pending: Mutex<HashMap<(&'static str, String), i64>>,
 }
 
 impl Stats {
     /// Counts one event of `metric` for `key` today.
-    pub fn count(&self, metric: &'static str, key: &str) {
+    pub(crate) fn count(&self, metric: &'static str, key: &str) {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(n) = pending.get_mut(&(metric, key.to_string())) {
             *n += 1;
@@ -49,7 +49,7 @@ impl Stats {
     }
 
     /// Writes the pending counters to the store (added to today's).
-    pub async fn flush(&self, store: &Store) -> Result<(), StoreError> {
+    pub(crate) async fn flush(&self, store: &Store) -> Result<(), StoreError> {
         let pending: Vec<((&'static str, String), i64)> = {
             let mut guard = self.pending.lock().unwrap_or_else(|e| e.into_inner());
             guard.drain().collect()
@@ -70,13 +70,13 @@ impl Stats {
 /// until the request is answered: the engine's router adds it to [`Stats`] then, or drops it
 /// where the work was no request of a person's (the cards rendered as inline results).
 #[derive(Debug, Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     counted: Mutex<Vec<(&'static str, String)>>,
 }
 
 impl Tally {
     /// Counts one event of `metric` for `key`.
-    pub fn count(&self, metric: &'static str, key: &str) {
+    pub(crate) fn count(&self, metric: &'static str, key: &str) {
         let mut counted = self.counted.lock().unwrap_or_else(|e| e.into_inner());
         counted.push((metric, key.to_string()));
     }
@@ -84,7 +84,7 @@ impl Tally {
 
 impl Stats {
     /// Adds what a request counted.
-    pub fn add(&self, tally: Tally) {
+    pub(crate) fn add(&self, tally: Tally) {
         let counted = tally
             .counted
             .into_inner()
@@ -177,7 +177,7 @@ impl Report {
     }
 
     /// The texts that matched nothing, most frequent first: what the content lacks.
-    pub fn unmatched_section(&self, top: usize) -> String {
+    pub(crate) fn unmatched_section(&self, top: usize) -> String {
         let mut out = String::from("\nNot found (what the content lacks)\n");
         self.top_keys(&mut out, metric::UNMATCHED, top);
         out
@@ -185,7 +185,7 @@ impl Report {
 
     /// "Did this help?" per card: the cards with the most 👎 first (then the most 👍), with
     /// both counts, so that the operator sees which card to check first.
-    pub fn votes_section(&self, top: usize) -> String {
+    pub(crate) fn votes_section(&self, top: usize) -> String {
         let mut cards: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
         for (metric, down) in [(metric::VOTE_DOWN, true), (metric::VOTE_UP, false)] {
             for (card, n) in self.totals.get(metric).into_iter().flatten() {
@@ -253,7 +253,7 @@ fn card_name(payload: &str) -> String {
 }
 
 /// Draws `values` as bars on a light grid and encodes the picture as PNG.
-pub fn bar_chart(values: &[i64]) -> Vec<u8> {
+pub(crate) fn bar_chart(values: &[i64]) -> Vec<u8> {
     const W: usize = 640;
     const H: usize = 320;
     const PAD: usize = 20;

@@ -30,7 +30,7 @@ pub(super) async fn get_me(
 /// the admin commands added: each in the default language without a language code, which
 /// Telegram shows to every user whose code has no list of its own, and in the other language
 /// for that language's code. So the menu is in the language the replies are in
-/// ([`Engine::telegram_language`]) whatever the user's Telegram language.
+/// (the engine's rule for a Telegram language code) whatever the user's Telegram language.
 pub(super) async fn register_commands(client: &Client, engine: &Engine) {
     let mut scopes = vec![(BotCommandScope::Default, Command::PUBLIC.to_vec())];
     for admin in engine.admins() {

@@ -26,13 +26,13 @@ use values::{
 };
 
 /// Default database: a SQLite file under `data/`, created if missing.
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/lidzdaliba.db";
+pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite://data/lidzdaliba.db";
 
 /// Default for `BOT_CHAT_BACKLOG`: updates one chat may have waiting.
-pub const DEFAULT_CHAT_BACKLOG: usize = 20;
+pub(crate) const DEFAULT_CHAT_BACKLOG: usize = 20;
 
 /// Default for `BOT_REPLY_DEADLINE`: how long a reply is tried after its update arrived.
-pub const DEFAULT_REPLY_DEADLINE: &str = "15m";
+pub(crate) const DEFAULT_REPLY_DEADLINE: &str = "15m";
 
 /// The bot's settings.
 #[derive(Parser, Debug, Clone)]
@@ -170,7 +170,7 @@ impl Config {
     }
 
     /// Webhook mode, if `WEBHOOK_URL` is set.
-    pub fn webhook(&self) -> Option<Webhook> {
+    pub(crate) fn webhook(&self) -> Option<Webhook> {
         Some(Webhook {
             url: self.webhook_url.clone()?,
             // `from_lookup` generated one if none was set.
@@ -261,7 +261,7 @@ impl ConfigError {
 }
 
 /// A secret for `setWebhook`: 48 hex characters from the system's random source.
-pub fn generate_secret() -> std::io::Result<String> {
+pub(crate) fn generate_secret() -> std::io::Result<String> {
     use std::io::Read;
     let mut bytes = [0u8; 24];
     std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;

@@ -16,7 +16,7 @@ const SHORT: usize = 12;
 
 impl ContentHash {
     /// The hash of `files`, `(name, text)` in the order they are read.
-    pub fn of<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+    pub(crate) fn of<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let mut hasher = Sha256::new();
         for (name, text) in files {
             hasher.update(name.as_bytes());

@@ -4,9 +4,9 @@
 mod hash;
 mod read;
 pub mod stale;
-pub mod tap;
+pub(crate) mod tap;
 pub mod ui;
-pub mod validate;
+pub(crate) mod validate;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ pub fn load_dir(dir: &Path) -> Result<(Snapshot, Content), ContentErrors> {
 }
 
 /// The files a content directory must hold, in the order they are read.
-pub const FILES: [&str; 10] = [
+pub(crate) const FILES: [&str; 10] = [
     "meta.toml",
     "lessons.toml",
     "guidelines.toml",
@@ -38,7 +38,7 @@ pub const FILES: [&str; 10] = [
 
 /// Longest text, in UTF-16 units, that one content field may hold: a card adds headings,
 /// links and contacts around it and the whole must fit one Telegram message (4096).
-pub const MAX_TEXT_UTF16: usize = 3000;
+pub(crate) const MAX_TEXT_UTF16: usize = 3000;
 
 /// A text in both languages of the bot.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -190,7 +190,7 @@ pub enum ContactKind {
 
 impl ContactKind {
     /// The value written in `kind = "..."` (and in the cache).
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ContactKind::Ngo => "ngo",
             ContactKind::General => "general",
@@ -198,7 +198,7 @@ impl ContactKind {
     }
 
     /// The kind written `value`, if it is one.
-    pub fn parse(value: &str) -> Option<Self> {
+    pub(crate) fn parse(value: &str) -> Option<Self> {
         match value {
             "ngo" => Some(ContactKind::Ngo),
             "general" => Some(ContactKind::General),
@@ -326,7 +326,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// Reads every content file of `dir`. A missing or unreadable file is a problem, not an
     /// I/O error, so that `check` lists it with the rest.
-    pub fn read(dir: &Path) -> Result<Self, ContentErrors> {
+    pub(crate) fn read(dir: &Path) -> Result<Self, ContentErrors> {
         let mut files = Vec::new();
         let mut problems = Vec::new();
         for name in FILES {
@@ -354,7 +354,7 @@ impl Snapshot {
     /// The files as they were read earlier (`(shown path, text)`), for example from the cache,
     /// with their hash computed again. `None` unless they are the files this version reads, in
     /// its order: a cache written by a version with other files cannot be parsed by this one.
-    pub fn from_files(files: Vec<(String, String)>) -> Option<Self> {
+    pub(crate) fn from_files(files: Vec<(String, String)>) -> Option<Self> {
         let same = files.len() == FILES.len()
             && files.iter().zip(FILES).all(|((shown, _), name)| {
                 Path::new(shown).file_name() == Some(std::ffi::OsStr::new(name))
@@ -368,7 +368,7 @@ impl Snapshot {
     }
 
     /// Parses and validates the files into [`Content`].
-    pub fn parse(&self) -> Result<Content, ContentErrors> {
+    pub(crate) fn parse(&self) -> Result<Content, ContentErrors> {
         read::parse_files(&self.files)
     }
 }

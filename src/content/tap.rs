@@ -41,7 +41,7 @@ pub struct TapMinistry {
 }
 
 /// The form in which two names are compared: lower case, runs of white space as one space.
-pub fn name_key(name: &str) -> String {
+pub(crate) fn name_key(name: &str) -> String {
     name.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

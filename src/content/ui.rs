@@ -197,14 +197,15 @@ pub const KEYS: &[&str] = &[
 /// The UI strings that may hold links written `[label](https://...)`: the screens render them
 /// with `render::rich`. Every other string is escaped as it is, so `check` refuses a link in
 /// it (it would show as written). None of these has a placeholder for a person's text.
-pub const RICH: &[&str] = &["no_ngo_contact", "next_step"];
+pub(crate) const RICH: &[&str] = &["no_ngo_contact", "next_step"];
 
 /// UI strings that Telegram limits more tightly than a message, in UTF-16 code units: the
 /// bot's profile (`setMyDescription`, `setMyShortDescription`).
-pub const LIMITS: &[(&str, usize)] = &[("bot_description", 512), ("bot_short_description", 120)];
+pub(crate) const LIMITS: &[(&str, usize)] =
+    &[("bot_description", 512), ("bot_short_description", 120)];
 
 /// The limit of UI string `key`, if it has one of its own.
-pub fn limit(key: &str) -> Option<usize> {
+pub(crate) fn limit(key: &str) -> Option<usize> {
     LIMITS.iter().find(|(k, _)| *k == key).map(|(_, max)| *max)
 }
 

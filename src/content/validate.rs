@@ -2,7 +2,7 @@
 
 /// An id: 1–24 of `a-z`, `0-9`, `_`. Ids go into callback data and deep links, so they must
 /// stay short and ASCII.
-pub fn id(value: &str) -> bool {
+pub(crate) fn id(value: &str) -> bool {
     (1..=24).contains(&value.len())
         && value
             .bytes()
@@ -10,7 +10,7 @@ pub fn id(value: &str) -> bool {
 }
 
 /// A link the bot may show: `https://host.tld/...` or `tg://...`, no spaces or quotes.
-pub fn url(value: &str) -> bool {
+pub(crate) fn url(value: &str) -> bool {
     if value
         .chars()
         .any(|c| c.is_whitespace() || matches!(c, '"' | '<' | '>' | '\''))
@@ -35,7 +35,7 @@ pub fn url(value: &str) -> bool {
 }
 
 /// An e-mail address: `local@domain.tld` with ordinary characters.
-pub fn email(value: &str) -> bool {
+pub(crate) fn email(value: &str) -> bool {
     let Some((local, domain)) = value.split_once('@') else {
         return false;
     };
@@ -55,14 +55,14 @@ pub fn email(value: &str) -> bool {
 }
 
 /// A Latvian phone number: 8 digits, optionally after `+371 `; spaces between groups allowed.
-pub fn phone(value: &str) -> bool {
+pub(crate) fn phone(value: &str) -> bool {
     let rest = value.strip_prefix("+371").unwrap_or(value);
     let digits: String = rest.chars().filter(|c| *c != ' ').collect();
     digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A calendar date `YYYY-MM-DD`.
-pub fn date(value: &str) -> bool {
+pub(crate) fn date(value: &str) -> bool {
     let parts: Vec<&str> = value.split('-').collect();
     let [y, m, d] = parts.as_slice() else {
         return false;

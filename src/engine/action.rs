@@ -8,7 +8,7 @@ use crate::lang::Lang;
 use crate::tap::Target;
 
 /// Telegram's limit for callback data, in bytes.
-pub const MAX_CALLBACK_BYTES: usize = 64;
+pub(crate) const MAX_CALLBACK_BYTES: usize = 64;
 
 /// A button's action.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -126,7 +126,7 @@ impl Action {
 
     /// Whether a mistake can be reported on this item: contact cards (ministry, area) and
     /// lessons.
-    pub fn is_reportable(&self) -> bool {
+    pub(crate) fn is_reportable(&self) -> bool {
         matches!(
             self,
             Action::Lesson(_) | Action::Ministry(_) | Action::Area(_)
@@ -134,7 +134,7 @@ impl Action {
     }
 
     /// A short name of the kind of button, for statistics (`button:lesson`).
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Action::Main => "button:main",
             Action::Help => "button:help",

@@ -16,7 +16,7 @@ use crate::store::ContentInfo;
 /// What the about screen tells of the content served: its version and import time, and the
 /// facts of `meta.toml`.
 #[derive(Debug, Clone)]
-pub struct Info {
+pub(crate) struct Info {
     pub hash: ContentHash,
     /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
     pub imported_at: String,
@@ -24,13 +24,11 @@ pub struct Info {
     pub source_url: String,
     pub source_name: Text,
     pub about: Text,
-    /// Id of the ministry whose contacts stand in where a ministry names none.
-    pub fallback: String,
 }
 
 /// The content, indexed for the screens.
 #[derive(Debug)]
-pub struct Catalog {
+pub(crate) struct Catalog {
     pub info: Info,
     /// Always `Some` (the cache holds the files themselves); an `Option` until the lessons
     /// screen stops testing for it.
@@ -57,7 +55,7 @@ pub struct Catalog {
 
 impl Catalog {
     /// Indexes `content` (its UI strings, which the engine keeps apart, are not used).
-    pub fn new(info: ContentInfo, content: Content) -> Self {
+    pub(crate) fn new(info: ContentInfo, content: Content) -> Self {
         // Every part of the content is named here: a part added to `Content` does not compile
         // until the catalogue carries it to the screens.
         let Content {
@@ -78,7 +76,7 @@ impl Catalog {
             source_name,
             content_date,
             about,
-            fallback,
+            fallback: _,
         } = meta;
         let Guidelines {
             title,
@@ -123,7 +121,6 @@ impl Catalog {
                 source_url,
                 source_name,
                 about,
-                fallback,
             },
             series: Some(series),
             lessons,
@@ -141,32 +138,32 @@ impl Catalog {
     }
 
     /// A single text (`guidelines.title`, …) and its sources.
-    pub fn text(&self, key: &str) -> Option<&(Text, Vec<String>)> {
+    pub(crate) fn text(&self, key: &str) -> Option<&(Text, Vec<String>)> {
         self.texts.get(key)
     }
 
     /// Lesson `number`.
-    pub fn lesson(&self, number: u8) -> Option<&Lesson> {
+    pub(crate) fn lesson(&self, number: u8) -> Option<&Lesson> {
         self.lessons.iter().find(|l| l.number == number)
     }
 
     /// The guideline section `id` and its position.
-    pub fn section(&self, id: &str) -> Option<(usize, &Section)> {
+    pub(crate) fn section(&self, id: &str) -> Option<(usize, &Section)> {
         self.sections.iter().enumerate().find(|(_, s)| s.id == id)
     }
 
     /// The ministry `id`.
-    pub fn ministry(&self, id: &str) -> Option<&Ministry> {
+    pub(crate) fn ministry(&self, id: &str) -> Option<&Ministry> {
         self.ministry_at.get(id).map(|&i| &self.ministries[i])
     }
 
     /// The ministry `id` and its position in [`Catalog::ministries`].
-    pub fn ministry_at(&self, id: &str) -> Option<(usize, &Ministry)> {
+    pub(crate) fn ministry_at(&self, id: &str) -> Option<(usize, &Ministry)> {
         self.ministry_at.get(id).map(|&i| (i, &self.ministries[i]))
     }
 
     /// The area `id` and the ministry that leads it.
-    pub fn area(&self, id: &str) -> Option<(&Area, &Ministry)> {
+    pub(crate) fn area(&self, id: &str) -> Option<(&Area, &Ministry)> {
         self.area_at.get(id).map(|&(i, j)| {
             let ministry = &self.ministries[i];
             (&ministry.areas[j], ministry)
@@ -174,7 +171,10 @@ impl Catalog {
     }
 
     /// The lessons on the areas a ministry leads, in order.
-    pub fn lessons_of<'a>(&'a self, ministry: &'a Ministry) -> impl Iterator<Item = &'a Lesson> {
+    pub(crate) fn lessons_of<'a>(
+        &'a self,
+        ministry: &'a Ministry,
+    ) -> impl Iterator<Item = &'a Lesson> {
         self.lessons
             .iter()
             .filter(|l| ministry.areas.iter().any(|a| a.id == l.area))
@@ -182,7 +182,7 @@ impl Catalog {
 
     /// A short label for a lookup target: the area's name with the ministry's abbreviation,
     /// or the ministry's abbreviation and name.
-    pub fn label(&self, target: &Target, lang: Lang) -> String {
+    pub(crate) fn label(&self, target: &Target, lang: Lang) -> String {
         let (abbr, name) = self
             .ministry(&target.ministry)
             .map_or(("?", ""), |m| (m.abbr.as_str(), m.name.get(lang)));
@@ -190,11 +190,6 @@ impl Catalog {
             Some((area, _)) => format!("{} ({abbr})", capitalise(area.name.get(lang))),
             None => format!("{abbr}: {name}"),
         }
-    }
-
-    /// The ministry whose contacts stand in where a ministry names none.
-    pub fn fallback(&self) -> Option<&Ministry> {
-        self.ministry(&self.info.fallback)
     }
 }
 

@@ -9,7 +9,7 @@
 
 /// Who may use a command and where it is listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visibility {
+pub(crate) enum Visibility {
     /// In everyone's command menu.
     Menu,
     /// Everyone may use it; it is offered where it matters instead of in the menu.
@@ -21,7 +21,7 @@ pub enum Visibility {
 
 /// The facts of one command.
 #[derive(Debug)]
-pub struct Spec {
+pub(crate) struct Spec {
     pub command: Command,
     /// The name registered with Telegram, then its aliases (lower-case ASCII, no `/`).
     pub names: &'static [&'static str],
@@ -42,7 +42,7 @@ macro_rules! commands {
 
         /// Every command, in menu order: the menu's commands, then the unlisted ones, then
         /// the admins'.
-        pub const COMMANDS: &[Spec] = &[$(Spec {
+        pub(crate) const COMMANDS: &[Spec] = &[$(Spec {
             command: Command::$command,
             names: &[$($name),+],
             description_key: $key,
@@ -92,46 +92,50 @@ const _: () = {
 
 impl Command {
     /// The commands in everyone's menu, in menu order.
-    pub const PUBLIC: &'static [Command] = &select::<{ count(Visibility::Menu) }>(Visibility::Menu);
+    pub(crate) const PUBLIC: &'static [Command] =
+        &select::<{ count(Visibility::Menu) }>(Visibility::Menu);
 
     /// Commands everyone may use that are not in the menu.
-    pub const UNLISTED: &'static [Command] =
+    #[cfg(test)]
+    pub(crate) const UNLISTED: &'static [Command] =
         &select::<{ count(Visibility::Unlisted) }>(Visibility::Unlisted);
 
     /// The commands only admins see and may use.
-    pub const ADMIN: &'static [Command] =
+    pub(crate) const ADMIN: &'static [Command] =
         &select::<{ count(Visibility::Admin) }>(Visibility::Admin);
 
     /// Every command, in the order of [`COMMANDS`].
-    pub const ALL: &'static [Command] = &every::<{ COMMANDS.len() }>();
+    #[cfg(test)]
+    pub(crate) const ALL: &'static [Command] = &every::<{ COMMANDS.len() }>();
 
     /// This command's row of [`COMMANDS`].
-    pub fn spec(self) -> &'static Spec {
+    pub(crate) fn spec(self) -> &'static Spec {
         &COMMANDS[self as usize]
     }
 
     /// Whether only admins may use this command.
-    pub fn is_admin_only(self) -> bool {
+    pub(crate) fn is_admin_only(self) -> bool {
         self.spec().visibility == Visibility::Admin
     }
 
     /// The ASCII name registered with Telegram.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         self.spec().names[0]
     }
 
     /// The name and its Latvian aliases.
-    pub fn names(self) -> &'static [&'static str] {
+    #[cfg(test)]
+    pub(crate) fn names(self) -> &'static [&'static str] {
         self.spec().names
     }
 
     /// The UI string key of the description shown in Telegram's command menu.
-    pub fn description_key(self) -> &'static str {
+    pub(crate) fn description_key(self) -> &'static str {
         self.spec().description_key
     }
 
     /// The command with this name or alias (lower-case, without `/`).
-    pub fn from_name(name: &str) -> Option<Command> {
+    pub(crate) fn from_name(name: &str) -> Option<Command> {
         COMMANDS
             .iter()
             .find(|spec| spec.names.contains(&name))
@@ -166,6 +170,7 @@ const fn select<const N: usize>(visibility: Visibility) -> [Command; N] {
 }
 
 /// Every command of [`COMMANDS`], in order.
+#[cfg(test)]
 const fn every<const N: usize>() -> [Command; N] {
     let mut out = [Command::Start; N];
     let mut i = 0;

@@ -13,27 +13,27 @@ use crate::lang::Lang;
 
 /// The loaded UI strings.
 #[derive(Debug, Clone, Default)]
-pub struct Strings {
+pub(crate) struct Strings {
     map: HashMap<String, Text>,
 }
 
 impl Strings {
     /// Builds the table from `(key, text)` pairs.
-    pub fn new(pairs: Vec<(String, Text)>) -> Self {
+    pub(crate) fn new(pairs: Vec<(String, Text)>) -> Self {
         Self {
             map: pairs.into_iter().collect(),
         }
     }
 
     /// The string `key` in `lang`; the key itself if it is missing (`check` prevents that).
-    pub fn get<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
+    pub(crate) fn get<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
         self.map.get(key).map_or(key, |t| t.get(lang))
     }
 
     /// The string `key` with `{name}` placeholders replaced by the given values. Values are
     /// inserted as they are: escaping is the caller's, at one place in the renderer.
     /// One pass over the template, so a value that itself contains `{name}` stays as it is.
-    pub fn fill(&self, lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    pub(crate) fn fill(&self, lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
         let template = self.get(lang, key);
         let mut out = String::with_capacity(template.len() + 32);
         let mut rest = template;
@@ -65,7 +65,7 @@ impl Strings {
     /// `zero` for 0 only; `one` for 1 in English, and in Latvian for every number ending in 1
     /// but not in 11 (1, 21, 101: "21 nodarbība"); `other` for the rest (after a numeral
     /// Latvian takes the nominative plural: "10 nodarbības", "12 nodarbības").
-    pub fn plural(&self, lang: Lang, key: &str, n: u64) -> String {
+    pub(crate) fn plural(&self, lang: Lang, key: &str, n: u64) -> String {
         let forms: Vec<&str> = self.get(lang, key).split('|').collect();
         let index = match lang {
             _ if n == 0 => 0,

@@ -2,21 +2,21 @@
 //! the console are thin layers over it, so both (and the tests) share one behaviour. Every
 //! request goes through the one router (`router.rs`) to a screen (`screens/`).
 
-pub mod action;
-pub mod catalog;
+pub(crate) mod action;
+pub(crate) mod catalog;
 pub mod command;
 mod consultations;
-pub mod i18n;
+pub(crate) mod i18n;
 pub mod lookup;
 pub mod names;
 mod reply;
-pub mod reports;
+pub(crate) mod reports;
 mod request;
 mod router;
 mod screens;
-pub mod search;
+pub(crate) mod search;
 mod snapshot;
-pub mod votes;
+pub(crate) mod votes;
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -102,24 +102,14 @@ impl Engine {
     }
 
     /// The content folder `/reload` and [`Engine::sync_content`] import from.
-    pub fn with_content_dir(mut self, dir: PathBuf) -> Self {
+    pub(crate) fn with_content_dir(mut self, dir: PathBuf) -> Self {
         self.shelf.content_dir = Some(dir);
         self
     }
 
-    /// Whether `user_id` is an admin.
-    pub fn is_admin(&self, user_id: UserId) -> bool {
-        self.admins.contains(&user_id)
-    }
-
     /// The admins' user ids.
-    pub fn admins(&self) -> &[UserId] {
+    pub(crate) fn admins(&self) -> &[UserId] {
         &self.admins
-    }
-
-    /// The usage counters not yet written.
-    pub fn stats(&self) -> &Stats {
-        &self.stats
     }
 
     /// Writes the usage counters to the store.
@@ -153,7 +143,7 @@ impl Engine {
     /// Imports the content folder if it changed and swaps the new content in while requests
     /// go on. Invalid content is refused and the old content keeps being served; every
     /// problem is logged with its `file:line`.
-    pub async fn sync_content(&self) -> Result<ImportOutcome, SyncError> {
+    pub(crate) async fn sync_content(&self) -> Result<ImportOutcome, SyncError> {
         self.shelf.sync().await
     }
 
@@ -169,19 +159,12 @@ impl Engine {
 
     /// The language for a user: their stored choice, else their Telegram language, else the
     /// default.
-    pub async fn language(&self, user_id: UserId, language_code: Option<&str>) -> Lang {
+    pub(crate) async fn language(&self, user_id: UserId, language_code: Option<&str>) -> Lang {
         snapshot::language_of(&self.shelf.store, self.default_lang, user_id, language_code).await
     }
 
-    /// The language for a Telegram `language_code` before the user chooses one: `lv` or `en`
-    /// as given, the default language for any other code and for none (the command menu
-    /// follows the same rule, see `bot::register_commands`).
-    pub fn telegram_language(&self, language_code: Option<&str>) -> Lang {
-        snapshot::telegram_language(self.default_lang, language_code)
-    }
-
     /// The language of users whose Telegram language is neither Latvian nor English.
-    pub fn default_language(&self) -> Lang {
+    pub(crate) fn default_language(&self) -> Lang {
         self.default_lang
     }
 
@@ -210,7 +193,7 @@ impl Engine {
     /// [`Placement::Toast`]). A runtime shows it as it acknowledges the press, which happens
     /// before the press is handled; [`Engine::handle`] then answers the same press with a
     /// [`Placement::Toast`] reply of the same text.
-    pub async fn toast(
+    pub(crate) async fn toast(
         &self,
         user_id: UserId,
         language_code: Option<&str>,
@@ -243,7 +226,7 @@ impl Engine {
 
     /// How often `run` syncs TAP (`None`: it does not); screens call data stale after twice
     /// this.
-    pub fn with_tap_interval(mut self, interval: Option<std::time::Duration>) -> Self {
+    pub(crate) fn with_tap_interval(mut self, interval: Option<std::time::Duration>) -> Self {
         self.shelf.tap.interval = interval;
         self
     }
@@ -260,7 +243,7 @@ impl Engine {
 
     /// Reads again what the cards show of TAP (after a sync); the cards rendered before are
     /// dropped when it changed.
-    pub async fn refresh_tap(&self) {
+    pub(crate) async fn refresh_tap(&self) {
         match self
             .shelf
             .tap

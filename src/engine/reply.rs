@@ -5,7 +5,7 @@
 use super::action::Action;
 use crate::ids::ChatId;
 use crate::lang::Lang;
-use crate::render;
+use crate::render::{self, Html};
 
 /// A button under a reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +85,7 @@ pub struct Reply {
 
 impl Reply {
     /// A new message with `text` (Telegram HTML) and `buttons`, in `lang`.
-    pub fn new(text: String, buttons: Vec<Vec<Button>>, lang: Lang) -> Self {
+    pub(crate) fn new(text: String, buttons: Vec<Vec<Button>>, lang: Lang) -> Self {
         Self {
             text,
             buttons,
@@ -97,7 +97,7 @@ impl Reply {
     }
 
     /// This reply, going where `placement` says.
-    pub fn placed(mut self, placement: Placement) -> Self {
+    pub(crate) fn placed(mut self, placement: Placement) -> Self {
         self.placement = placement;
         self
     }
@@ -113,8 +113,8 @@ impl Reply {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
     pub chat: ChatId,
-    /// Telegram HTML, already escaped.
-    pub text: String,
+    /// Telegram HTML: made by the renderer, so every text in it is escaped.
+    pub text: Html,
 }
 
 /// Telegram's limit for inline query results.

@@ -12,19 +12,19 @@ use super::action::Action;
 use crate::ids::{ReportId, UserId};
 
 /// How long the bot waits for the text of a report after the 🚩 was pressed.
-pub const PROMPT_SECS: u64 = 10 * 60;
+pub(crate) const PROMPT_SECS: u64 = 10 * 60;
 /// Seconds between two reports of one person at least.
-pub const GAP_SECS: u64 = 60;
+pub(crate) const GAP_SECS: u64 = 60;
 /// Reports one person may send a day (UTC).
-pub const PER_DAY: u32 = 5;
+pub(crate) const PER_DAY: u32 = 5;
 /// The longest report text, in characters; longer ones are cut (and the person told).
-pub const MAX_CHARS: usize = 1000;
+pub(crate) const MAX_CHARS: usize = 1000;
 /// People remembered at most in each map; past it, new reporters are asked to try later.
-pub const MAX_PEOPLE: usize = 10_000;
+pub(crate) const MAX_PEOPLE: usize = 10_000;
 
 /// Why a report cannot be taken now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// Less than [`GAP_SECS`] after the person's last report.
     TooSoon,
     /// [`PER_DAY`] reports today already.
@@ -35,7 +35,7 @@ pub enum Refusal {
 
 /// The reports in progress and the day's counts, by person.
 #[derive(Debug, Default)]
-pub struct Desk {
+pub(crate) struct Desk {
     inner: Mutex<State>,
 }
 
@@ -77,7 +77,7 @@ impl Desk {
 
     /// The 🚩 on `item` was pressed: the next text of `user` (within [`PROMPT_SECS`]) is the
     /// report, unless the limits say no already.
-    pub fn ask(&self, user: UserId, item: Action, now: u64) -> Result<(), Refusal> {
+    pub(crate) fn ask(&self, user: UserId, item: Action, now: u64) -> Result<(), Refusal> {
         let mut state = self.lock();
         state.check(user, now)?;
         if state.pending.len() >= MAX_PEOPLE {
@@ -91,13 +91,14 @@ impl Desk {
     }
 
     /// The card `user` is writing a report about, if the prompt is still open; it is closed.
-    pub fn take(&self, user: UserId, now: u64) -> Option<Action> {
+    pub(crate) fn take(&self, user: UserId, now: u64) -> Option<Action> {
         let (item, until) = self.lock().pending.remove(&user)?;
         (now < until).then_some(item)
     }
 
     /// Whether `user` was asked for a report (still open); the prompt stays open.
-    pub fn is_asked(&self, user: UserId, now: u64) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_asked(&self, user: UserId, now: u64) -> bool {
         self.lock()
             .pending
             .get(&user)
@@ -105,7 +106,7 @@ impl Desk {
     }
 
     /// `/cancel`: closes the prompt; `false` if there was none open.
-    pub fn cancel(&self, user: UserId, now: u64) -> bool {
+    pub(crate) fn cancel(&self, user: UserId, now: u64) -> bool {
         self.lock()
             .pending
             .remove(&user)
@@ -114,12 +115,12 @@ impl Desk {
 
     /// Whether a report of `user` may be stored now (the limits are checked again: a person
     /// may have two prompts open in two chats).
-    pub fn check(&self, user: UserId, now: u64) -> Result<(), Refusal> {
+    pub(crate) fn check(&self, user: UserId, now: u64) -> Result<(), Refusal> {
         self.lock().check(user, now)
     }
 
     /// Report `id` of `user` was stored: counted, and offered for consent.
-    pub fn sent(&self, user: UserId, id: ReportId, now: u64) {
+    pub(crate) fn sent(&self, user: UserId, id: ReportId, now: u64) {
         let mut state = self.lock();
         state.roll(now);
         let entry = state.sent.entry(user).or_insert((0, now));
@@ -132,7 +133,7 @@ impl Desk {
 
     /// "You may contact me" pressed for report `id`: `true` once, and only for the person's
     /// own last report (a forged button cannot put someone's id on another's report).
-    pub fn consent(&self, user: UserId, id: ReportId) -> bool {
+    pub(crate) fn consent(&self, user: UserId, id: ReportId) -> bool {
         let mut state = self.lock();
         if state.offers.get(&user) == Some(&id) {
             state.offers.remove(&user);
@@ -144,7 +145,7 @@ impl Desk {
 
     /// `/forget`: nothing of `user` is kept in memory either (the day's count stays, so that
     /// /forget does not lift the limits).
-    pub fn forget(&self, user: UserId) {
+    pub(crate) fn forget(&self, user: UserId) {
         let mut state = self.lock();
         state.pending.remove(&user);
         state.offers.remove(&user);
@@ -152,7 +153,7 @@ impl Desk {
 }
 
 /// `text` cut to [`MAX_CHARS`] characters; `true` if it was cut.
-pub fn cut(text: &str) -> (String, bool) {
+pub(crate) fn cut(text: &str) -> (String, bool) {
     let text = text.trim();
     if text.chars().count() <= MAX_CHARS {
         (text.to_string(), false)
@@ -163,13 +164,13 @@ pub fn cut(text: &str) -> (String, bool) {
 
 /// `bot_reports_total{outcome}`: filed, too_soon, too_many, busy, contact, resolved, spam,
 /// cancelled, deleted.
-pub fn count(outcome: &'static str) {
+pub(crate) fn count(outcome: &'static str) {
     metrics::counter!("bot_reports_total", "outcome" => outcome).increment(1);
 }
 
 impl Refusal {
     /// The outcome counted for this refusal.
-    pub fn outcome(self) -> &'static str {
+    pub(crate) fn outcome(self) -> &'static str {
         match self {
             Refusal::TooSoon => "too_soon",
             Refusal::TooMany => "too_many",

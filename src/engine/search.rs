@@ -11,7 +11,7 @@ use crate::store::{SearchRow, Store, StoreError};
 
 /// One search result.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hit {
+pub(crate) struct Hit {
     pub action: Action,
     pub title: String,
     /// Found only by reading a word as a typo of another: a suggestion, not an answer.
@@ -24,7 +24,7 @@ const MAX_WORDS: usize = 8;
 /// The words of the full-text index, sorted, each with its letter signature
 /// ([`fold::letters`]) for the typo fallback.
 #[derive(Debug, Clone, Default)]
-pub struct Vocabulary {
+pub(crate) struct Vocabulary {
     terms: Vec<String>,
     letters: Vec<u64>,
     sieve: fold::Sieve,
@@ -32,7 +32,7 @@ pub struct Vocabulary {
 
 impl Vocabulary {
     /// The vocabulary of `terms` (in any order, repeats allowed).
-    pub fn new(mut terms: Vec<String>) -> Self {
+    pub(crate) fn new(mut terms: Vec<String>) -> Self {
         terms.sort_unstable();
         terms.dedup();
         let letters: Vec<u64> = terms.iter().map(|t| fold::letters(t)).collect();
@@ -45,14 +45,14 @@ impl Vocabulary {
     }
 
     /// The words, sorted.
-    pub fn terms(&self) -> &[String] {
+    pub(crate) fn terms(&self) -> &[String] {
         &self.terms
     }
 }
 
 /// Searches `query` in `lang`; at most `limit` hits, best first. `vocabulary` is that of the
 /// full-text index.
-pub async fn search(
+pub(crate) async fn search(
     store: &Store,
     index: &Index,
     vocabulary: &Vocabulary,
@@ -83,7 +83,7 @@ pub async fn search(
 /// The full-text part of [`search`]: what the texts hold, without the area and ministry names
 /// first (for a caller that already looked them up). Up to three times `limit` hits, best
 /// first: the caller cuts them.
-pub async fn full_text(
+pub(crate) async fn full_text(
     store: &Store,
     vocabulary: &Vocabulary,
     query: &str,
@@ -138,7 +138,7 @@ fn words(query: &str) -> Vec<String> {
 
 /// Builds the FTS5 expression: every word quoted, prefix-matched when it has three letters or
 /// more, joined by `op`.
-pub fn fts_expression(words: &[String], op: &str) -> String {
+pub(crate) fn fts_expression(words: &[String], op: &str) -> String {
     words
         .iter()
         .map(|w| {
@@ -252,7 +252,7 @@ fn target_hit(target: &Target, label: &impl Fn(&Target) -> String, guessed: bool
 /// The full-text rows of `c`, one per item and language, for the store to write in the
 /// import's transaction. `item` is the item's callback data, which [`fts`] decodes: the rows
 /// are built here, beside their reader, so that the store need not know what an item is.
-pub fn rows(c: &Content) -> Vec<SearchRow> {
+pub(crate) fn rows(c: &Content) -> Vec<SearchRow> {
     let mut rows = Vec::new();
     for lang in [Lang::Lv, Lang::En] {
         let mut add = |action: Action, title: String, body: String| {

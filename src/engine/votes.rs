@@ -14,11 +14,11 @@ use super::action::Action;
 use crate::ids::UserId;
 
 /// Votes remembered a day at most; about 16 bytes each.
-pub const MAX_BALLOTS: usize = 100_000;
+pub(crate) const MAX_BALLOTS: usize = 100_000;
 
 /// What became of a vote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ballot {
+pub(crate) enum Ballot {
     /// The first of this person on this card today: counted.
     Counted,
     /// They voted on this card today already: held back.
@@ -29,7 +29,7 @@ pub enum Ballot {
 
 /// Who voted on what today, as keyed hashes.
 #[derive(Debug, Default)]
-pub struct Ballots {
+pub(crate) struct Ballots {
     inner: Mutex<Today>,
 }
 
@@ -43,7 +43,7 @@ struct Today {
 
 impl Ballots {
     /// Records the vote of `user_id` on `item` on `day` (`YYYY-MM-DD`, UTC).
-    pub fn cast(&self, user_id: UserId, item: &Action, day: &str) -> Ballot {
+    pub(crate) fn cast(&self, user_id: UserId, item: &Action, day: &str) -> Ballot {
         self.forget_other_days(day);
         let mut today = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let hash = today.keys.hash_one((user_id, item.encode()));
@@ -59,7 +59,7 @@ impl Ballots {
 
     /// Forgets the votes of any day but `day` (called every few seconds with the flush of the
     /// statistics, so that none outlives its day by more).
-    pub fn forget_other_days(&self, day: &str) {
+    pub(crate) fn forget_other_days(&self, day: &str) {
         let mut today = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if today.day != day {
             today.day = day.to_string();
@@ -67,8 +67,9 @@ impl Ballots {
         }
     }
 
-    /// How many votes are remembered (for tests and metrics).
-    pub fn len(&self) -> usize {
+    /// How many votes are remembered.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.inner
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -77,7 +78,8 @@ impl Ballots {
     }
 
     /// Whether no vote is remembered.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }

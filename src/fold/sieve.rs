@@ -111,7 +111,7 @@ impl Iterator for Candidates {
 
 impl Sieve {
     /// A sieve over the words whose [`letters`] are `signatures`, by position.
-    pub fn new(signatures: &[u64]) -> Self {
+    pub(crate) fn new(signatures: &[u64]) -> Self {
         let mut with_bit = vec![vec![0u64; signatures.len().div_ceil(64)]; 64];
         let mut positions: Vec<Vec<u32>> = vec![Vec::new(); 64];
         for (k, signature) in signatures.iter().enumerate() {
@@ -133,14 +133,14 @@ impl Sieve {
 
     /// The positions of the words that may lack at most `limit` of the letter bits of
     /// `signature` (a superset: the caller still checks each). Ascending.
-    pub fn candidates(&self, signature: u64, limit: usize) -> Candidates {
+    pub(crate) fn candidates(&self, signature: u64, limit: usize) -> Candidates {
         self.candidates_in(signature, limit, 0..self.len)
     }
 
     /// [`Sieve::candidates`] among the positions `range` only: the passes cover the machine
     /// words of the range alone, so a caller that keeps its words in order of length pays
     /// only for the lengths in reach.
-    pub fn candidates_in(
+    pub(crate) fn candidates_in(
         &self,
         signature: u64,
         limit: usize,

@@ -3,8 +3,13 @@
 //! Telegram would accept, the entities it would report, plain text for the console
 //! (`read.rs`).
 
+mod html;
 mod read;
 mod split;
+
+pub use html::Html;
+pub(crate) use html::html;
+pub(crate) use html::positional_only;
 
 pub use read::{Entity, Style, check_telegram_html, entities, shown_len, to_plain, visible_len};
 pub use split::{split, split_at};
@@ -39,7 +44,7 @@ const STOPS: [bool; 256] = {
 
 /// [`escape`] appended to `out`. Runs of ordinary text are copied whole: only `<>&"` and
 /// control characters (C0 except newline and tab, DEL, C1) stop the copy.
-pub fn escape_into(out: &mut String, text: &str) {
+pub(crate) fn escape_into(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut i = 0;
@@ -74,39 +79,24 @@ pub fn escape_into(out: &mut String, text: &str) {
     out.push_str(&text[start..]);
 }
 
-/// `<b>text</b>` with `text` escaped.
+/// `<b>text</b>` with `text` escaped ([`Html::bold`] as a string, for screens not yet on [`Html`]).
 pub fn bold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    out.push_str("<b>");
-    escape_into(&mut out, text);
-    out.push_str("</b>");
-    out
+    Html::bold(text).into_string()
 }
 
-/// `<i>text</i>` with `text` escaped.
-pub fn italic(text: &str) -> String {
-    format!("<i>{}</i>", escape(text))
+/// [`Html::link`] as a string, for screens not yet on [`Html`].
+pub(crate) fn link(url: &str, label: &str) -> String {
+    Html::link(url, label).into_string()
 }
 
-/// A link; both the address and the label are escaped.
-pub fn link(url: &str, label: &str) -> String {
-    let mut out = String::with_capacity(url.len() + label.len() + 16);
-    out.push_str("<a href=\"");
-    escape_into(&mut out, url);
-    out.push_str("\">");
-    escape_into(&mut out, label);
-    out.push_str("</a>");
-    out
-}
-
-/// A link that shows its own address.
-pub fn url(url: &str) -> String {
-    link(url, url)
+/// [`Html::url`] as a string, for screens not yet on [`Html`].
+pub(crate) fn url(url: &str) -> String {
+    Html::url(url).into_string()
 }
 
 /// A link written in a content text: `[label](https://...)`, at `range` (bytes) of the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TextLink<'a> {
+pub(crate) struct TextLink<'a> {
     pub label: &'a str,
     pub url: &'a str,
     pub range: std::ops::Range<usize>,
@@ -115,7 +105,7 @@ pub struct TextLink<'a> {
 /// The links written `[label](address)` in `text`, in order. A label is one line without `[`
 /// or `]`; an address starts with `https://`, `http://` or `tg://` and ends at the first `)`
 /// or space (so an address that itself holds `)` cannot be written this way).
-pub fn text_links(text: &str) -> Vec<TextLink<'_>> {
+pub(crate) fn text_links(text: &str) -> Vec<TextLink<'_>> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(open) = text[from..].find('[').map(|i| i + from) {
@@ -160,7 +150,7 @@ pub fn text_links(text: &str) -> Vec<TextLink<'_>> {
 
 /// The first web address in `text` that stands as it is rather than inside a
 /// `[label](address)` link (see [`text_links`]); `None` when there is none.
-pub fn bare_address(text: &str) -> Option<&str> {
+pub(crate) fn bare_address(text: &str) -> Option<&str> {
     let links = text_links(text);
     let mut at = 0;
     while let Some(start) = ["https://", "http://", "www."]
@@ -182,25 +172,15 @@ pub fn bare_address(text: &str) -> Option<&str> {
     None
 }
 
-/// A content text as Telegram HTML: escaped, with its `[label](address)` links made links.
-/// Only for the operator's texts (content and UI strings): never for text a person sent,
-/// which must go through [`escape`] so that nobody can put a link into a reply.
+/// [`Html::content`] as a string, for screens not yet on [`Html`]: only for the operator's
+/// texts (content and UI strings), never for text a person sent.
 pub fn rich(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 32);
-    let mut at = 0;
-    for l in text_links(text) {
-        escape_into(&mut out, &text[at..l.range.start]);
-        out.push_str(&link(l.url, l.label));
-        at = l.range.end;
-    }
-    escape_into(&mut out, &text[at..]);
-    out
+    Html::content(text).into_string()
 }
 
-/// `html` in a quote that Telegram shows folded to its first lines until it is tapped
-/// (`<blockquote expandable>`, Bot API 7.4).
-pub fn folded(html: &str) -> String {
-    format!("<blockquote expandable>{}</blockquote>", html.trim())
+/// [`Html::folded`] for HTML still held as a string.
+pub(crate) fn folded(html: &str) -> String {
+    Html::from_render(html.to_string()).folded().into_string()
 }
 
 #[cfg(test)]

@@ -2,8 +2,6 @@
 //! accept, the entities Telegram would report for it, its lengths, and plain text for the
 //! console.
 
-use std::fmt::Write as _;
-
 use super::MAX_MESSAGE_UTF16;
 
 /// Length of the text Telegram counts: UTF-16 units of the text without its tags, with
@@ -24,43 +22,82 @@ pub fn shown_len(html: &str) -> usize {
     text.encode_utf16().count() - folded
 }
 
-pub(super) enum Piece {
-    Open(String, String),
-    Close(String),
+/// One piece of HTML as the one tokenizer ([`tokens`]) reads it; every reader (the checker,
+/// the lengths, plain text, entities, the splitter) walks these.
+pub(super) enum Piece<'a> {
+    /// An opening tag: its name, the whole tag as written, and for a link its address as
+    /// written (escaped) when the tag is exactly `<a href="...">`.
+    Open(&'a str, &'a str, Option<&'a str>),
+    Close(&'a str),
     /// Raw source of one visible character, its UTF-16 length, and the character.
-    Char(String, usize, char),
+    Char(&'a str, usize, char),
+    /// What Telegram would refuse here; the readers skip it, the checker reports it.
+    Fault(String),
 }
 
-pub(super) fn tokens(html: &str) -> Vec<Piece> {
+pub(super) fn tokens(html: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(c) = rest.chars().next() {
-        if c == '<'
-            && let Some(end) = rest.find('>')
-        {
-            let tag = &rest[..=end];
-            let inner = &tag[1..tag.len() - 1];
-            if let Some(name) = inner.strip_prefix('/') {
-                out.push(Piece::Close(name.trim().to_string()));
-            } else {
-                let name = inner.split_whitespace().next().unwrap_or("").to_string();
-                out.push(Piece::Open(name, tag.to_string()));
+    let mut at = 0;
+    while let Some(c) = html[at..].chars().next() {
+        let rest = &html[at..];
+        if c == '<' {
+            if let Some(end) = rest.find('>') {
+                let tag = &rest[..=end];
+                let inner = &tag[1..tag.len() - 1];
+                if inner.contains('<') {
+                    out.push(Piece::Fault(format!("'<' inside a tag: {inner}")));
+                }
+                if let Some(name) = inner.strip_prefix('/') {
+                    out.push(Piece::Close(name.trim()));
+                } else {
+                    let name = inner.split_whitespace().next().unwrap_or("");
+                    let href = (name == "a")
+                        .then(|| inner[1..].trim())
+                        .and_then(|attrs| attrs.strip_prefix("href=\""))
+                        .and_then(|attrs| attrs.strip_suffix('"'))
+                        .filter(|url| !url.contains('"'));
+                    out.push(Piece::Open(name, tag, href));
+                }
+                at += end + 1;
+                continue;
             }
-            rest = &rest[end + 1..];
-            continue;
+            out.push(Piece::Fault("unclosed '<'".into()));
         }
-        if c == '&'
-            && let Some(end) = entity_end(rest)
-            && let Some(ch) = decode_entity(&rest[..=end])
-        {
-            out.push(Piece::Char(rest[..=end].to_string(), ch.len_utf16(), ch));
-            rest = &rest[end + 1..];
-            continue;
+        if c == '>' {
+            out.push(Piece::Fault("unescaped '>'".into()));
         }
-        out.push(Piece::Char(c.to_string(), c.len_utf16(), c));
-        rest = &rest[c.len_utf8()..];
+        if c == '&' {
+            match entity_end(rest) {
+                Some(end) => {
+                    let entity = &rest[..=end];
+                    if let Some(ch) = decode_entity(entity) {
+                        out.push(Piece::Char(entity, ch.len_utf16(), ch));
+                        at += end + 1;
+                        continue;
+                    }
+                    if !numeric_entity(entity) {
+                        out.push(Piece::Fault(format!("unsupported entity {entity}")));
+                    }
+                }
+                None => out.push(Piece::Fault("unescaped '&'".into())),
+            }
+        }
+        out.push(Piece::Char(&rest[..c.len_utf8()], c.len_utf16(), c));
+        at += c.len_utf8();
     }
     out
+}
+
+/// `&#39;` or `&#x27;`: accepted by Telegram (the readers show it as written).
+fn numeric_entity(entity: &str) -> bool {
+    entity
+        .strip_prefix("&#")
+        .map(|n| n.trim_end_matches(';'))
+        .is_some_and(|n| {
+            n.strip_prefix('x').map_or(n.parse::<u32>().is_ok(), |h| {
+                u32::from_str_radix(h, 16).is_ok()
+            })
+        })
 }
 
 /// Byte index of the `;` closing the entity at the start of `text`, if it is near.
@@ -105,68 +142,35 @@ const ALLOWED_TAGS: &[&str] = &[
 /// `>` and `&` escaped, only the named entities `&lt; &gt; &amp; &quot;` (or numeric ones),
 /// and 1–4096 visible UTF-16 units. Returns what is wrong.
 pub fn check_telegram_html(html: &str) -> Result<(), String> {
-    let mut stack: Vec<String> = Vec::new();
-    let mut rest = html;
-    while let Some(c) = rest.chars().next() {
-        match c {
-            '<' => {
-                let end = rest.find('>').ok_or("unclosed '<'")?;
-                let inner = &rest[1..end];
-                if inner.contains('<') {
-                    return Err(format!("'<' inside a tag: {inner}"));
+    let mut stack: Vec<&str> = Vec::new();
+    for piece in tokens(html) {
+        match piece {
+            Piece::Fault(fault) => return Err(fault),
+            Piece::Close(name) => match stack.pop() {
+                Some(open) if open == name => {}
+                Some(open) => return Err(format!("</{name}> closes <{open}>")),
+                None => return Err(format!("</{name}> without an opening tag")),
+            },
+            Piece::Open(name, tag, href) => {
+                let inner = &tag[1..tag.len() - 1];
+                if !ALLOWED_TAGS.contains(&name) {
+                    return Err(format!("tag <{name}> is not supported"));
                 }
-                if let Some(name) = inner.strip_prefix('/') {
-                    let name = name.trim();
-                    match stack.pop() {
-                        Some(open) if open == name => {}
-                        Some(open) => return Err(format!("</{name}> closes <{open}>")),
-                        None => return Err(format!("</{name}> without an opening tag")),
+                if name == "blockquote" {
+                    let attrs = inner["blockquote".len()..].trim();
+                    if !attrs.is_empty() && attrs != "expandable" {
+                        return Err(format!("bad quote tag <{inner}>"));
                     }
-                } else {
-                    let name = inner.split_whitespace().next().unwrap_or("");
-                    if !ALLOWED_TAGS.contains(&name) {
-                        return Err(format!("tag <{name}> is not supported"));
+                    if stack.contains(&"blockquote") {
+                        return Err("a quote inside a quote".into());
                     }
-                    if name == "blockquote" {
-                        let attrs = inner["blockquote".len()..].trim();
-                        if !attrs.is_empty() && attrs != "expandable" {
-                            return Err(format!("bad quote tag <{inner}>"));
-                        }
-                        if stack.iter().any(|open| open == "blockquote") {
-                            return Err("a quote inside a quote".into());
-                        }
-                    }
-                    if name == "a" {
-                        let attrs = inner[1..].trim();
-                        let ok = attrs.starts_with("href=\"")
-                            && attrs.ends_with('"')
-                            && !attrs[6..attrs.len() - 1].contains('"');
-                        if !ok {
-                            return Err(format!("bad link tag <{inner}>"));
-                        }
-                    }
-                    stack.push(name.to_string());
                 }
-                rest = &rest[end + 1..];
+                if name == "a" && href.is_none() {
+                    return Err(format!("bad link tag <{inner}>"));
+                }
+                stack.push(name);
             }
-            '>' => return Err("unescaped '>'".into()),
-            '&' => {
-                let end = entity_end(rest).ok_or("unescaped '&'")?;
-                let entity = &rest[..=end];
-                let numeric = entity
-                    .strip_prefix("&#")
-                    .map(|n| n.trim_end_matches(';'))
-                    .is_some_and(|n| {
-                        n.strip_prefix('x').map_or(n.parse::<u32>().is_ok(), |h| {
-                            u32::from_str_radix(h, 16).is_ok()
-                        })
-                    });
-                if decode_entity(entity).is_none() && !numeric {
-                    return Err(format!("unsupported entity {entity}"));
-                }
-                rest = &rest[end + 1..];
-            }
-            c => rest = &rest[c.len_utf8()..],
+            Piece::Char(..) => {}
         }
     }
     if let Some(open) = stack.pop() {
@@ -195,13 +199,9 @@ fn to_plain_inner(html: &str, show_links: bool) -> String {
     let mut href: Vec<Option<(String, usize)>> = Vec::new();
     for piece in tokens(html) {
         match piece {
-            Piece::Open(name, full) => {
+            Piece::Open(name, _, url) => {
                 if name == "a" {
-                    let url = full
-                        .split_once("href=\"")
-                        .and_then(|(_, rest)| rest.split_once('"'))
-                        .map(|(url, _)| to_plain_inner(url, false));
-                    href.push(url.map(|u| (u, out.len())));
+                    href.push(url.map(|u| (to_plain_inner(u, false), out.len())));
                 }
             }
             Piece::Close(name) => {
@@ -210,10 +210,13 @@ fn to_plain_inner(html: &str, show_links: bool) -> String {
                     && show_links
                     && out[start..] != url
                 {
-                    let _ = write!(out, " ({url})");
+                    out.push_str(" (");
+                    out.push_str(&url);
+                    out.push(')');
                 }
             }
             Piece::Char(_, _, ch) => out.push(ch),
+            Piece::Fault(_) => {}
         }
     }
     out
@@ -251,12 +254,12 @@ pub struct Entity {
 pub fn entities(html: &str) -> (String, Vec<Entity>) {
     let mut text = String::with_capacity(html.len());
     let mut units = 0usize;
-    let mut open: Vec<(String, Option<Style>, usize)> = Vec::new();
+    let mut open: Vec<(&str, Option<Style>, usize)> = Vec::new();
     let mut out = Vec::new();
     for piece in tokens(html) {
         match piece {
-            Piece::Open(name, full) => {
-                let style = match name.as_str() {
+            Piece::Open(name, full, href) => {
+                let style = match name {
                     "b" | "strong" => Some(Style::Bold),
                     "i" | "em" => Some(Style::Italic),
                     "u" | "ins" => Some(Style::Underline),
@@ -268,10 +271,7 @@ pub fn entities(html: &str) -> (String, Vec<Entity>) {
                         Some(Style::ExpandableBlockquote)
                     }
                     "blockquote" => Some(Style::Blockquote),
-                    "a" => full
-                        .split_once("href=\"")
-                        .and_then(|(_, rest)| rest.split_once('"'))
-                        .map(|(url, _)| Style::Link(to_plain_inner(url, false))),
+                    "a" => href.map(|url| Style::Link(to_plain_inner(url, false))),
                     _ => None,
                 };
                 open.push((name, style, units));
@@ -294,6 +294,7 @@ pub fn entities(html: &str) -> (String, Vec<Entity>) {
                 text.push(ch);
                 units += width;
             }
+            Piece::Fault(_) => {}
         }
     }
     out.sort();

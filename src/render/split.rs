@@ -1,7 +1,5 @@
 //! Long replies cut into messages that each fit Telegram's limit.
 
-use std::fmt::Write as _;
-
 use super::MAX_MESSAGE_UTF16;
 use super::read::{Piece, tokens, visible_len};
 
@@ -14,7 +12,7 @@ pub fn split(html: &str) -> Vec<String> {
 }
 
 /// [`split`] with a chosen limit (for tests).
-pub fn split_at(html: &str, limit: usize) -> Vec<String> {
+pub fn split_at<'a>(html: &'a str, limit: usize) -> Vec<String> {
     let html = html.trim();
     if html.is_empty() {
         return Vec::new();
@@ -27,7 +25,7 @@ pub fn split_at(html: &str, limit: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut start = 0;
     // Tags open where the current message starts: (name, opening tag).
-    let mut open_at_start: Vec<(String, String)> = Vec::new();
+    let mut open_at_start: Vec<(&str, &str)> = Vec::new();
     while start < pieces.len() {
         while matches!(pieces.get(start), Some(Piece::Char(_, _, ' ' | '\n'))) {
             start += 1;
@@ -43,8 +41,8 @@ pub fn split_at(html: &str, limit: usize) -> Vec<String> {
         let mut end_open = None;
         for (i, piece) in pieces.iter().enumerate().skip(start) {
             match piece {
-                Piece::Open(name, full) => {
-                    if name == "blockquote" && !open.iter().any(|(n, _)| n == "blockquote") {
+                Piece::Open(name, full, _) => {
+                    if *name == "blockquote" && !open.iter().any(|(n, _)| *n == "blockquote") {
                         // Just before a quote: as good a place as the paragraph end before it.
                         let at = (i, len, open.clone());
                         if len > 0 {
@@ -52,20 +50,17 @@ pub fn split_at(html: &str, limit: usize) -> Vec<String> {
                             cuts[3] = Some(at);
                         }
                     }
-                    open.push((name.clone(), full.clone()));
+                    open.push((name, full));
                 }
                 Piece::Close(name) => {
                     if let Some(pos) = open.iter().rposition(|(n, _)| n == name) {
                         open.remove(pos);
                     }
                 }
+                Piece::Fault(_) => {}
                 Piece::Char(_, units, ch) => {
                     if len + units > limit {
-                        let good = |cuts: &[Option<Cut>; 4]| {
-                            (1..4)
-                                .rev()
-                                .find_map(|r| cuts[r].clone().filter(|c| c.1 >= limit / 2))
-                        };
+                        let good = |cuts: &[Option<Cut<'a>>; 4]| good_cut(cuts, limit);
                         let chosen = good(&whole)
                             .or_else(|| good(&cuts))
                             .or_else(|| (1..4).rev().find_map(|r| cuts[r].clone()));
@@ -88,7 +83,7 @@ pub fn split_at(html: &str, limit: usize) -> Vec<String> {
                     };
                     if rank > 0 {
                         let at = (i + 1, len, open.clone());
-                        if !open.iter().any(|(n, _)| n == "blockquote") {
+                        if !open.iter().any(|(n, _)| *n == "blockquote") {
                             whole[rank] = Some(at.clone());
                         }
                         cuts[rank] = Some(at);
@@ -97,21 +92,17 @@ pub fn split_at(html: &str, limit: usize) -> Vec<String> {
             }
         }
         let end_open = end_open.unwrap_or(open);
-        let mut message: String = open_at_start
-            .iter()
-            .map(|(_, full)| full.as_str())
-            .collect();
+        let mut message: String = open_at_start.iter().map(|(_, full)| *full).collect();
         for piece in &pieces[start..end] {
             match piece {
-                Piece::Open(_, full) => message.push_str(full),
-                Piece::Close(name) => {
-                    let _ = write!(message, "</{name}>");
-                }
+                Piece::Open(_, full, _) => message.push_str(full),
+                Piece::Close(name) => close_tag(&mut message, name),
                 Piece::Char(raw, _, _) => message.push_str(raw),
+                Piece::Fault(_) => {}
             }
         }
         for (name, _) in end_open.iter().rev() {
-            let _ = write!(message, "</{name}>");
+            close_tag(&mut message, name);
         }
         push_message(&mut out, message);
         open_at_start = end_open;
@@ -121,7 +112,20 @@ pub fn split_at(html: &str, limit: usize) -> Vec<String> {
 }
 
 /// A place to cut: index of the first piece after it, visible length before it, tags open.
-type Cut = (usize, usize, Vec<(String, String)>);
+type Cut<'a> = (usize, usize, Vec<(&'a str, &'a str)>);
+
+/// The latest cut of the best rank that leaves at least half a message before it.
+fn good_cut<'a>(cuts: &[Option<Cut<'a>>; 4], limit: usize) -> Option<Cut<'a>> {
+    (1..4)
+        .rev()
+        .find_map(|r| cuts[r].clone().filter(|c| c.1 >= limit / 2))
+}
+
+fn close_tag(message: &mut String, name: &str) {
+    message.push_str("</");
+    message.push_str(name);
+    message.push('>');
+}
 
 fn push_message(out: &mut Vec<String>, text: String) {
     let text = text.trim().to_string();

@@ -84,7 +84,7 @@ pub enum SyncError {
 impl Store {
     /// Brings the cache in line with the content directory `dir`; `search_rows` builds the
     /// full-text index of new content.
-    pub async fn sync(
+    pub(crate) async fn sync(
         &self,
         dir: &Path,
         search_rows: SearchRows,

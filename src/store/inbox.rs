@@ -84,14 +84,24 @@ impl Inbox {
     /// array), `first` the lowest update id in it at or above the offset it was asked with,
     /// `last` the highest. Updates below `first` were handed out before and do not count
     /// (here and when the batch is read back).
-    pub async fn add_polled(&self, first: i64, last: i64, updates: &str) -> Result<(), StoreError> {
+    pub(crate) async fn add_polled(
+        &self,
+        first: i64,
+        last: i64,
+        updates: &str,
+    ) -> Result<(), StoreError> {
         self.add(first, last, updates).await.map(|_| ())
     }
 
     /// Writes a batch: the updates `first..=last` as a JSON array. `false` if a batch with
     /// that first id is there already (Telegram sent a webhook update again while it waits):
     /// it is queued only once.
-    pub async fn add(&self, first: i64, last: i64, updates: &str) -> Result<bool, StoreError> {
+    pub(crate) async fn add(
+        &self,
+        first: i64,
+        last: i64,
+        updates: &str,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "INSERT OR IGNORE INTO inbox (first_id, last_id, updates, received_at) \
              VALUES (?1, ?2, ?3, unixepoch())",
@@ -107,7 +117,7 @@ impl Inbox {
     /// Marks the updates `ids` done (answered, or dropped from a full backlog) and deletes the
     /// batches whose first ids are `finished` (with all their marks), in one statement. The
     /// ids of a finished batch need no mark.
-    pub async fn done(&self, ids: &[i64], finished: &[i64]) -> Result<(), StoreError> {
+    pub(crate) async fn done(&self, ids: &[i64], finished: &[i64]) -> Result<(), StoreError> {
         if ids.is_empty() && finished.is_empty() {
             return Ok(());
         }
@@ -162,7 +172,7 @@ impl Inbox {
 
     /// The group `from` became the supergroup `to`: remembered for the updates of `from` that
     /// wait in the inbox (after a restart too).
-    pub async fn chat_moved(&self, from: ChatId, to: ChatId) -> Result<(), StoreError> {
+    pub(crate) async fn chat_moved(&self, from: ChatId, to: ChatId) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO chat_moves (from_chat, to_chat, moved_at) VALUES (?1, ?2, unixepoch()) \
              ON CONFLICT (from_chat) DO UPDATE SET to_chat = excluded.to_chat, \
@@ -186,7 +196,7 @@ impl Inbox {
 
     /// The offset to poll from: one more than the last update written, if that was written
     /// less than [`OFFSET_MAX_AGE_SECS`] ago (`now` in unix seconds).
-    pub async fn offset(&self, now: i64) -> Result<Option<i64>, StoreError> {
+    pub(crate) async fn offset(&self, now: i64) -> Result<Option<i64>, StoreError> {
         let row: Option<(i64, i64)> =
             sqlx::query_as("SELECT next, saved_at FROM inbox_offset WHERE id = 1")
                 .fetch_optional(&self.pool)

@@ -64,7 +64,7 @@ impl StoreError {
     }
 
     /// A hint for errors an operator can fix: a read-only file or folder, a full disk.
-    pub fn hint(&self) -> Option<&'static str> {
+    pub(crate) fn hint(&self) -> Option<&'static str> {
         let text = self.to_string();
         if text.contains("readonly")
             || text.contains("read-only")
@@ -84,14 +84,14 @@ impl StoreError {
 }
 
 /// The file of a `sqlite:` URL, unless it is in memory.
-pub fn database_file(url: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn database_file(url: &str) -> Option<std::path::PathBuf> {
     let options = SqliteConnectOptions::from_str(url).ok()?;
     let file = options.get_filename();
     (file != Path::new(":memory:") && !file.as_os_str().is_empty()).then(|| file.to_path_buf())
 }
 
 /// The embedded migrations under `migrations/`.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// A handle to the database; cheap to clone.
 #[derive(Clone, Debug)]
@@ -236,7 +236,7 @@ impl Store {
 
     /// Full-text search in one language: `(item, title)` best first, titles weighing ten times
     /// the body. `query` must be a valid FTS5 expression (the engine builds it from words).
-    pub async fn search(
+    pub(crate) async fn search(
         &self,
         query: &str,
         lang: Lang,
@@ -255,7 +255,7 @@ impl Store {
     }
 
     /// Adds `(metric, key, count)` rows to the counters of `day`, in one transaction.
-    pub async fn add_stats(
+    pub(crate) async fn add_stats(
         &self,
         day: &str,
         rows: &[(String, String, i64)],
@@ -278,7 +278,7 @@ impl Store {
     }
 
     /// Every counter from `day` on: `(day, metric, key, count)`.
-    pub async fn stats_since(
+    pub(crate) async fn stats_since(
         &self,
         day: &str,
     ) -> Result<Vec<(String, String, String, i64)>, StoreError> {
@@ -295,7 +295,7 @@ impl Store {
     }
 
     /// The bot's Telegram username as getMe last reported it, if the bot has run.
-    pub async fn bot_username(&self) -> Result<Option<String>, StoreError> {
+    pub(crate) async fn bot_username(&self) -> Result<Option<String>, StoreError> {
         Ok(
             sqlx::query_scalar("SELECT username FROM bot_username WHERE id = 1")
                 .fetch_optional(&self.pool)
@@ -304,7 +304,7 @@ impl Store {
     }
 
     /// Remembers the bot's Telegram username (see [`Store::bot_username`]).
-    pub async fn set_bot_username(&self, username: &str) -> Result<(), StoreError> {
+    pub(crate) async fn set_bot_username(&self, username: &str) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO bot_username (id, username) VALUES (1, ?1) \
              ON CONFLICT (id) DO UPDATE SET username = excluded.username",

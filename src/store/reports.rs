@@ -29,7 +29,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Open => "open",
             Status::Resolved => "resolved",
@@ -72,7 +72,11 @@ const COLUMNS: &str = "id, item, title, place, body, content_hash, created_at, c
 
 impl Store {
     /// Stores a report (open, without a user id) and returns its number.
-    pub async fn add_report(&self, new: &NewReport, now: &str) -> Result<ReportId, StoreError> {
+    pub(crate) async fn add_report(
+        &self,
+        new: &NewReport,
+        now: &str,
+    ) -> Result<ReportId, StoreError> {
         let id = sqlx::query(
             "INSERT INTO reports (item, title, place, body, content_hash, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -90,7 +94,7 @@ impl Store {
     }
 
     /// Records that `user_id` may be contacted about report `id`.
-    pub async fn set_report_contact(
+    pub(crate) async fn set_report_contact(
         &self,
         id: ReportId,
         user_id: UserId,
@@ -157,7 +161,7 @@ impl Store {
 
     /// Deletes the reports closed before `before` (a UTC time as [`crate::clock::now_utc`]
     /// writes it); returns how many.
-    pub async fn purge_reports(&self, before: &str) -> Result<u64, StoreError> {
+    pub(crate) async fn purge_reports(&self, before: &str) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM reports WHERE status != 'open' AND closed_at < ?1")
             .bind(before)
             .execute(self.pool())

@@ -37,7 +37,7 @@ pub enum DetailState {
 }
 
 impl DetailState {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DetailState::Pending => "pending",
             DetailState::Ok => "ok",

@@ -19,7 +19,7 @@ impl Mapping {
         Self::new(&content.ministries, &content.tap)
     }
 
-    pub fn new(ministries: &[Ministry], tap: &TapMap) -> Self {
+    pub(crate) fn new(ministries: &[Ministry], tap: &TapMap) -> Self {
         let mut by_name: HashMap<String, String> = ministries
             .iter()
             .map(|m| (name_key(&m.name.lv), m.id.clone()))
@@ -39,13 +39,13 @@ impl Mapping {
     }
 
     /// The id of the content's ministry TAP names `name`, if it is one.
-    pub fn ministry(&self, name: &str) -> Option<&str> {
+    pub(crate) fn ministry(&self, name: &str) -> Option<&str> {
         self.ministries.get(&name_key(name)).map(String::as_str)
     }
 
     /// The ids of the content's areas that TAP's policy area `name` agrees with (none when
     /// `tap.toml` does not map it).
-    pub fn areas(&self, name: &str) -> &[String] {
+    pub(crate) fn areas(&self, name: &str) -> &[String] {
         self.areas.get(&name_key(name)).map_or(&[], Vec::as_slice)
     }
 }

@@ -21,9 +21,9 @@ mod follows;
 mod map;
 mod open;
 pub mod parse;
-pub mod robots;
-pub mod source;
-pub mod sync;
+pub(crate) mod robots;
+pub(crate) mod source;
+pub(crate) mod sync;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -39,11 +39,8 @@ use crate::clock;
 use crate::config::Config;
 use crate::store::Store;
 
-/// `TAP_URL` when not set.
-pub const DEFAULT_URL: &str = "https://tapportals.mk.gov.lv";
-
 /// `TAP_SYNC_INTERVAL` when not set.
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(3600);
+pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// `lidzdaliba-bot tap-sync`: one sync now against `TAP_URL`, with the content of
 /// `CONTENT_DIR` for the names. Prints what changed; a failure (or invalid content) is

@@ -127,16 +127,11 @@ pub struct View {
 
 impl View {
     /// The most responsible persons a card names for one ministry.
-    pub const MAX_PERSONS: usize = 3;
+    pub(crate) const MAX_PERSONS: usize = 3;
 
     /// How many consultations of ministry `id` are open.
-    pub fn open_at_ministry(&self, id: &str) -> usize {
+    pub(crate) fn open_at_ministry(&self, id: &str) -> usize {
         self.counts.by_ministry.get(id).copied().unwrap_or(0)
-    }
-
-    /// How many consultations TAP puts in area `id` (through `tap.toml`) are open.
-    pub fn open_in_area(&self, id: &str) -> usize {
-        self.counts.by_area.get(id).copied().unwrap_or(0)
     }
 }
 

@@ -91,7 +91,7 @@ pub struct Detail {
 
 impl Detail {
     /// How many of the five fields were read.
-    pub fn fields_read(&self) -> usize {
+    pub(crate) fn fields_read(&self) -> usize {
         [
             self.policy_areas.is_some(),
             self.held.is_some(),
@@ -107,15 +107,15 @@ impl Detail {
 
 /// The listing's column names (`data-column-header-name`).
 mod column {
-    pub const NUMBER: &str = "Projekta ID/ Uzdevuma numurs";
-    pub const TITLE: &str = "Tiesību akta/ diskusiju dokumenta nosaukums";
-    pub const KIND: &str = "Līdzdalības veids";
-    pub const PERIOD: &str = "Termiņš";
-    pub const MINISTRY: &str = "Atbildīgā ministrija";
+    pub(crate) const NUMBER: &str = "Projekta ID/ Uzdevuma numurs";
+    pub(crate) const TITLE: &str = "Tiesību akta/ diskusiju dokumenta nosaukums";
+    pub(crate) const KIND: &str = "Līdzdalības veids";
+    pub(crate) const PERIOD: &str = "Termiņš";
+    pub(crate) const MINISTRY: &str = "Atbildīgā ministrija";
 }
 
 /// The path of a consultation's page, before its id.
-pub const ITEM_PATH: &str = "/public_participation/";
+pub(crate) const ITEM_PATH: &str = "/public_participation/";
 
 /// The labels of a consultation's page, in the order the page shows them. Every one ends the
 /// value of the label before it.
@@ -365,7 +365,7 @@ pub fn is_item_id(id: &str) -> bool {
 }
 
 /// A Latvian date `03.10.2023.` (the last dot may be missing) as `2023-10-03`.
-pub fn parse_date(text: &str) -> Option<String> {
+pub(crate) fn parse_date(text: &str) -> Option<String> {
     let text = text.trim();
     let text = text.strip_suffix('.').unwrap_or(text);
     let mut parts = text.split('.').map(str::trim);
@@ -396,7 +396,7 @@ pub fn parse_date(text: &str) -> Option<String> {
 
 /// A period `03.10.2023. - 16.10.2023.` (a hyphen or a dash between the days), whose last
 /// day is not before its first.
-pub fn parse_period(text: &str) -> Option<Period> {
+pub(crate) fn parse_period(text: &str) -> Option<Period> {
     let mut parts = text.split(['-', '–', '—']);
     let (Some(starts), Some(ends), None) = (parts.next(), parts.next(), parts.next()) else {
         return None;
@@ -409,7 +409,7 @@ pub fn parse_period(text: &str) -> Option<Period> {
 }
 
 /// A date and time `02.10.2023. 13:49` as `2023-10-02 13:49`.
-pub fn parse_date_time(text: &str) -> Option<String> {
+pub(crate) fn parse_date_time(text: &str) -> Option<String> {
     let (date, time) = text.trim().rsplit_once(' ')?;
     let (h, m) = time.split_once(':')?;
     let two = |s: &str| (1..=2).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
@@ -421,7 +421,7 @@ pub fn parse_date_time(text: &str) -> Option<String> {
 }
 
 /// `text` with every run of white space (a no-break space too) made one space, trimmed.
-pub fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

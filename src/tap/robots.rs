@@ -6,11 +6,11 @@
 use std::time::Duration;
 
 /// The product token this bot looks for in `User-agent` lines.
-pub const TOKEN: &str = "lidzdaliba-bot";
+pub(crate) const TOKEN: &str = "lidzdaliba-bot";
 
 /// The rules of the group that applies to this bot.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Robots {
+pub(crate) struct Robots {
     /// `(allow, pattern)`.
     rules: Vec<(bool, String)>,
     /// `Crawl-delay`, if the group gives one.
@@ -19,7 +19,7 @@ pub struct Robots {
 
 impl Robots {
     /// Reads a `robots.txt`.
-    pub fn parse(text: &str) -> Self {
+    pub(crate) fn parse(text: &str) -> Self {
         // The groups: the agents each names, its rules, its delay.
         let mut groups: Vec<(Vec<String>, Robots)> = Vec::new();
         let mut in_agents = false;
@@ -76,7 +76,7 @@ impl Robots {
     }
 
     /// Whether this bot may fetch `path` (with its query).
-    pub fn allows(&self, path: &str) -> bool {
+    pub(crate) fn allows(&self, path: &str) -> bool {
         let mut best: Option<(usize, bool)> = None;
         for (allow, pattern) in &self.rules {
             if matches(pattern, path) {

@@ -41,7 +41,7 @@ pub enum FetchError {
 impl FetchError {
     /// A short name of what went wrong, the same for every failure of its kind (for metrics
     /// and for logging each kind once).
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             FetchError::Network { .. } => "network",
             FetchError::Timeout { .. } => "timeout",
@@ -88,7 +88,7 @@ impl Default for HttpOptions {
 }
 
 /// The User-Agent of every request: who asks and how often.
-pub const USER_AGENT: &str = concat!(
+pub(crate) const USER_AGENT: &str = concat!(
     "lidzdaliba-bot/",
     env!("CARGO_PKG_VERSION"),
     " (a Telegram bot that tells residents which public consultations are open; reads the \
@@ -138,7 +138,7 @@ impl HttpSource {
     }
 
     /// The listing's URL for `page`: sorted by deadline, latest first.
-    pub fn listing_url(&self, page: u32) -> String {
+    pub(crate) fn listing_url(&self, page: u32) -> String {
         format!(
             "{}/public_participation?order_by=application_deadline&order_direction=desc&page={page}",
             self.base

@@ -17,7 +17,7 @@ use crate::clock;
 
 /// Listing pages read at most in one sync (25 consultations a page). The open consultations
 /// fill two or three; reaching this bound means the listing is not what it seems.
-pub const MAX_PAGES: u32 = 40;
+pub(crate) const MAX_PAGES: u32 = 40;
 
 /// A page that could not be read as a consultation's page is asked for again after this long
 /// (one whose fetch failed, at the next sync).

@@ -351,7 +351,7 @@ impl Runtime {
         let deadline = Instant::now() + self.reply_deadline;
         for alert in alerts {
             let chat = self.moves.current(alert.chat.into());
-            let delivery = Delivery::text(chat, alert.text);
+            let delivery = Delivery::text(chat, alert.text.into_string());
             let pushed = self
                 .sched
                 .push(Lane::Chat(chat), Item::alert(delivery, deadline));

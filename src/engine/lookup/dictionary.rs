@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 pub const DEFAULT_DIR: &str = "/usr/share/hunspell";
 
 /// The dictionaries read, as `(file stem, language)`; each is `<stem>.aff` + `<stem>.dic`.
-pub const FILES: [&str; 2] = ["lv_LV", "en_US"];
+pub(crate) const FILES: [&str; 2] = ["lv_LV", "en_US"];
 
 /// Latvian letters with their marks: a word typed without them may still be a real word.
 const MARKED: [(char, char); 11] = [
@@ -65,7 +65,7 @@ pub fn configure(dir: &Path) {
 
 /// The dictionary of this process, read on first use from the configured directory (or
 /// [`DEFAULT_DIR`]).
-pub fn shared() -> Arc<Dictionary> {
+pub(crate) fn shared() -> Arc<Dictionary> {
     Arc::clone(SHARED.get_or_init(|| {
         let dir = DIR.get().map_or(Path::new(DEFAULT_DIR), PathBuf::as_path);
         let dictionary = Dictionary::read(dir);
@@ -119,7 +119,7 @@ impl Dictionary {
 
     /// Whether `word` (one word as typed, any case) is a real word of a dictionary, also when
     /// it is written without the Latvian marks (`medibas` for `medības`).
-    pub fn is_word(&self, word: &str) -> bool {
+    pub(crate) fn is_word(&self, word: &str) -> bool {
         let Dictionary::Hunspell(dictionaries) = self else {
             return false;
         };

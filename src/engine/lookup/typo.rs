@@ -66,7 +66,7 @@ impl Index {
 
     /// Up to three areas or ministries whose names come closest to `query`, to offer as
     /// choices when nothing else matched (never as the answer).
-    pub fn suggestions(&self, query: &str) -> Vec<Target> {
+    pub(crate) fn suggestions(&self, query: &str) -> Vec<Target> {
         let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
         let words = fold::stems(&query);
         let words: Vec<&str> = words.iter().map(String::as_str).take(12).collect();

@@ -13,15 +13,15 @@ use crate::render::{self, bold, escape, link, rich};
 use crate::stats::metric;
 
 /// Telegram's limit for the text a `copy_text` button copies, in characters.
-pub const MAX_COPY_CHARS: usize = 256;
+pub(crate) const MAX_COPY_CHARS: usize = 256;
 
 /// What a card shows before its folded part, at most, in UTF-16 units as Telegram counts
 /// them: the ministry's note moves into the folded part when the card would be longer with it.
-pub const MAX_SHOWN_UTF16: usize = 800;
+pub(crate) const MAX_SHOWN_UTF16: usize = 800;
 
 /// At most this many copy buttons (e-mail addresses, phone numbers) under one card: the
 /// keyboard stays short enough to see the card's own buttons without scrolling.
-pub const MAX_COPY_BUTTONS: usize = 6;
+pub(crate) const MAX_COPY_BUTTONS: usize = 6;
 
 impl Ctx<'_> {
     pub(in crate::engine) fn contacts(&self) -> Reply {

@@ -427,13 +427,13 @@ const MONTHS_EN: [&str; 12] = [
 
 /// A `YYYY-MM-DD` date as people read it: `2024. gada 15. oktobris` in Latvian, `15 October
 /// 2024` in English. Anything else is shown as it is.
-pub fn show_date(date: &str, lang: Lang) -> String {
+pub(crate) fn show_date(date: &str, lang: Lang) -> String {
     date_in(date, lang, false)
 }
 
 /// [`show_date`] for "on that day": `2024. gada 15. oktobrī` in Latvian (the locative), the
 /// same as [`show_date`] in English.
-pub fn show_date_on(date: &str, lang: Lang) -> String {
+pub(crate) fn show_date_on(date: &str, lang: Lang) -> String {
     date_in(date, lang, true)
 }
 
@@ -462,7 +462,7 @@ fn date_in(date: &str, lang: Lang, on: bool) -> String {
 /// A UTC time `YYYY-MM-DDTHH:MM:SSZ` (as the cache records an import) with its date as
 /// [`show_date`] writes it: `2026. gada 27. novembris, 14:05 UTC`, `27 November 2026, 14:05
 /// UTC`. Anything else is shown as it is.
-pub fn show_time(time: &str, lang: Lang) -> String {
+pub(crate) fn show_time(time: &str, lang: Lang) -> String {
     let minutes = time
         .strip_suffix('Z')
         .and_then(|t| t.split_once('T'))
@@ -477,7 +477,7 @@ pub fn show_time(time: &str, lang: Lang) -> String {
 
 /// A title in the quotation marks of the language it is shown in: `„…”` in Latvian, `“…”` in
 /// English (Latvian marks around an English title would read as a typo).
-pub fn quoted(title: &str, lang: Lang) -> String {
+pub(crate) fn quoted(title: &str, lang: Lang) -> String {
     match lang {
         Lang::Lv => format!("„{title}”"),
         Lang::En => format!("“{title}”"),

@@ -9,6 +9,7 @@ use crate::engine::reply::{Alert, Reply};
 use crate::engine::reports::{self, cut};
 use crate::engine::request::ChatKind;
 use crate::ids::{ReportId, UserId};
+use crate::render::Html;
 use crate::store::ReportStatus;
 
 impl Ctx<'_> {
@@ -117,7 +118,7 @@ impl Ctx<'_> {
     }
 
     /// A message to every admin, each in the language they read, written by `text`.
-    async fn alerts(&self, text: impl Fn(&Ctx<'_>) -> String) -> Vec<Alert> {
+    async fn alerts(&self, text: impl Fn(&Ctx<'_>) -> Html) -> Vec<Alert> {
         let mut alerts = Vec::new();
         for &admin in self.admins {
             let lang = self.language_of(admin).await;

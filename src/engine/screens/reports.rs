@@ -8,7 +8,7 @@ use crate::engine::reply::{Button, Placement, Reply};
 use crate::engine::reports::{MAX_CHARS, PER_DAY, Refusal};
 use crate::ids::{ReportId, UserId};
 use crate::lang::Lang;
-use crate::render::{bold, escape};
+use crate::render::{Html, bold, escape, html};
 use crate::store::{NewReport, Report, ReportStatus};
 
 /// Open reports `/reports` shows at most (the terminal shows all).
@@ -124,14 +124,18 @@ impl Ctx<'_> {
     }
 
     /// The message to an admin about a new report: the card, where to fix it, the text.
-    pub(in crate::engine) fn report_alert(&self, report: &Report) -> String {
+    pub(in crate::engine) fn report_alert(&self, report: &Report) -> Html {
         let head = self.fill("report_alert", &[("id", &report.id.to_string())]);
-        format!("{}\n{}", bold(&head), escape(&self.report_lines(report)))
+        html!(
+            "{}\n{}",
+            Html::bold(&head),
+            Html::text(&self.report_lines(report))
+        )
     }
 
     /// The message to an admin when the person agreed to be contacted about report `id`.
-    pub(in crate::engine) fn report_contact_alert(&self, id: ReportId, user_id: UserId) -> String {
-        escape(&self.fill(
+    pub(in crate::engine) fn report_contact_alert(&self, id: ReportId, user_id: UserId) -> Html {
+        Html::text(&self.fill(
             "report_contact_alert",
             &[("id", &id.to_string()), ("user", &user_id.to_string())],
         ))

@@ -20,7 +20,7 @@ use crate::tap::{self, Filter, Followed, OpenItem, OpenNow, Target};
 
 /// At most this many consultations in one list (each with its own button): the rest are
 /// counted, with the portal's own list one tap away.
-pub const MAX_LISTED: usize = 10;
+pub(crate) const MAX_LISTED: usize = 10;
 
 /// The portal's list of public consultations, for a person (the bot reads the same list,
 /// sorted by deadline).
