@@ -30,6 +30,7 @@ use lidzdaliba_bot::config::Config;
 use lidzdaliba_bot::engine::Reply;
 use lidzdaliba_bot::ids::ChatId;
 use lidzdaliba_bot::lang::Lang;
+use lidzdaliba_bot::render::Html;
 use tokio::sync::Notify;
 
 const TOKEN: &str = "4242:BENCH-token";
@@ -170,7 +171,7 @@ fn send_message(fake: &Fake, body: &[u8]) -> Response {
 
 fn notice(chat: i64) -> Reply {
     Reply {
-        text: format!("Jaunas apspriešanas, ko jūs sekojat ({chat})"),
+        text: Html::text(&format!("Jaunas apspriešanas, ko jūs sekojat ({chat})")),
         buttons: Vec::new(),
         placement: lidzdaliba_bot::engine::Placement::New,
         lang: Lang::Lv,

@@ -390,7 +390,7 @@ pub(crate) async fn answer_inline(
         .into_iter()
         .map(|item| {
             let content = InputMessageContent::Text(
-                InputMessageContentText::new(item.text)
+                InputMessageContentText::new(item.text.into_string())
                     .parse_mode(ParseMode::Html)
                     .link_preview_options(NO_PREVIEW),
             );

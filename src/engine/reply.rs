@@ -72,8 +72,8 @@ pub enum Placement {
 /// What the bot answers: Telegram HTML (already escaped), rows of buttons, and where it goes.
 #[derive(Debug, Clone)]
 pub struct Reply {
-    /// Telegram HTML; plain text for a [`Placement::Toast`].
-    pub text: String,
+    /// Telegram HTML, made by the renderer (a [`Placement::Toast`] shows it as plain text).
+    pub text: Html,
     pub buttons: Vec<Vec<Button>>,
     pub placement: Placement,
     pub lang: Lang,
@@ -85,7 +85,7 @@ pub struct Reply {
 
 impl Reply {
     /// A new message with `text` (Telegram HTML) and `buttons`, in `lang`.
-    pub(crate) fn new(text: String, buttons: Vec<Vec<Button>>, lang: Lang) -> Self {
+    pub(crate) fn new(text: Html, buttons: Vec<Vec<Button>>, lang: Lang) -> Self {
         Self {
             text,
             buttons,
@@ -105,7 +105,7 @@ impl Reply {
     /// The text cut into messages that each fit Telegram's limit; the buttons belong under
     /// the last one.
     pub fn messages(&self) -> Vec<String> {
-        render::split(&self.text)
+        render::split(self.text.as_str())
     }
 }
 
@@ -128,7 +128,7 @@ pub struct InlineItem {
     pub title: String,
     pub description: String,
     /// Telegram HTML, one message.
-    pub text: String,
+    pub text: Html,
     /// The label of the "open in the bot" link button.
     pub open_label: String,
 }

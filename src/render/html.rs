@@ -15,7 +15,7 @@ pub struct Html(String);
 
 impl Html {
     /// `text` shown as written: `<`, `>`, `&` and `"` escaped, control characters dropped.
-    pub(crate) fn text(text: &str) -> Self {
+    pub fn text(text: &str) -> Self {
         let mut out = Self(String::with_capacity(text.len() + 16));
         out.push_text(text);
         out
@@ -71,6 +71,60 @@ impl Html {
         ))
     }
 
+    /// `parts` one after another with `separator` (escaped) between them.
+    pub(crate) fn join<'a>(parts: impl IntoIterator<Item = &'a Html>, separator: &str) -> Self {
+        let mut out = Self::default();
+        for (i, part) in parts.into_iter().enumerate() {
+            if i > 0 {
+                out.push_text(separator);
+            }
+            out.push(part);
+        }
+        out
+    }
+
+    /// Without the white space at its ends.
+    pub(crate) fn trimmed(&self) -> Self {
+        Self(self.0.trim().to_string())
+    }
+
+    /// This HTML cut into messages that each fit Telegram's limit ([`super::split`]); each
+    /// part is whole HTML again (the splitter closes and reopens tags at a cut).
+    pub(crate) fn messages(&self) -> Vec<Html> {
+        super::split(&self.0).into_iter().map(Self).collect()
+    }
+
+    /// Takes the first copy of `part` out of this HTML; whether there was one. Both are whole
+    /// HTML, so what is left is too.
+    pub(crate) fn remove(&mut self, part: &Html) -> bool {
+        match self.0.find(&part.0) {
+            Some(at) => {
+                self.0.replace_range(at..at + part.0.len(), "");
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Puts `html` right after the first copy of `tag` (a whole tag, such as
+    /// `<blockquote expandable>`); whether `tag` was there.
+    pub(crate) fn insert_after_tag(&mut self, tag: &str, html: &Html) -> bool {
+        let whole = tag.starts_with('<') && tag.ends_with('>');
+        match self.0.find(tag).filter(|_| whole) {
+            Some(at) => {
+                self.0.insert_str(at + tag.len(), &html.0);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// HTML written in a unit test of `render`, taken as it is.
+    #[cfg(test)]
+    pub(super) fn from_test(html: &str) -> Self {
+        Self(html.to_string())
+    }
+
     /// `html` appended.
     pub(crate) fn push(&mut self, html: &Html) {
         self.0.push_str(&html.0);
@@ -82,12 +136,11 @@ impl Html {
     }
 
     /// The HTML, for the adapters (the Bot API's `text`, the console).
-    #[cfg(test)]
-    pub(crate) fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    pub(crate) fn into_string(self) -> String {
+    pub fn into_string(self) -> String {
         self.0
     }
 
@@ -103,10 +156,27 @@ impl Html {
     pub(crate) fn __hole(html: &Html) -> &Html {
         html
     }
+}
 
-    /// HTML that `render` itself cut or put together from HTML (the parts of a split).
-    pub(super) fn from_render(html: String) -> Self {
-        Self(html)
+/// Read as text (its length, what it contains); never the other way round.
+impl std::ops::Deref for Html {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Compared as the HTML it is (a test's expected text).
+impl PartialEq<String> for Html {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<str> for Html {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
     }
 }
 

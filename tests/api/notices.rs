@@ -17,7 +17,7 @@ use crate::telegram::Harness;
 /// A notification as the TAP alerts will be: one message of text, no buttons.
 fn notice(text: &str) -> Reply {
     Reply {
-        text: text.to_string(),
+        text: lidzdaliba_bot::render::Html::text(text),
         buttons: Vec::new(),
         placement: lidzdaliba_bot::engine::Placement::New,
         lang: Lang::Lv,

@@ -2,7 +2,7 @@
 
 use super::{Ctx, Result};
 use crate::engine::reply::Reply;
-use crate::render::{bold, escape};
+use crate::render::{Html, html};
 use crate::store::{ImportOutcome, SyncError};
 
 impl Ctx<'_> {
@@ -10,10 +10,10 @@ impl Ctx<'_> {
     pub(in crate::engine) async fn stats(&self, arg: &str) -> Result<Reply> {
         let days: u32 = arg.trim().parse().unwrap_or(30);
         let report = Box::pin(crate::stats::Report::load(self.store, days)).await?;
-        let mut text = format!(
+        let mut text = html!(
             "{}\n<pre>{}</pre>",
-            bold(self.t("stats_heading")),
-            escape(&report.table(10))
+            Html::bold(self.t("stats_heading")),
+            Html::text(&report.table(10))
         );
         match self.tap.follower_counts().await {
             Ok(counts) if !counts.is_empty() => {
@@ -21,10 +21,10 @@ impl Ctx<'_> {
                     .iter()
                     .map(|(target, n)| format!("{n:>6}  {}", self.target_name(target)))
                     .collect();
-                text.push_str(&format!(
+                text.push(&html!(
                     "\n{}\n<pre>{}</pre>",
-                    bold(self.t("stats_followers")),
-                    escape(&lines.join("\n"))
+                    Html::bold(self.t("stats_followers")),
+                    Html::text(&lines.join("\n"))
                 ));
             }
             Ok(_) => {}

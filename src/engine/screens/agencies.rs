@@ -3,15 +3,13 @@
 //! site; the page that puts it under the ministry is folded with the card's other sources. A
 //! body's card says what it is, that no ministry leads it, and where to turn.
 
-use std::fmt::Write as _;
-
 use super::contacts::MAX_SHOWN_UTF16;
 use super::{Ctx, host};
 use crate::engine::action::Action;
 use crate::engine::lookup::Target;
 use crate::engine::reply::{Button, Reply};
 use crate::lang::Lang;
-use crate::render::{self, bold, escape, link, rich};
+use crate::render::{self, Html, html};
 
 /// Where a card's folded part starts (`render::folded`).
 const FOLD: &str = "<blockquote expandable>";
@@ -32,7 +30,7 @@ impl Ctx<'_> {
             Lang::Lv => genitive(&ministry.name.lv),
             Lang::En => ministry.name.en.clone(),
         };
-        let mut head = bold(&self.fill(
+        let mut head = Html::bold(&self.fill(
             "agency_under",
             &[
                 ("agency", &agency.abbr),
@@ -41,56 +39,50 @@ impl Ctx<'_> {
             ],
         ));
         if let Some(note) = &agency.note {
-            let _ = write!(head, "\n{}", rich(note.get(self.lang)));
+            head.push(&html!("\n{}", Html::content(note.get(self.lang))));
         }
         if let Some(site) = &agency.website {
-            let _ = write!(
-                head,
+            head.push(&html!(
                 "\n{}: {}",
-                bold(self.t("agency_website")),
-                link(site, host(site))
-            );
+                Html::bold(self.t("agency_website")),
+                Html::link(site, host(site))
+            ));
         }
-        head.push_str("\n\n");
+        head.push(&html!("\n\n"));
         // Folded first: what people go there for, and the pages that put it under the
         // ministry.
-        let mut folded = format!(
+        let mut folded = html!(
             "{}: {}\n",
-            bold(self.t("agency_business")),
-            escape(agency.business.get(self.lang))
+            Html::bold(self.t("agency_business")),
+            Html::text(agency.business.get(self.lang))
         );
         let mut seen = Vec::new();
         let urls = agency.sources.iter().map(String::as_str);
         if let Some(cited) = self.cited("agency_sources", urls, &mut seen) {
-            folded.push_str(&cited);
-            folded.push('\n');
+            folded.push(&html!("{}\n", cited));
         }
-        let mut text = format!("{head}{}", std::mem::take(&mut reply.text));
+        let mut text = html!("{}{}", head, std::mem::take(&mut reply.text));
         // What the ministry's own card shows besides its contacts (its note, where to look
         // for a contact person, the next step) folds, in this order, while the head makes the
         // card too long.
         let movable = [
-            ministry.note.as_ref().map(|n| rich(n.get(self.lang))),
+            ministry
+                .note
+                .as_ref()
+                .map(|n| Html::content(n.get(self.lang))),
             Some(self.rich_t("no_ngo_contact")),
-            Some(format!(
+            Some(html!(
                 "{}: {}",
-                bold(self.t("next_step_heading")),
+                Html::bold(self.t("next_step_heading")),
                 self.rich_t("next_step")
             )),
         ];
         for part in movable.into_iter().flatten() {
-            let part = format!("\n\n{part}");
-            if render::shown_len(&text) > MAX_SHOWN_UTF16
-                && let Some(at) = text.find(&part)
-            {
-                text.replace_range(at..at + part.len(), "");
-                folded.push_str(part.trim_start());
-                folded.push('\n');
+            if render::shown_len(&text) > MAX_SHOWN_UTF16 && text.remove(&html!("\n\n{}", part)) {
+                folded.push(&html!("{}\n", part));
             }
         }
-        if let Some(at) = text.find(FOLD) {
-            text.insert_str(at + FOLD.len(), &folded);
-        }
+        text.insert_after_tag(FOLD, &folded);
         reply.text = text;
         reply
     }
@@ -99,30 +91,28 @@ impl Ctx<'_> {
     /// site, and (folded) the pages that say so.
     pub(super) fn body_card(&self, id: &str) -> Option<Reply> {
         let body = self.catalog().bodies.iter().find(|b| b.id == id)?;
-        let mut text = bold(body.name.get(self.lang));
-        let _ = write!(
-            text,
+        let mut text = Html::bold(body.name.get(self.lang));
+        text.push(&html!(
             "\n\n{}\n{}\n\n{}: {}",
-            rich(body.what.get(self.lang)),
-            escape(self.t("body_no_ministry")),
-            bold(self.t("body_where")),
-            rich(body.turn.get(self.lang)),
-        );
+            Html::content(body.what.get(self.lang)),
+            Html::text(self.t("body_no_ministry")),
+            Html::bold(self.t("body_where")),
+            Html::content(body.turn.get(self.lang)),
+        ));
         if let Some(site) = &body.website {
-            let _ = write!(
-                text,
+            text.push(&html!(
                 "\n{}: {}",
-                bold(self.t("website")),
-                link(site, host(site))
-            );
+                Html::bold(self.t("website")),
+                Html::link(site, host(site))
+            ));
         }
         let mut seen = Vec::new();
         let urls = body.sources.iter().map(String::as_str);
-        let fold: Vec<String> = self
+        let fold: Vec<Html> = self
             .cited("body_sources", urls, &mut seen)
             .into_iter()
             .collect();
-        let _ = write!(text, "\n\n{}", self.folded(&fold));
+        text.push(&html!("\n\n{}", self.folded(&fold)));
         let rows = vec![vec![
             Button::action(self.t("menu_contacts"), Action::Contacts),
             self.main_button(),

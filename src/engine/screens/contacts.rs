@@ -2,14 +2,12 @@
 //! led by"). A card answers first: the ministry and the best way to reach it, then the next
 //! step; what is not known is said once; the areas, sources and dates are folded below.
 
-use std::fmt::Write as _;
-
 use super::{Ctx, host, show_date_on, source_links};
 use crate::content::{Area, Contact, ContactKind, Ministry};
 use crate::engine::action::Action;
 use crate::engine::lookup::Target;
 use crate::engine::reply::{Button, Reply};
-use crate::render::{self, bold, escape, link, rich};
+use crate::render::{self, Html, html};
 use crate::stats::metric;
 
 /// Telegram's limit for the text a `copy_text` button copies, in characters.
@@ -38,7 +36,7 @@ impl Ctx<'_> {
             })
             .collect();
         rows.push(vec![self.main_button()]);
-        self.reply(escape(self.t("contacts_prompt")), rows)
+        self.reply(Html::text(self.t("contacts_prompt")), rows)
     }
 
     /// A ministry's card; with an area, headed by "the area X is led by".
@@ -73,25 +71,23 @@ impl Ctx<'_> {
     /// its, the sources with their dates.
     pub(super) fn render_card(&self, ministry: &Ministry, area: Option<&Area>) -> Reply {
         let catalog = self.catalog();
-        let mut text = String::new();
+        let mut text = Html::default();
         if let Some(area) = area {
-            let _ = writeln!(
-                text,
-                "{}",
-                escape(&self.fill("area_led_by", &[("area", area.name.get(self.lang))]))
-            );
+            text.push(&html!(
+                "{}\n",
+                Html::text(&self.fill("area_led_by", &[("area", area.name.get(self.lang))]))
+            ));
         }
-        let _ = write!(
-            text,
+        text.push(&html!(
             "{}",
-            bold(&format!(
+            Html::bold(&format!(
                 "{} ({})",
                 ministry.name.get(self.lang),
                 ministry.abbr
             ))
-        );
+        ));
         if let Some(note) = area.and_then(|a| a.note.as_ref()) {
-            let _ = write!(text, "\n\n{}", rich(note.get(self.lang)));
+            text.push(&html!("\n\n{}", Html::content(note.get(self.lang))));
         }
 
         let ngo: Vec<&Contact> = ordered(ministry, ContactKind::Ngo);
@@ -100,28 +96,28 @@ impl Ctx<'_> {
         self.contact_group(&mut text, "general_contact", &general);
         let mut pages = Vec::new();
         if let Some(page) = &ministry.participation_page {
-            pages.push(format!(
+            pages.push(html!(
                 "{}: {}",
-                bold(self.t("participation_page")),
-                link(page, &self.page_label(page))
+                Html::bold(self.t("participation_page")),
+                Html::link(page, &self.page_label(page))
             ));
         }
         if let Some(site) = &ministry.website {
-            pages.push(format!(
+            pages.push(html!(
                 "{}: {}",
-                bold(self.t("website")),
-                link(site, host(site))
+                Html::bold(self.t("website")),
+                Html::link(site, host(site))
             ));
         }
         if !pages.is_empty() {
-            let _ = write!(text, "\n\n{}", pages.join("\n"));
+            text.push(&html!("\n\n{}", Html::join(&pages, "\n")));
         }
         if ngo.is_empty() {
-            let _ = write!(text, "\n\n{}", self.rich_t("no_ngo_contact"));
+            text.push(&html!("\n\n{}", self.rich_t("no_ngo_contact")));
         }
-        let next = format!(
+        let next = html!(
             "\n\n{}: {}",
-            bold(self.t("next_step_heading")),
+            Html::bold(self.t("next_step_heading")),
             self.rich_t("next_step")
         );
         // Folded: the ministry's note if the card would be too long with it, what the
@@ -134,35 +130,35 @@ impl Ctx<'_> {
             .then(|| self.open_persons(&ministry.id))
             .flatten()
         {
-            if render::shown_len(&format!("{text}\n{persons}{next}")) <= MAX_SHOWN_UTF16 {
-                let _ = write!(text, "\n{persons}");
+            if render::shown_len(&html!("{}\n{}{}", text, persons, next)) <= MAX_SHOWN_UTF16 {
+                text.push(&html!("\n{}", persons));
             } else {
                 fold.push(persons);
             }
         }
         if let Some(note) = &ministry.note {
-            let note = rich(note.get(self.lang));
-            if render::shown_len(&format!("{text}\n\n{note}{next}")) <= MAX_SHOWN_UTF16 {
-                let _ = write!(text, "\n\n{note}");
+            let note = Html::content(note.get(self.lang));
+            if render::shown_len(&html!("{}\n\n{}{}", text, note, next)) <= MAX_SHOWN_UTF16 {
+                text.push(&html!("\n\n{}", note));
             } else {
                 fold.push(note);
             }
         }
-        text.push_str(&next);
+        text.push(&next);
         if !ministry.areas.is_empty() {
             let names: Vec<&str> = ministry
                 .areas
                 .iter()
                 .map(|a| a.name.get(self.lang))
                 .collect();
-            fold.push(format!(
+            fold.push(html!(
                 "{}: {}",
-                bold(self.t("areas")),
-                escape(&names.join(", "))
+                Html::bold(self.t("areas")),
+                Html::text(&names.join(", "))
             ));
         }
         if ngo.is_empty() {
-            fold.push(escape(self.t("ngo_contact_statement")));
+            fold.push(Html::text(self.t("ngo_contact_statement")));
         }
         // Each line names all of its own pages; the ministry's sources leave out the pages of
         // its contacts (named just above), unless nothing else would be left.
@@ -176,7 +172,7 @@ impl Ctx<'_> {
         let urls = ministry.sources.iter().map(String::as_str);
         let sources = self.cited("sources", urls.clone(), &mut above);
         fold.push(sources.unwrap_or_else(|| self.sources(&ministry.sources)));
-        let _ = write!(text, "\n\n{}", self.folded(&fold));
+        text.push(&html!("\n\n{}", self.folded(&fold)));
 
         let mut rows = Vec::new();
         for lesson in catalog.lessons_of(ministry) {
@@ -207,31 +203,31 @@ impl Ctx<'_> {
     }
 
     /// `contacts` under the heading `key`, one block each; nothing when there are none.
-    fn contact_group(&self, text: &mut String, key: &'static str, contacts: &[&Contact]) {
+    fn contact_group(&self, text: &mut Html, key: &'static str, contacts: &[&Contact]) {
         if contacts.is_empty() {
             return;
         }
-        let _ = write!(text, "\n\n{}", bold(self.t(key)));
+        text.push(&html!("\n\n{}", Html::bold(self.t(key))));
         for contact in contacts {
-            let _ = write!(text, "\n{}", self.contact(contact));
+            text.push(&html!("\n{}", self.contact(contact)));
         }
     }
 
     /// One contact: `• name, role, unit` (without a name `• unit, role`: what the unit
     /// does), then its e-mail, phone and address, one a line. Where it is from is in the
     /// folded part ([`Self::contact_sources`]).
-    pub(super) fn contact(&self, c: &Contact) -> String {
-        let mut who: Vec<String> = Vec::new();
-        let role = c.role.as_ref().map(|r| escape(r.get(self.lang)));
-        let unit = c.unit.as_ref().map(|u| escape(u.get(self.lang)));
+    pub(super) fn contact(&self, c: &Contact) -> Html {
+        let mut who: Vec<Html> = Vec::new();
+        let role = c.role.as_ref().map(|r| Html::text(r.get(self.lang)));
+        let unit = c.unit.as_ref().map(|u| Html::text(u.get(self.lang)));
         match &c.name {
-            Some(name) => who.extend([Some(bold(name)), role, unit].into_iter().flatten()),
+            Some(name) => who.extend([Some(Html::bold(name)), role, unit].into_iter().flatten()),
             None => who.extend([unit, role].into_iter().flatten()),
         }
         let mut text = if who.is_empty() {
-            "•".to_string()
+            html!("•")
         } else {
-            format!("• {}", who.join(", "))
+            html!("• {}", Html::join(&who, ", "))
         };
         for (key, value) in [
             ("email", &c.email),
@@ -239,7 +235,11 @@ impl Ctx<'_> {
             ("address", &c.address),
         ] {
             if let Some(value) = value {
-                let _ = write!(text, "\n  {}: {}", escape(self.t(key)), escape(value));
+                text.push(&html!(
+                    "\n  {}: {}",
+                    Html::text(self.t(key)),
+                    Html::text(value)
+                ));
             }
         }
         text
@@ -252,7 +252,7 @@ impl Ctx<'_> {
         &self,
         contacts: impl Iterator<Item = &'c Contact>,
         seen: &mut Vec<&'c str>,
-    ) -> Option<String> {
+    ) -> Option<Html> {
         let mut pages: Vec<(&str, Vec<String>)> = Vec::new();
         for c in contacts {
             let mut dates = Vec::new();
@@ -275,19 +275,24 @@ impl Ctx<'_> {
                 None => pages.push((&c.source, dates)),
             }
         }
-        let links: Vec<String> = pages
+        let links: Vec<Html> = pages
             .into_iter()
             .map(|(url, dates)| {
                 let mut one = source_links([url], seen, |u| self.page_language(u));
                 if !dates.is_empty() {
-                    let _ = write!(one, " ({})", escape(&dates.join("; ")));
+                    one.push(&html!(" ({})", Html::text(&dates.join("; "))));
                 }
                 one
             })
             .filter(|one| !one.is_empty())
             .collect();
-        (!links.is_empty())
-            .then(|| format!("{}: {}", bold(self.t("contacts_source")), links.join(", ")))
+        (!links.is_empty()).then(|| {
+            html!(
+                "{}: {}",
+                Html::bold(self.t("contacts_source")),
+                Html::join(&links, ", ")
+            )
+        })
     }
 
     /// Copy buttons for the e-mail addresses (one a row) and phone numbers (side by side) of

@@ -1,28 +1,29 @@
 //! The guidelines: the list of sections, one section, and `/guidelines <number or words>`.
 
-use std::fmt::Write as _;
-
 use super::{Ctx, echo, quoted};
 use crate::engine::action::Action;
 use crate::engine::reply::{Button, Reply};
 use crate::fold;
-use crate::render::{bold, escape, rich};
+use crate::render::{Html, html};
 
 impl Ctx<'_> {
-    pub(in crate::engine) fn guidelines(&self, notice: Option<String>) -> Reply {
+    pub(in crate::engine) fn guidelines(&self, notice: Option<Html>) -> Reply {
         let catalog = self.catalog();
         let sections = &catalog.sections;
-        let mut text = notice.map(|n| format!("{n}\n\n")).unwrap_or_default();
+        let mut text = notice.map(|n| html!("{}\n\n", n)).unwrap_or_default();
         if let Some((title, _)) = catalog.text("guidelines.title") {
-            let _ = write!(text, "{}", bold(&quoted(title.get(self.lang), self.lang)));
+            text.push(&html!(
+                "{}",
+                Html::bold(&quoted(title.get(self.lang), self.lang))
+            ));
             if let Some((intro, _)) = catalog.text("guidelines.intro") {
-                let _ = write!(text, "\n\n{}", rich(intro.get(self.lang)));
+                text.push(&html!("\n\n{}", Html::content(intro.get(self.lang))));
             }
         }
         if let Some((_, sources)) = catalog.text("guidelines.title") {
-            let _ = write!(text, "\n\n{}", self.folded(&[self.sources(sources)]));
+            text.push(&html!("\n\n{}", self.folded(&[self.sources(sources)])));
         }
-        let _ = write!(text, "\n\n{}", escape(self.t("guidelines_prompt")));
+        text.push(&html!("\n\n{}", Html::text(self.t("guidelines_prompt"))));
         let mut rows: Vec<Vec<Button>> = sections
             .iter()
             .enumerate()
@@ -39,11 +40,10 @@ impl Ctx<'_> {
         let all = &self.catalog().sections;
         let (position, section) = self.catalog().section(id)?;
         let mut text = self.titled(section);
-        let _ = write!(
-            text,
+        text.push(&html!(
             "\n\n{}",
             self.folded(&[self.sources(&section.sources)])
-        );
+        ));
         let mut nav = Vec::new();
         if let Some(prev) = position.checked_sub(1).and_then(|p| all.get(p)) {
             nav.push(Button::action(
@@ -88,7 +88,7 @@ impl Ctx<'_> {
         {
             return reply;
         }
-        let notice = escape(&self.fill("section_not_found", &[("query", &echo(query))]));
+        let notice = Html::text(&self.fill("section_not_found", &[("query", &echo(query))]));
         self.guidelines(Some(notice))
     }
 }

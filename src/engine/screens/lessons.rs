@@ -1,41 +1,41 @@
 //! The lesson series "Pareizie kursi": the list, one lesson, and `/lessons <number or area>`.
 
-use std::fmt::Write as _;
-
 use super::{Ctx, echo, quoted, show_date};
 use crate::content::{Lesson, Ministry};
 use crate::engine::action::Action;
 use crate::engine::lookup::{Found, Lookup};
 use crate::engine::reply::{Button, Reply};
-use crate::render::{bold, escape, link, rich};
+use crate::render::{Html, html};
 
 impl Ctx<'_> {
     pub(in crate::engine) fn lessons(&self) -> Reply {
         let catalog = self.catalog();
         let lessons = &catalog.lessons;
-        let mut text = String::new();
+        let mut text = Html::default();
         if let Some(series) = &catalog.series {
             let count =
                 self.loaded
                     .strings
                     .plural(self.lang, "lessons_count", lessons.len() as u64);
-            let _ = write!(
-                text,
+            text.push(&html!(
                 "{} — {}\n\n{}\n\n{}: {}\n{}: {}\n\n{}: {}",
-                bold(&quoted(&series.name, self.lang)),
-                escape(&count),
-                rich(series.about.get(self.lang)),
-                bold(self.t("lecturer")),
-                escape(&series.lecturer),
-                bold(self.t("guests")),
-                escape(&series.guests.join(", ")),
-                bold(self.t("recordings")),
-                rich(series.recordings.get(self.lang)),
-            );
-            let fold = [escape(self.t("guests_note")), self.sources(&series.sources)];
-            let _ = write!(text, "\n\n{}", self.folded(&fold));
+                Html::bold(&quoted(&series.name, self.lang)),
+                Html::text(&count),
+                Html::content(series.about.get(self.lang)),
+                Html::bold(self.t("lecturer")),
+                Html::text(&series.lecturer),
+                Html::bold(self.t("guests")),
+                Html::text(&series.guests.join(", ")),
+                Html::bold(self.t("recordings")),
+                Html::content(series.recordings.get(self.lang)),
+            ));
+            let fold = [
+                Html::text(self.t("guests_note")),
+                self.sources(&series.sources),
+            ];
+            text.push(&html!("\n\n{}", self.folded(&fold)));
         }
-        let _ = write!(text, "\n\n{}", escape(self.t("lessons_prompt")));
+        text.push(&html!("\n\n{}", Html::text(self.t("lessons_prompt"))));
         let mut rows: Vec<Vec<Button>> = lessons
             .chunks(2)
             .map(|pair| {
@@ -71,69 +71,63 @@ impl Ctx<'_> {
         ministry: Option<&Ministry>,
     ) -> Reply {
         let number = lesson.number.to_string();
-        let mut text = bold(&self.fill(
+        let mut text = Html::bold(&self.fill(
             "lesson_title",
             &[("number", &number), ("title", lesson.title.get(self.lang))],
         ));
         if let Some(area) = area {
-            let _ = write!(
-                text,
+            text.push(&html!(
                 "\n\n{}: {}",
-                bold(self.t("lesson_area")),
-                escape(area.name.get(self.lang))
-            );
+                Html::bold(self.t("lesson_area")),
+                Html::text(area.name.get(self.lang))
+            ));
         }
         if let Some(m) = ministry {
-            let _ = write!(
-                text,
+            text.push(&html!(
                 "\n{}: {} ({})",
-                bold(self.t("lesson_lead")),
-                escape(m.name.get(self.lang)),
-                escape(&m.abbr)
-            );
+                Html::bold(self.t("lesson_lead")),
+                Html::text(m.name.get(self.lang)),
+                Html::text(&m.abbr)
+            ));
         }
         if let Some(note) = area.and_then(|a| a.note.as_ref()) {
-            let _ = write!(text, "\n\n{}", rich(note.get(self.lang)));
+            text.push(&html!("\n\n{}", Html::content(note.get(self.lang))));
         }
-        let _ = write!(
-            text,
+        text.push(&html!(
             "\n\n{}\n{}",
-            bold(self.t("lesson_summary")),
-            rich(lesson.learn.get(self.lang))
-        );
-        let mut facts = String::new();
+            Html::bold(self.t("lesson_summary")),
+            Html::content(lesson.learn.get(self.lang))
+        ));
+        let mut facts = Html::default();
         if let Some(date) = &lesson.date {
-            let _ = write!(
-                facts,
+            facts.push(&html!(
                 "\n{}: {}",
-                bold(self.t("lesson_date")),
-                escape(&show_date(date, self.lang))
-            );
+                Html::bold(self.t("lesson_date")),
+                Html::text(&show_date(date, self.lang))
+            ));
         }
         if let Some(guest) = &lesson.guest {
-            let _ = write!(
-                facts,
+            facts.push(&html!(
                 "\n{}: {}",
-                bold(self.t("lesson_guest")),
-                escape(guest)
-            );
+                Html::bold(self.t("lesson_guest")),
+                Html::text(guest)
+            ));
         }
         if let Some(video) = &lesson.video {
-            let _ = write!(
-                facts,
+            facts.push(&html!(
                 "\n{}: {}",
-                bold(self.t("lesson_video")),
-                link(video, video)
-            );
+                Html::bold(self.t("lesson_video")),
+                Html::link(video, video)
+            ));
         }
         if !facts.is_empty() {
-            let _ = write!(text, "\n{facts}");
+            text.push(&html!("\n{}", facts));
         }
         let fold = [
-            escape(self.t("lesson_summary_note")),
+            Html::text(self.t("lesson_summary_note")),
             self.sources(&lesson.sources),
         ];
-        let _ = write!(text, "\n\n{}", self.folded(&fold));
+        text.push(&html!("\n\n{}", self.folded(&fold)));
 
         let mut rows = Vec::new();
         if let Some(m) = ministry {
@@ -208,9 +202,9 @@ impl Ctx<'_> {
             return reply;
         }
         let mut reply = self.lessons();
-        reply.text = format!(
+        reply.text = html!(
             "{}\n\n{}",
-            escape(&self.fill("lesson_not_found", &[("query", &echo(query))])),
+            Html::text(&self.fill("lesson_not_found", &[("query", &echo(query))])),
             reply.text
         );
         reply

@@ -1,14 +1,12 @@
 //! Free text and `/contact <words>`: the area or ministry the words name, else what the
 //! texts hold, else the closest names as "did you mean" choices.
 
-use std::fmt::Write as _;
-
 use super::{Ctx, Result, echo};
 use crate::engine::action::Action;
 use crate::engine::lookup::{Found, Institution, Target};
 use crate::engine::reply::{Button, Reply};
 use crate::fold;
-use crate::render::escape;
+use crate::render::{Html, html};
 use crate::stats::metric;
 
 /// At most this many search hits are offered as "did you mean" choices (the nearest names
@@ -39,7 +37,7 @@ impl Ctx<'_> {
                 Ok(reply)
             }
             Found::Choice(targets) => {
-                let text = escape(&self.fill("ambiguous", &[("query", &echo(query))]));
+                let text = Html::text(&self.fill("ambiguous", &[("query", &echo(query))]));
                 let mut rows: Vec<Vec<Button>> = targets
                     .iter()
                     .map(|t| vec![self.target_button(t)])
@@ -77,9 +75,9 @@ impl Ctx<'_> {
                         rows.push(vec![button]);
                     }
                 }
-                let mut text = escape(&self.fill("not_found", &[("query", &echo(query))]));
+                let mut text = Html::text(&self.fill("not_found", &[("query", &echo(query))]));
                 if !rows.is_empty() {
-                    let _ = write!(text, "\n\n{}", escape(self.t("not_found_suggest")));
+                    text.push(&html!("\n\n{}", Html::text(self.t("not_found_suggest"))));
                 }
                 rows.push(vec![
                     Button::action(self.t("menu_contacts"), Action::Contacts),
@@ -103,7 +101,7 @@ impl Ctx<'_> {
             "lookup_showing",
             &[("query", &echo(query)), ("match", name)],
         );
-        reply.text = format!("{}\n\n{}", escape(&note), reply.text);
+        reply.text = html!("{}\n\n{}", Html::text(&note), reply.text);
     }
 
     /// Counts a text that matched nothing: what people look for and the content lacks.

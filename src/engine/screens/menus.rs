@@ -1,19 +1,17 @@
 //! The main menu, help, the about screen and the language choice.
 
-use std::fmt::Write as _;
-
 use super::{Ctx, Result, show_date, show_time};
 use crate::engine::action::Action;
 use crate::engine::reply::{Button, Reply};
 use crate::ids::UserId;
 use crate::lang::Lang;
-use crate::render::{bold, escape, link, rich};
+use crate::render::{Html, html};
 
 impl Ctx<'_> {
     pub(in crate::engine) fn main_menu(&self) -> Reply {
         let b = |key: &'static str, action| Button::action(self.t(key), action);
         self.reply(
-            escape(self.t("welcome")),
+            Html::text(self.t("welcome")),
             vec![
                 vec![
                     b("menu_lessons", Action::Lessons),
@@ -37,24 +35,23 @@ impl Ctx<'_> {
     }
 
     pub(in crate::engine) fn help(&self) -> Reply {
-        self.reply(escape(self.t("help")), vec![vec![self.main_button()]])
+        self.reply(Html::text(self.t("help")), vec![vec![self.main_button()]])
     }
 
     pub(in crate::engine) fn about(&self) -> Reply {
-        let mut text = bold(self.t("about_heading"));
+        let mut text = Html::bold(self.t("about_heading"));
         let info = &self.catalog().info;
-        let _ = write!(
-            text,
+        text.push(&html!(
             "\n\n{}\n\n{}: {}\n{}: {}\n{}: {} ({})",
-            rich(info.about.get(self.lang)),
-            bold(self.t("source")),
-            link(&info.source_url, info.source_name.get(self.lang)),
-            bold(self.t("content_date")),
-            escape(&show_date(&info.content_date, self.lang)),
-            bold(self.t("imported_at")),
-            escape(&show_time(&info.imported_at, self.lang)),
-            escape(info.hash.short()),
-        );
+            Html::content(info.about.get(self.lang)),
+            Html::bold(self.t("source")),
+            Html::link(&info.source_url, info.source_name.get(self.lang)),
+            Html::bold(self.t("content_date")),
+            Html::text(&show_date(&info.content_date, self.lang)),
+            Html::bold(self.t("imported_at")),
+            Html::text(&show_time(&info.imported_at, self.lang)),
+            Html::text(info.hash.short()),
+        ));
         self.reply(
             text,
             vec![vec![
@@ -66,7 +63,7 @@ impl Ctx<'_> {
 
     pub(in crate::engine) fn language_menu(&self) -> Reply {
         self.reply(
-            escape(self.t("language_prompt")),
+            Html::text(self.t("language_prompt")),
             vec![
                 vec![
                     Button::action("🇱🇻 Latviešu", Action::SetLanguage(Lang::Lv)),
@@ -85,7 +82,7 @@ impl Ctx<'_> {
         Box::pin(self.store.set_language(user_id, lang)).await?;
         let ctx = self.in_lang(lang);
         let mut reply = ctx.main_menu();
-        reply.text = format!("{}\n\n{}", escape(ctx.t("language_set")), reply.text);
+        reply.text = html!("{}\n\n{}", Html::text(ctx.t("language_set")), reply.text);
         Ok(reply)
     }
 }

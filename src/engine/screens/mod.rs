@@ -15,7 +15,7 @@ use super::votes::Ballots;
 use crate::content::Section;
 use crate::ids::UserId;
 use crate::lang::Lang;
-use crate::render::{self, bold, escape, link, rich};
+use crate::render::{Html, html};
 use crate::stats::Tally;
 use crate::store::{Store, StoreError};
 
@@ -142,7 +142,7 @@ impl Ctx<'_> {
     /// `/search` without words: what to type.
     pub(in crate::engine) fn search_prompt(&self) -> Reply {
         self.reply(
-            escape(self.t("search_prompt")),
+            Html::text(self.t("search_prompt")),
             vec![vec![self.main_button()]],
         )
     }
@@ -157,7 +157,7 @@ impl Ctx<'_> {
             Ok(lang) => self.set_language(user_id, lang).await?,
             Err(_) => {
                 let mut reply = self.language_menu();
-                reply.text = escape(&self.fill("language_unknown", &[("query", &echo(name))]));
+                reply.text = Html::text(&self.fill("language_unknown", &[("query", &echo(name))]));
                 reply
             }
         })
@@ -171,7 +171,7 @@ impl Ctx<'_> {
             self.t("privacy_follows"),
             self.t("privacy_reports")
         );
-        self.reply(escape(&text), vec![vec![self.main_button()]])
+        self.reply(Html::text(&text), vec![vec![self.main_button()]])
     }
 
     /// `/forget`: everything stored about `user_id` deleted (a report being written too), and
@@ -190,23 +190,23 @@ impl Ctx<'_> {
         } else {
             "nothing_to_forget"
         };
-        Ok(self.reply(escape(self.t(key)), vec![vec![self.main_button()]]))
+        Ok(self.reply(Html::text(self.t(key)), vec![vec![self.main_button()]]))
     }
 
     pub(in crate::engine) fn stale_button(&self) -> Reply {
         let mut reply = self.main_menu();
-        reply.text = format!("{}\n\n{}", escape(self.t("stale_button")), reply.text);
+        reply.text = html!("{}\n\n{}", Html::text(self.t("stale_button")), reply.text);
         reply
     }
 
     /// The UI string `key` as a toast on the pressed button (plain text, no message).
     pub(in crate::engine) fn toast(&self, key: &'static str) -> Reply {
-        Reply::new(self.t(key).to_string(), Vec::new(), self.lang).placed(Placement::Toast)
+        Reply::new(Html::text(self.t(key)), Vec::new(), self.lang).placed(Placement::Toast)
     }
 
     pub(in crate::engine) fn unknown_command(&self, name: &str) -> Reply {
         let shown = format!("/{}", echo(name));
-        let text = escape(&self.fill("unknown_command", &[("command", &shown)]));
+        let text = Html::text(&self.fill("unknown_command", &[("command", &shown)]));
         self.reply(
             text,
             vec![vec![
@@ -217,16 +217,19 @@ impl Ctx<'_> {
     }
 
     pub(in crate::engine) fn only_text(&self) -> Reply {
-        self.reply(escape(self.t("only_text")), vec![vec![self.main_button()]])
+        self.reply(
+            Html::text(self.t("only_text")),
+            vec![vec![self.main_button()]],
+        )
     }
 
     pub(in crate::engine) fn error(&self) -> Reply {
-        self.reply(escape(self.t("error")), vec![vec![self.main_button()]])
+        self.reply(Html::text(self.t("error")), vec![vec![self.main_button()]])
     }
 
     /// A reply of plain text (escaped here) with the main-menu button.
     pub(in crate::engine) fn plain_reply(&self, text: &str) -> Reply {
-        self.reply(escape(text), vec![vec![self.main_button()]])
+        self.reply(Html::text(text), vec![vec![self.main_button()]])
     }
 
     // ---- pieces ------------------------------------------------------------------------
@@ -243,7 +246,7 @@ impl Ctx<'_> {
         self.loaded.strings.fill(self.lang, key, args)
     }
 
-    fn reply(&self, text: String, buttons: Vec<Vec<Button>>) -> Reply {
+    fn reply(&self, text: Html, buttons: Vec<Vec<Button>>) -> Reply {
         Reply::new(text, buttons, self.lang)
     }
 
@@ -294,21 +297,21 @@ impl Ctx<'_> {
         Button::action(label, action)
     }
 
-    fn titled(&self, section: &Section) -> String {
-        format!(
+    fn titled(&self, section: &Section) -> Html {
+        html!(
             "{}\n\n{}",
-            bold(section.title.get(self.lang)),
-            rich(section.body.get(self.lang))
+            Html::bold(section.title.get(self.lang)),
+            Html::content(section.body.get(self.lang))
         )
     }
 
     /// A UI string that may hold `[label](address)` links (see `content::ui::RICH`).
-    fn rich_t(&self, key: &'static str) -> String {
-        rich(self.t(key))
+    fn rich_t(&self, key: &'static str) -> Html {
+        Html::content(self.t(key))
     }
 
     /// `<b>Sources:</b> link, link`: each address once, labelled by its host.
-    fn sources(&self, urls: &[String]) -> String {
+    fn sources(&self, urls: &[String]) -> Html {
         let mut seen = Vec::new();
         self.cited("sources", urls.iter().map(String::as_str), &mut seen)
             .unwrap_or_default()
@@ -323,9 +326,9 @@ impl Ctx<'_> {
         heading: &'static str,
         urls: impl IntoIterator<Item = &'u str>,
         seen: &mut Vec<&'u str>,
-    ) -> Option<String> {
+    ) -> Option<Html> {
         let links = source_links(urls, seen, |_| None);
-        (!links.is_empty()).then(|| format!("{}: {}", bold(self.t(heading)), links))
+        (!links.is_empty()).then(|| html!("{}: {}", Html::bold(self.t(heading)), links))
     }
 
     /// A page's label: its host, and the page's language when it is not the reader's
@@ -350,19 +353,19 @@ impl Ctx<'_> {
 
     /// The folded part of a card: `lines` (already HTML) in an expandable quote, then the
     /// date the content was compiled; empty lines are dropped.
-    fn folded(&self, lines: &[String]) -> String {
-        let mut lines: Vec<&str> = lines
+    fn folded(&self, lines: &[Html]) -> Html {
+        let mut lines: Vec<Html> = lines
             .iter()
-            .map(|l| l.trim())
+            .map(Html::trimmed)
             .filter(|l| !l.is_empty())
             .collect();
-        let compiled = format!(
+        let compiled = html!(
             "{}: {}",
-            bold(self.t("content_date")),
-            escape(&show_date(&self.catalog().info.content_date, self.lang))
+            Html::bold(self.t("content_date")),
+            Html::text(&show_date(&self.catalog().info.content_date, self.lang))
         );
-        lines.push(&compiled);
-        render::folded(&lines.join("\n"))
+        lines.push(compiled);
+        Html::join(&lines, "\n").folded()
     }
 }
 
@@ -374,7 +377,7 @@ fn source_links<'u>(
     urls: impl IntoIterator<Item = &'u str>,
     seen: &mut Vec<&'u str>,
     note: impl Fn(&str) -> Option<String>,
-) -> String {
+) -> Html {
     let mut links = Vec::new();
     for url in urls {
         if seen.contains(&url) {
@@ -389,9 +392,9 @@ fn source_links<'u>(
         if let Some(note) = note(url) {
             label.push_str(&format!(" ({note})"));
         }
-        links.push(link(url, &label));
+        links.push(Html::link(url, &label));
     }
-    links.join(", ")
+    Html::join(&links, ", ")
 }
 
 /// The months in Latvian: as a date names them ("oktobris") and as "in October" ("oktobrī").
@@ -581,7 +584,7 @@ mod tests {
         });
         assert_eq!(seen.len(), 4);
         assert_eq!(
-            html,
+            html.as_str(),
             "<a href=\"https://www.tm.gov.lv/lv/a\">tm.gov.lv</a>, \
              <a href=\"https://likumi.lv/ta/id/1\">likumi.lv [2]</a>, \
              <a href=\"https://tm.gov.lv/lv/b\">tm.gov.lv [2] (b)</a>"

@@ -8,7 +8,7 @@ use crate::engine::reply::{Button, Placement, Reply};
 use crate::engine::reports::{MAX_CHARS, PER_DAY, Refusal};
 use crate::ids::{ReportId, UserId};
 use crate::lang::Lang;
-use crate::render::{Html, bold, escape, html};
+use crate::render::{Html, html};
 use crate::store::{NewReport, Report, ReportStatus};
 
 /// Open reports `/reports` shows at most (the terminal shows all).
@@ -71,7 +71,7 @@ impl Ctx<'_> {
             "report_prompt",
             &[("title", &report.title), ("max", &MAX_CHARS.to_string())],
         );
-        self.reply(escape(&text), Vec::new())
+        self.reply(Html::text(&text), Vec::new())
             .placed(Placement::ForceReply)
     }
 
@@ -104,7 +104,10 @@ impl Ctx<'_> {
             );
         }
         let contact = Button::action(self.t("report_contact_button"), Action::ReportContact(id));
-        self.reply(escape(&text), vec![vec![contact], vec![self.main_button()]])
+        self.reply(
+            Html::text(&text),
+            vec![vec![contact], vec![self.main_button()]],
+        )
     }
 
     /// After "you may contact me": what is kept now, and how to take it back.
@@ -171,27 +174,27 @@ impl Ctx<'_> {
     ) -> Result<Reply> {
         let open = self.store.open_reports().await?;
         let listed = self.store.reports(true, LISTED as i64).await?;
-        let mut text = String::new();
+        let mut text = Html::default();
         if let Some((id, spam, done)) = closed {
             let key = match (done, spam) {
                 (false, _) => "report_not_open",
                 (true, false) => "report_resolved",
                 (true, true) => "report_marked_spam",
             };
-            text.push_str(&escape(&self.fill(key, &[("id", &id.to_string())])));
-            text.push_str("\n\n");
+            text.push(&Html::text(&self.fill(key, &[("id", &id.to_string())])));
+            text.push(&html!("\n\n"));
         }
-        text.push_str(&bold(
+        text.push(&Html::bold(
             &self.fill("reports_heading", &[("n", &open.to_string())]),
         ));
         let mut rows = Vec::new();
         for report in &listed {
             let mut lines = self.report_lines(report);
             lines = shorten(&lines, 600);
-            text.push_str(&format!(
+            text.push(&html!(
                 "\n\n{}\n{}",
-                bold(&format!("#{}", report.id)),
-                escape(&lines)
+                Html::bold(&format!("#{}", report.id)),
+                Html::text(&lines)
             ));
             let id = report.id.to_string();
             rows.push(vec![
@@ -215,8 +218,8 @@ impl Ctx<'_> {
             .unwrap_or(0)
             .saturating_sub(listed.len());
         if more > 0 {
-            text.push_str("\n\n");
-            text.push_str(&escape(
+            text.push(&html!("\n\n"));
+            text.push(&Html::text(
                 &self.fill("reports_more", &[("n", &more.to_string())]),
             ));
         }

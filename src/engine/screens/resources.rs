@@ -1,24 +1,24 @@
 //! Useful links and the ministries' participation pages.
 
-use std::fmt::Write as _;
-
 use super::Ctx;
 use crate::engine::reply::Reply;
-use crate::render::{bold, escape, link, rich};
+use crate::render::{Html, html};
 
 impl Ctx<'_> {
     pub(in crate::engine) fn resources(&self) -> Reply {
-        let mut text = bold(self.t("resources_heading"));
+        let mut text = Html::bold(self.t("resources_heading"));
         let catalog = self.catalog();
         for r in &catalog.resources {
-            let _ = write!(
-                text,
+            text.push(&html!(
                 "\n\n• {}\n{}",
-                link(&r.url, r.title.get(self.lang)),
-                rich(r.description.get(self.lang))
-            );
+                Html::link(&r.url, r.title.get(self.lang)),
+                Html::content(r.description.get(self.lang))
+            ));
         }
-        let _ = write!(text, "\n\n{}", bold(self.t("participation_pages_heading")));
+        text.push(&html!(
+            "\n\n{}",
+            Html::bold(self.t("participation_pages_heading"))
+        ));
         let mut without = Vec::new();
         for m in &catalog.ministries {
             match &m.participation_page {
@@ -27,7 +27,7 @@ impl Ctx<'_> {
                     if let Some(language) = self.page_language(page) {
                         label = format!("{label}, {language}");
                     }
-                    let _ = write!(text, "\n• {}", link(page, &label));
+                    text.push(&html!("\n• {}", Html::link(page, &label)));
                 }
                 None => without.push(m.abbr.as_str()),
             }
@@ -35,11 +35,10 @@ impl Ctx<'_> {
         // Where a page is not known, where to look for it (never a guessed address).
         if !without.is_empty() {
             let list = without.join(", ");
-            let _ = write!(
-                text,
+            text.push(&html!(
                 "\n\n{}",
-                escape(&self.fill("participation_pages_missing", &[("list", &list)]))
-            );
+                Html::text(&self.fill("participation_pages_missing", &[("list", &list)]))
+            ));
         }
         self.reply(text, vec![vec![self.main_button()]])
     }

@@ -4,7 +4,7 @@ use super::{Ctx, Result, echo, icon, shorten};
 use crate::engine::action::Action;
 use crate::engine::reply::{Button, InlineItem, MAX_INLINE_RESULTS, Reply};
 use crate::engine::search::Hit;
-use crate::render::escape;
+use crate::render::{Html, html};
 
 impl Ctx<'_> {
     /// `/search`: the best matches as buttons, an exact area or ministry first.
@@ -12,7 +12,7 @@ impl Ctx<'_> {
         let hits = self.hits(query, 8).await?;
         if hits.is_empty() {
             self.unmatched(query);
-            let text = escape(&self.fill("search_nothing", &[("query", &echo(query))]));
+            let text = Html::text(&self.fill("search_nothing", &[("query", &echo(query))]));
             return Ok(self.reply(text, vec![vec![self.main_button()]]));
         }
         Ok(self.results(query, &hits))
@@ -34,7 +34,7 @@ impl Ctx<'_> {
     }
 
     pub(super) fn results(&self, query: &str, hits: &[Hit]) -> Reply {
-        let text = escape(&self.fill("search_results", &[("query", &echo(query))]));
+        let text = Html::text(&self.fill("search_results", &[("query", &echo(query))]));
         let mut rows: Vec<Vec<Button>> =
             hits.iter().map(|hit| vec![self.hit_button(hit)]).collect();
         rows.push(vec![self.main_button()]);
@@ -74,13 +74,13 @@ impl Ctx<'_> {
             let Some(reply) = self.item(&action) else {
                 continue;
             };
-            let Some(mut text) = reply.messages().into_iter().next() else {
+            let Some(mut text) = reply.text.messages().into_iter().next() else {
                 continue;
             };
             // The permalink in the message itself: copied with the text into an e-mail, it
             // still leads to the card.
             if let Some(permalink) = self.permalink(&action) {
-                let with_link = format!("{text}\n\n🔗 {}", crate::render::url(&permalink));
+                let with_link = html!("{}\n\n🔗 {}", text, Html::url(&permalink));
                 if crate::render::visible_len(&with_link) <= crate::render::MAX_MESSAGE_UTF16 {
                     text = with_link;
                 }

@@ -6,8 +6,6 @@
 //! when the last good read is older than twice the sync interval, the screen says when TAP was
 //! last read and leads to the portal itself.
 
-use std::fmt::Write as _;
-
 use super::{Ctx, Result, echo};
 use crate::clock;
 use crate::engine::action::Action;
@@ -15,7 +13,7 @@ use crate::engine::lookup::{Found, Target as Named};
 use crate::engine::reply::{Button, Reply};
 use crate::engine::request::ChatKind;
 use crate::ids::UserId;
-use crate::render::{bold, escape};
+use crate::render::{Html, html};
 use crate::tap::{self, Filter, Followed, OpenItem, OpenNow, Target};
 
 /// At most this many consultations in one list (each with its own button): the rest are
@@ -38,9 +36,9 @@ impl Ctx<'_> {
         };
         let open = self.open_now(filter).await?;
         let scope = target.map(|t| self.target_name(t));
-        let mut text = bold(self.t("open_title"));
+        let mut text = Html::bold(self.t("open_title"));
         if let Some(scope) = &scope {
-            let _ = write!(text, " — {}", escape(scope));
+            text.push(&html!(" — {}", Html::text(scope)));
         }
         self.list_items(&mut text, &open, scope.is_some());
         let mut rows = self.item_rows(&open.items);
@@ -62,7 +60,7 @@ impl Ctx<'_> {
             Resolved::One { target, note } => {
                 let mut reply = self.open(Some(&target)).await?;
                 if let Some(note) = note {
-                    reply.text = format!("{}\n\n{}", escape(&note), reply.text);
+                    reply.text = html!("{}\n\n{}", Html::text(&note), reply.text);
                 }
                 Ok(reply)
             }
@@ -96,7 +94,7 @@ impl Ctx<'_> {
 
     /// The items of `open` (at most [`MAX_LISTED`]) under `text`, then how to take part and
     /// when TAP was read; or why the list is empty.
-    fn list_items(&self, text: &mut String, open: &OpenNow, scoped: bool) {
+    fn list_items(&self, text: &mut Html, open: &OpenNow, scoped: bool) {
         let read = open.last_success.map(|at| self.when(at));
         if open.items.is_empty() {
             let key = match (&read, open.stale) {
@@ -106,36 +104,45 @@ impl Ctx<'_> {
                 (Some(_), false) => "open_none",
             };
             let when = read.clone().unwrap_or_default();
-            let _ = write!(text, "\n\n{}", escape(&self.fill(key, &[("time", &when)])));
+            text.push(&html!(
+                "\n\n{}",
+                Html::text(&self.fill(key, &[("time", &when)]))
+            ));
             return;
         }
         for (n, item) in open.items.iter().take(MAX_LISTED).enumerate() {
-            let _ = write!(text, "\n\n{}", self.consultation(n + 1, item));
+            text.push(&html!("\n\n{}", self.consultation(n + 1, item)));
         }
         if open.items.len() > MAX_LISTED {
             let more = (open.items.len() - MAX_LISTED).to_string();
-            let _ = write!(
-                text,
+            text.push(&html!(
                 "\n\n{}",
-                escape(&self.fill("open_more", &[("n", &more)]))
-            );
+                Html::text(&self.fill("open_more", &[("n", &more)]))
+            ));
         }
-        let _ = write!(text, "\n\n{}", escape(self.t("open_how")));
+        text.push(&html!("\n\n{}", Html::text(self.t("open_how"))));
         if let Some(read) = read {
             let key = if open.stale {
                 "open_stale"
             } else {
                 "open_read_at"
             };
-            let _ = write!(text, "\n{}", escape(&self.fill(key, &[("time", &read)])));
+            text.push(&html!(
+                "\n{}",
+                Html::text(&self.fill(key, &[("time", &read)]))
+            ));
         }
     }
 
     /// One consultation: its title, TAP number and kind, period, ministry and responsible
     /// person.
-    fn consultation(&self, n: usize, item: &OpenItem) -> String {
-        let mut text = bold(&format!("{n}. {}", item.title));
-        let _ = write!(text, "\n{} · {}", escape(&item.number), escape(&item.kind));
+    fn consultation(&self, n: usize, item: &OpenItem) -> Html {
+        let mut text = Html::bold(&format!("{n}. {}", item.title));
+        text.push(&html!(
+            "\n{} · {}",
+            Html::text(&item.number),
+            Html::text(&item.kind)
+        ));
         let left = if item.started {
             self.loaded.strings.plural(
                 self.lang,
@@ -156,25 +163,28 @@ impl Ctx<'_> {
                 ("left", &left),
             ],
         );
-        let _ = write!(text, "\n{}", escape(&period));
+        text.push(&html!("\n{}", Html::text(&period)));
         let ministry = item
             .ministry_id
             .as_deref()
             .and_then(|id| self.catalog().ministry(id))
             .map_or(item.ministry_name.as_str(), |m| m.name.get(self.lang));
         if !ministry.is_empty() {
-            let _ = write!(
-                text,
+            text.push(&html!(
                 "\n{}: {}",
-                escape(self.t("open_ministry")),
-                escape(ministry)
-            );
+                Html::text(self.t("open_ministry")),
+                Html::text(ministry)
+            ));
         }
         let person = item
             .responsible_person
             .as_deref()
-            .map_or_else(|| escape(self.t("open_person_unknown")), escape);
-        let _ = write!(text, "\n{}: {person}", escape(self.t("open_person")));
+            .map_or_else(|| Html::text(self.t("open_person_unknown")), Html::text);
+        text.push(&html!(
+            "\n{}: {}",
+            Html::text(self.t("open_person")),
+            person
+        ));
         text
     }
 
@@ -231,12 +241,12 @@ impl Ctx<'_> {
 
     /// For a card of a ministry that names no NGO contact: the responsible persons of its
     /// drafts open now, as TAP names them; `None` when there are none.
-    pub(super) fn open_persons(&self, ministry: &str) -> Option<String> {
+    pub(super) fn open_persons(&self, ministry: &str) -> Option<Html> {
         let persons = self.tap_view.persons.get(ministry)?;
         if persons.is_empty() {
             return None;
         }
-        Some(escape(&self.fill(
+        Some(Html::text(&self.fill(
             "open_persons",
             &[
                 ("abbr", self.abbr(ministry)),
@@ -258,7 +268,7 @@ impl Ctx<'_> {
             Resolved::One { target, note } => {
                 let mut reply = self.follow(user, chat, &target).await?;
                 if let Some(note) = note {
-                    reply.text = format!("{}\n\n{}", escape(&note), reply.text);
+                    reply.text = html!("{}\n\n{}", Html::text(&note), reply.text);
                 }
                 Ok(reply)
             }
@@ -308,7 +318,7 @@ impl Ctx<'_> {
                 self.main_button(),
             ],
         ];
-        Ok(self.reply(escape(&text), rows))
+        Ok(self.reply(Html::text(&text), rows))
     }
 
     /// `/unfollow <words>`: stop following what they name.
@@ -338,7 +348,7 @@ impl Ctx<'_> {
             Button::action(self.t("follows_button"), Action::Follows),
             self.main_button(),
         ]];
-        Ok(self.reply(escape(&self.fill(key, &[("name", &name)])), rows))
+        Ok(self.reply(Html::text(&self.fill(key, &[("name", &name)])), rows))
     }
 
     /// `/follow` alone: what this chat follows, each with its 🔕.
@@ -352,12 +362,12 @@ impl Ctx<'_> {
         };
         let mut rows = Vec::new();
         let text = if targets.is_empty() {
-            escape(self.t("follows_none"))
+            Html::text(self.t("follows_none"))
         } else {
-            let mut text = bold(self.t("follows_heading"));
+            let mut text = Html::bold(self.t("follows_heading"));
             for target in &targets {
                 let name = self.target_name(target);
-                let _ = write!(text, "\n• {}", escape(&name));
+                text.push(&html!("\n• {}", Html::text(&name)));
                 rows.push(vec![
                     Button::action(
                         self.fill("open_button_named", &[("name", &name)]),
@@ -369,7 +379,7 @@ impl Ctx<'_> {
                     ),
                 ]);
             }
-            let _ = write!(text, "\n\n{}", escape(self.t("follows_how")));
+            text.push(&html!("\n\n{}", Html::text(self.t("follows_how"))));
             text
         };
         rows.push(vec![self.main_button()]);
@@ -378,19 +388,18 @@ impl Ctx<'_> {
 
     /// The message to a follower about new consultations it follows (after a sync).
     pub(in crate::engine) fn digest(&self, items: &[OpenItem]) -> Reply {
-        let mut text = bold(self.t("digest_heading"));
+        let mut text = Html::bold(self.t("digest_heading"));
         for (n, item) in items.iter().take(MAX_LISTED).enumerate() {
-            let _ = write!(text, "\n\n{}", self.consultation(n + 1, item));
+            text.push(&html!("\n\n{}", self.consultation(n + 1, item)));
         }
         if items.len() > MAX_LISTED {
             let more = (items.len() - MAX_LISTED).to_string();
-            let _ = write!(
-                text,
+            text.push(&html!(
                 "\n\n{}",
-                escape(&self.fill("open_more", &[("n", &more)]))
-            );
+                Html::text(&self.fill("open_more", &[("n", &more)]))
+            ));
         }
-        let _ = write!(text, "\n\n{}", escape(self.t("open_how")));
+        text.push(&html!("\n\n{}", Html::text(self.t("open_how"))));
         let mut rows = self.item_rows(items);
         rows.push(vec![
             Button::action(self.t("follows_button"), Action::Follows),
@@ -513,7 +522,7 @@ impl Ctx<'_> {
 
     /// Several ministries fit the words: one button each.
     fn choose(&self, query: &str, targets: &[Target], action: impl Fn(Target) -> Action) -> Reply {
-        let text = escape(&self.fill("ambiguous", &[("query", &echo(query))]));
+        let text = Html::text(&self.fill("ambiguous", &[("query", &echo(query))]));
         let mut rows: Vec<Vec<Button>> = targets
             .iter()
             .map(|t| vec![Button::action(self.target_name(t), action(t.clone()))])
@@ -525,7 +534,7 @@ impl Ctx<'_> {
     /// Words that name no area or ministry.
     fn not_followable(&self, query: &str) -> Reply {
         self.unmatched(query);
-        let text = escape(&self.fill("open_not_found", &[("query", &echo(query))]));
+        let text = Html::text(&self.fill("open_not_found", &[("query", &echo(query))]));
         let rows = vec![
             vec![Button::action(self.t("menu_contacts"), Action::Contacts)],
             vec![

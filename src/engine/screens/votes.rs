@@ -5,7 +5,7 @@ use super::Ctx;
 use crate::engine::action::Action;
 use crate::engine::reply::{Button, Reply};
 use crate::engine::votes::Ballot;
-use crate::render::escape;
+use crate::render::{Html, html};
 use crate::stats::metric;
 
 impl Ctx<'_> {
@@ -67,7 +67,7 @@ impl Ctx<'_> {
             Ballot::Repeated => "vote_repeated",
             Ballot::Counted | Ballot::Full => "vote_thanks",
         };
-        reply.text = format!("{}\n\n{}", reply.text, escape(self.t(thanks)));
+        reply.text = html!("{}\n\n{}", reply.text, Html::text(self.t(thanks)));
         reply
     }
 
