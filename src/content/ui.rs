@@ -195,8 +195,8 @@ pub const KEYS: &[&str] = &[
 ];
 
 /// The UI strings that may hold links written `[label](https://...)`: the screens render them
-/// with `render::rich`. Every other string is escaped as it is, so `check` refuses a link in
-/// it (it would show as written). None of these has a placeholder for a person's text.
+/// with `render::Html::content`. Every other string is escaped as it is, so `check` refuses a
+/// link in it (it would show as written). None of these has a placeholder for a person's text.
 pub(crate) const RICH: &[&str] = &["no_ngo_contact", "next_step"];
 
 /// UI strings that Telegram limits more tightly than a message, in UTF-16 code units: the

@@ -79,7 +79,8 @@ pub(crate) fn escape_into(out: &mut String, text: &str) {
     out.push_str(&text[start..]);
 }
 
-/// `<b>text</b>` with `text` escaped ([`Html::bold`] as a string, for screens not yet on [`Html`]).
+/// `<b>text</b>` with `text` escaped: [`Html::bold`] as a string, what a test expects to find
+/// in a reply.
 pub fn bold(text: &str) -> String {
     Html::bold(text).into_string()
 }
@@ -162,8 +163,8 @@ pub(crate) fn bare_address(text: &str) -> Option<&str> {
     None
 }
 
-/// [`Html::content`] as a string, for screens not yet on [`Html`]: only for the operator's
-/// texts (content and UI strings), never for text a person sent.
+/// [`Html::content`] as a string, what a test expects to find in a reply: only for the
+/// operator's texts (content and UI strings), never for text a person sent.
 pub fn rich(text: &str) -> String {
     Html::content(text).into_string()
 }
