@@ -183,28 +183,33 @@ impl Db {
                 .map(|(n, i)| (i.id.clone(), n))
                 .collect();
             let open = "SELECT id FROM tap_items WHERE ends >= ?1 AND gone_at IS NULL";
-            let areas: Vec<(String, String)> = sqlx::query_as(&format!(
-                "SELECT item_id, name FROM tap_item_policy_areas WHERE item_id IN ({open}) \
-                 ORDER BY item_id, position"
-            ))
-            .bind(today)
-            .fetch_all(&mut *conn)
-            .await?;
-            for (item, name) in areas {
-                if let Some(n) = at.get(&item) {
-                    items[*n].policy_areas.push(name);
-                }
-            }
-            let ids: Vec<(String, String)> = sqlx::query_as(&format!(
-                "SELECT item_id, area_id FROM tap_item_areas WHERE item_id IN ({open}) \
-                 ORDER BY item_id, area_id"
-            ))
-            .bind(today)
-            .fetch_all(&mut *conn)
-            .await?;
-            for (item, area) in ids {
-                if let Some(n) = at.get(&item) {
-                    items[*n].area_ids.push(area);
+            // Each item's policy areas (in TAP's order) and the content's areas they map to.
+            type List = fn(&mut OpenItem) -> &mut Vec<String>;
+            let lists: [(String, List); 2] = [
+                (
+                    format!(
+                        "SELECT item_id, name FROM tap_item_policy_areas \
+                         WHERE item_id IN ({open}) ORDER BY item_id, position"
+                    ),
+                    |item| &mut item.policy_areas,
+                ),
+                (
+                    format!(
+                        "SELECT item_id, area_id FROM tap_item_areas \
+                         WHERE item_id IN ({open}) ORDER BY item_id, area_id"
+                    ),
+                    |item| &mut item.area_ids,
+                ),
+            ];
+            for (sql, list) in lists {
+                let rows: Vec<(String, String)> = sqlx::query_as(&sql)
+                    .bind(today)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                for (item, value) in rows {
+                    if let Some(n) = at.get(&item) {
+                        list(&mut items[*n]).push(value);
+                    }
                 }
             }
         }

@@ -1,17 +1,16 @@
 //! Notifications (TAP alerts) through the running application: the same queues and rate
 //! limits as replies, below them; a chat that refuses one with 403 loses its TAP follows.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use lidzdaliba_bot::app::Application;
-use lidzdaliba_bot::bot::Notifier;
 use lidzdaliba_bot::engine::Reply;
 use lidzdaliba_bot::ids::ChatId;
 use lidzdaliba_bot::lang::Lang;
+use lidzdaliba_bot::store::Store;
 use lidzdaliba_bot::tap::{Db, Target};
 
 use crate::fake_api::{FakeApi, Fault};
+use crate::helpers::spawn_app;
 use crate::telegram::Harness;
 
 /// A notification as the TAP alerts will be: one message of text, no buttons.
@@ -46,13 +45,9 @@ fn texts_to(api: &FakeApi, chat: i64) -> Vec<String> {
 async fn notices_reach_every_chat_once_beside_the_replies_and_a_403_ends_the_follows() {
     let h = Harness::new().await;
     let config = h.config_with(true, &[("TAP_SYNC_INTERVAL", "off".into())]);
-    let mut application = Application::build(&config)
-        .await
-        .expect("the application starts");
-    application.settings_mut().poll_timeout = 1;
-    let notifier: Notifier = application.notifier();
-    let engine = Arc::clone(application.engine());
-    let tap = Db::new(engine.store().pool().clone());
+    // The follows are stored before the bot runs: the 403s among the first notices end them.
+    let store = Store::open(&h.db_url).await.unwrap();
+    let tap = Db::new(store.pool().clone());
     let chats: Vec<i64> = (0..150).map(|k| 8_000 + k).collect();
     let blocked: Vec<i64> = chats[..5].to_vec();
     let kept = chats[10];
@@ -71,14 +66,21 @@ async fn notices_reach_every_chat_once_beside_the_replies_and_a_403_ends_the_fol
             Fault::Telegram(403, "Forbidden: bot was blocked by the user"),
         );
     }
-    // Before the bot runs: they wait for it.
-    for chat in &chats[..50] {
-        assert!(notifier.notify(ChatId(*chat), notice(&notice_text(*chat))));
-    }
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(application.run_until(async {
-        let _ = stopped.await;
-    }));
+    let mut notifier = None;
+    let app = spawn_app(&config, |settings| {
+        settings.poll_timeout = 1;
+        // Before the bot runs: they wait for it.
+        for chat in &chats[..50] {
+            assert!(
+                settings
+                    .notifier
+                    .notify(ChatId(*chat), notice(&notice_text(*chat)))
+            );
+        }
+        notifier = Some(settings.notifier.clone());
+    })
+    .await;
+    let notifier = notifier.expect("the runtime's notifier");
     let users: Vec<i64> = (0..20).map(|k| 9_000 + k).collect();
     for (k, chat) in chats[50..].iter().enumerate() {
         assert!(notifier.notify(ChatId(*chat), notice(&notice_text(*chat))));
@@ -97,12 +99,7 @@ async fn notices_reach_every_chat_once_beside_the_replies_and_a_403_ends_the_fol
         .await;
     // A moment for anything sent twice to show.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let _ = stop.send(());
-    tokio::time::timeout(Duration::from_secs(15), task)
-        .await
-        .expect("the application stops")
-        .unwrap()
-        .unwrap();
+    app.stop().await;
 
     for user in &users {
         let texts = texts_to(&h.api, *user);
@@ -151,12 +148,12 @@ async fn notices_go_out_in_webhook_mode_too() {
             ("WEBHOOK_LISTEN", format!("127.0.0.1:{port}")),
         ],
     );
-    let application = Application::build(&config).await.unwrap();
-    let notifier = application.notifier();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(application.run_until(async {
-        let _ = stopped.await;
-    }));
+    let mut notifier = None;
+    let app = spawn_app(&config, |settings| {
+        notifier = Some(settings.notifier.clone())
+    })
+    .await;
+    let notifier = notifier.expect("the runtime's notifier");
     h.api
         .wait_until(10, "setWebhook", |api| {
             !api.ok_calls("setWebhook").is_empty()
@@ -175,12 +172,7 @@ async fn notices_go_out_in_webhook_mode_too() {
             chats.iter().all(|chat| !api.sent_to(*chat).is_empty())
         })
         .await;
-    let _ = stop.send(());
-    tokio::time::timeout(Duration::from_secs(15), task)
-        .await
-        .expect("the application stops")
-        .unwrap()
-        .unwrap();
+    app.stop().await;
     for chat in chats {
         assert_eq!(texts_to(&h.api, chat), vec![notice_text(chat)]);
     }
